@@ -1,0 +1,45 @@
+import type { Language, Profile } from '../catalog/index.js';
+import type { Dialect } from '../dialects/index.js';
+import { ContractError, defaultErrorCode, isContractError } from './contract-error.js';
+
+export interface AnswerContext {
+  profile: Profile;
+  dialect: Dialect;
+  lang: Language;
+  requestId: string;
+}
+
+/** An error as it goes on the wire: status, headers and body, inside the profile. */
+export interface ErrorAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * Turns anything thrown into the contract's answer. A status outside the profile goes to its
+ * fallback; a 5xx, or anything that is not a contract error, shows only the catalog's text, so
+ * nothing of an exception (message, path, stack) leaves the server.
+ * @example errorAnswer(new NotFoundError('No Snat Rule exist with id x'), { profile, dialect, lang: 'en', requestId })
+ */
+export function errorAnswer(
+  error: unknown,
+  { profile, dialect, lang, requestId }: AnswerContext,
+): ErrorAnswer {
+  const known = isContractError(error) ? error : undefined;
+  const status = profile.resolve(known?.status ?? 500);
+  const text = profile.text(status, lang);
+  const exposed = known !== undefined && status < 500 && known.status < 500;
+  const headers: Record<string, string> = { ...known?.headers, 'content-type': dialect.contentType };
+  if (known?.retryAfter !== undefined) headers['retry-after'] = String(Math.ceil(known.retryAfter));
+  if (text.lang !== 'en') headers['content-language'] = text.lang;
+  const body = dialect.serialize({
+    status,
+    code: known && known.status === status ? known.code : defaultErrorCode(status),
+    title: text.phrase,
+    message: exposed && known.message ? known.message : text.description,
+    requestId,
+    details: exposed ? known.details : undefined,
+  });
+  return { status, headers, body };
+}
