@@ -1,6 +1,6 @@
 import type { Language, Profile } from '../catalog/index.js';
 import type { Dialect } from '../dialects/index.js';
-import { ContractError, defaultErrorCode, isContractError } from './contract-error.js';
+import { defaultErrorCode, isContractError } from './contract-error.js';
 
 export interface AnswerContext {
   profile: Profile;
