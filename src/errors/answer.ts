@@ -7,6 +7,8 @@ export interface AnswerContext {
   dialect: Dialect;
   lang: Language;
   requestId: string;
+  /** The service's own error code for each status, used where an error names none. */
+  errorCodes?: Readonly<Partial<Record<number, string>>>;
 }
 
 /** An error as it goes on the wire: status, headers and body, inside the profile. */
@@ -24,7 +26,7 @@ export interface ErrorAnswer {
  */
 export function errorAnswer(
   error: unknown,
-  { profile, dialect, lang, requestId }: AnswerContext,
+  { profile, dialect, lang, requestId, errorCodes }: AnswerContext,
 ): ErrorAnswer {
   const known = isContractError(error) ? error : undefined;
   const status = profile.resolve(known?.status ?? 500);
@@ -33,9 +35,10 @@ export function errorAnswer(
   const headers: Record<string, string> = { ...known?.headers, 'content-type': dialect.contentType };
   if (known?.retryAfter !== undefined) headers['retry-after'] = String(Math.ceil(known.retryAfter));
   if (text.lang !== 'en') headers['content-language'] = text.lang;
+  const ownCode = known && known.status === status && known.code !== defaultErrorCode(status) ? known.code : undefined;
   const body = dialect.serialize({
     status,
-    code: known && known.status === status ? known.code : defaultErrorCode(status),
+    code: ownCode ?? errorCodes?.[status] ?? defaultErrorCode(status),
     title: text.phrase,
     message: exposed && known.message ? known.message : text.description,
     requestId,

@@ -1,0 +1,258 @@
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import underPressure from '@fastify/under-pressure';
+import type {
+  FastifyError,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  onRequestHookHandler,
+} from 'fastify';
+import fp from 'fastify-plugin';
+import { NotAcceptableError } from '../errors/index.js';
+import {
+  ForbiddenError,
+  isContractError,
+  MethodNotAllowedError,
+  NotFoundError,
+  negotiateLanguage,
+  requestIdFrom,
+  requestIdHeaders,
+  ServiceUnavailableError,
+  UnauthorizedError,
+} from '../index.js';
+import { acceptable } from './accept.js';
+import { answerOnSocket } from './client-error.js';
+import { Contract } from './contract.js';
+import { type Job, type JobHandle, MemoryJobStore, startJob } from './jobs.js';
+import { MethodTable } from './methods.js';
+import { defaults, type StatuskitOptions } from './options.js';
+import { validationError } from './validation.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who is calling, as `auth.authenticate` found them. */
+    principal: unknown;
+  }
+  interface FastifyReply {
+    /** 201 with `Location` naming the new resource. */
+    created(location: string): FastifyReply;
+    /** 204: no body, no Content-Type. */
+    noContent(): FastifyReply;
+    /** 202: records a job that runs `work` after the answer; the body and `Location` name the job. */
+    accepted(work: (job: JobHandle) => Promise<unknown>): Promise<FastifyReply>;
+  }
+  interface FastifyContextConfig {
+    /** false: the route is open to anyone. */
+    auth?: boolean;
+    /** Media types the route can produce, for 406 (default JSON). */
+    produces?: readonly string[];
+  }
+}
+
+const answered = Symbol('statuskit.answered');
+type Marked = FastifyReply & { [answered]?: boolean };
+
+function languageOf(request: FastifyRequest) {
+  return negotiateLanguage(request.headers['accept-language']);
+}
+
+async function plugin(app: FastifyInstance, options: StatuskitOptions) {
+  const contract = new Contract(options, app.log);
+  const produces = options.produces ?? defaults.produces;
+  const timeouts = { ...defaults.timeouts, ...options.timeouts };
+  const overload = { ...defaults.overload, ...options.overload };
+  const jobs = { prefix: '/jobs', store: new MemoryJobStore(), ...options.jobs };
+  const methods = new MethodTable(app.initialConfig);
+  app.decorate('statuskit', contract);
+  app.decorateRequest('principal', undefined);
+
+  // Node checks these only every `connectionsCheckingInterval` (30 s by default): a slow client
+  // would hold its socket that long before the 408. The server reads them when it starts listening.
+  app.server.headersTimeout = timeouts.headers;
+  app.server.requestTimeout = timeouts.request;
+  (app.server as typeof app.server & { connectionsCheckingInterval: number }).connectionsCheckingInterval =
+    timeouts.checkInterval;
+
+  // CONNECT never reaches a route: Node hands the socket over, or drops it when nobody listens.
+  app.server.on('connect', (request: IncomingMessage, socket: Socket) => {
+    const requestId = requestIdFrom(request.headers[requestIdHeaders[0]]);
+    answerOnSocket(contract, socket, 501, requestId, negotiateLanguage(request.headers['accept-language']));
+  });
+
+  // Every answer carries the request id; requests that cannot be served now get 503.
+  const maxInFlight = overload.maxInFlight;
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header(requestIdHeaders[0], request.id);
+    reply.header(requestIdHeaders[1], request.id);
+    if (maxInFlight > 0 && ++contract.inFlight > maxInFlight) {
+      return done(
+        new ServiceUnavailableError('Too many requests in flight.', { retryAfter: overload.retryAfter }),
+      );
+    }
+    if (contract.draining) {
+      reply.header('connection', 'close');
+      return done(
+        new ServiceUnavailableError('The server is shutting down.', { retryAfter: overload.retryAfter }),
+      );
+    }
+    if (contract.maintenance) {
+      return done(
+        new ServiceUnavailableError('The service is in maintenance.', {
+          retryAfter: contract.maintenance.retryAfter,
+        }),
+      );
+    }
+    const accept = request.headers.accept;
+    if (
+      accept !== undefined &&
+      !acceptable(accept, request.routeOptions.config.produces ?? produces) &&
+      request.routeOptions.url !== undefined
+    ) {
+      return done(
+        new NotAcceptableError(
+          `None of the media types in Accept can be produced; this route produces ${(request.routeOptions.config.produces ?? produces).join(', ')}.`,
+        ),
+      );
+    }
+    done();
+  });
+  if (maxInFlight > 0) {
+    app.addHook('onResponse', (_request, _reply, done) => {
+      contract.inFlight--;
+      done();
+    });
+  }
+  app.addHook('preClose', (done) => {
+    contract.draining = true;
+    done();
+  });
+
+  if (overload.maxEventLoopDelay > 0 || overload.maxHeapUsedBytes > 0) {
+    await app.register(underPressure, {
+      maxEventLoopDelay: overload.maxEventLoopDelay,
+      maxHeapUsedBytes: overload.maxHeapUsedBytes,
+      retryAfter: overload.retryAfter,
+      pressureHandler(_request, reply, type) {
+        reply.send(
+          new ServiceUnavailableError(`The server is under pressure (${type}).`, {
+            retryAfter: overload.retryAfter,
+          }),
+        );
+      },
+    });
+  }
+
+  // Authentication runs before the body is read: an unknown caller learns nothing of the route.
+  const auth = options.auth;
+  const challenge = auth?.challenge ?? 'Bearer';
+  const authenticate: onRequestHookHandler | undefined = auth
+    ? async (request) => {
+        const principal = await auth.authenticate(request);
+        if (principal === undefined || principal === null)
+          throw new UnauthorizedError('Authentication required.');
+        request.principal = principal;
+        if (auth.authorize && !(await auth.authorize(principal, request))) {
+          throw new ForbiddenError('You are not allowed to perform this action.');
+        }
+      }
+    : undefined;
+
+  app.addHook('onRoute', (route) => {
+    methods.add(route.method, route.url);
+    if (authenticate && route.config?.auth !== false) {
+      route.onRequest = [...(route.onRequest === undefined ? [] : [route.onRequest].flat()), authenticate];
+    }
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = error.statusCode ?? 500;
+    const known = isContractError(error)
+      ? error
+      : error.validation
+        ? validationError(error)
+        : status >= 400 && status < 500
+          ? contract.errorFor(status, error.message)
+          : undefined;
+    if (!known || known.status >= 500) {
+      request.log.error({ err: error }, known ? 'server error' : 'unhandled error');
+    }
+    const answer = contract.answer(known ?? error, languageOf(request), request.id);
+    if (answer.status === 401 && !answer.headers['www-authenticate'])
+      answer.headers['www-authenticate'] = challenge;
+    (reply as Marked)[answered] = true;
+    reply.code(answer.status).headers(answer.headers).send(answer.body);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?', 1)[0] ?? '/';
+    if (!methods.serves(request.method)) {
+      throw contract.errorFor(501, `The method ${request.method} is not implemented by this server.`);
+    }
+    const allowed = methods.allowed(path);
+    if (allowed.length === 0) throw new NotFoundError(`The resource ${path} could not be found.`);
+    const allow = allowed.join(', ');
+    if (request.method === 'OPTIONS') return reply.code(204).header('allow', allow).send();
+    throw new MethodNotAllowedError(`The method ${request.method} is not allowed for ${path}.`, {
+      headers: { allow },
+    });
+  });
+
+  // The last look at every answer: a 204 never has a body, a status the profile lacks is moved
+  // to its fallback, and an error sent around the error handler gets a contract body.
+  app.addHook('onSend', (request, reply, payload, done) => {
+    const status = reply.statusCode;
+    if (status === 204) {
+      if (payload !== undefined && payload !== null && payload !== '')
+        request.log.warn('a body sent with 204 was dropped');
+      reply.removeHeader('content-type');
+      return done(null, null);
+    }
+    if (contract.profile.has(status) && (status < 400 || (reply as Marked)[answered]))
+      return done(null, payload);
+    const resolved = contract.profile.resolve(status);
+    if (resolved !== status)
+      request.log.warn({ from: status, to: resolved }, 'status outside the profile corrected');
+    if (resolved < 400) {
+      reply.code(resolved);
+      return done(null, payload);
+    }
+    const answer = contract.answer(contract.errorFor(resolved), languageOf(request), request.id);
+    reply.code(answer.status).headers(answer.headers);
+    done(null, answer.body);
+  });
+
+  app.decorateReply('created', function created(this: FastifyReply, location: string) {
+    return this.code(201).header('location', location);
+  });
+  app.decorateReply('noContent', function noContent(this: FastifyReply) {
+    return this.code(204).send();
+  });
+  app.decorateReply(
+    'accepted',
+    async function accepted(this: FastifyReply, work: (job: JobHandle) => Promise<unknown>) {
+      const log = this.log;
+      const job = await startJob(jobs.store, work, (error) => log.error({ err: error }, 'job failed'));
+      return this.code(202).header('location', `${jobs.prefix}/${job.job_id}`).send({ job_id: job.job_id });
+    },
+  );
+
+  app.get<{ Params: { job_id: string } }>(
+    `${jobs.prefix}/:job_id`,
+    async (request): Promise<{ job: Job }> => {
+      const job = await jobs.store.get(request.params.job_id);
+      if (!job) throw new NotFoundError(`Job ${request.params.job_id} could not be found.`);
+      return { job };
+    },
+  );
+}
+
+/**
+ * The contract for any Fastify 5 app: every status from its real condition, in one profile and
+ * one error dialect. Create the app with `serverOptions()` so that what happens before routing
+ * is answered in the contract too.
+ * @example
+ * const app = Fastify(serverOptions());
+ * await app.register(statuskit, { profile: 'nat', dialect: 'error' });
+ */
+export const statuskit = fp(plugin, { name: 'statuskit', fastify: '5.x' });

@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { negotiateLanguage } from './language.js';
+import { isWellFormedRequestId, newRequestId, requestIdFrom, requestIdHeaders } from './request-id.js';
+
+describe('request ids', () => {
+  test('keep a well-formed id from the caller', () => {
+    assert.equal(requestIdFrom('abc-123_x.y:z'), 'abc-123_x.y:z');
+  });
+
+  test('replace a missing, repeated, over-long or odd id with a new one', () => {
+    for (const bad of [undefined, ['a', 'b'], 'x'.repeat(129), 'a b', '<script>', '']) {
+      const id = requestIdFrom(bad);
+      assert.notEqual(id, bad);
+      assert.match(id, /^req-[0-9a-f-]{36}$/);
+    }
+  });
+
+  test('are new each time', () => {
+    assert.notEqual(newRequestId(), newRequestId());
+    assert.equal(isWellFormedRequestId(newRequestId()), true);
+  });
+
+  test('go in both headers the real clients read', () => {
+    assert.deepEqual(requestIdHeaders, ['x-request-id', 'x-openstack-request-id']);
+  });
+});
+
+describe('negotiateLanguage', () => {
+  test('gives zh-CN for any Chinese range', () => {
+    for (const header of ['zh-CN', 'zh', 'zh-Hans-CN', 'ZH-cn', 'fr, zh;q=0.5'])
+      assert.equal(negotiateLanguage(header), 'zh-CN');
+  });
+
+  test('gives English when nothing else matches or English weighs more', () => {
+    for (const header of [undefined, '', 'fr', 'de-DE, fr;q=0.8', 'zh;q=0.4, en;q=0.9', '*', 'zh;q=0']) {
+      assert.equal(negotiateLanguage(header), 'en', String(header));
+    }
+  });
+});
