@@ -97,7 +97,8 @@ export function buildCatalog(dir = seedsDir) {
                   'zh-CN': {
                     description: zhRow.description,
                     ...(zhOwn ? {} : { from: zhDonor }),
-                    phrase: zhRow.phrase,
+                    // A borrowed text keeps the page's own phrase: both pages spell phrases in English.
+                    phrase: zhOwn ? zhRow.phrase : row.phrase,
                   },
                 }
               : {}),

@@ -1049,7 +1049,7 @@ export const catalog = {
           'zh-CN': {
             description: '请求未完成，服务异常。',
             from: 'nat',
-            phrase: 'Internal Server Error',
+            phrase: 'Internal Error',
           },
         },
       },
@@ -1065,7 +1065,7 @@ export const catalog = {
           'zh-CN': {
             description: '请求未完成，系统暂时异常。',
             from: 'nat',
-            phrase: 'Service Unavailable',
+            phrase: 'Server Unavailable',
           },
         },
       },

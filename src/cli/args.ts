@@ -25,7 +25,10 @@ export function parse<O extends Options>(args: string[], options: O): Parsed<O> 
       allowPositionals: true,
     });
   } catch (error) {
-    throw new UsageError((error as Error).message.split('\n')[0]);
+    const unknown = /Unknown option '([^']+)'/.exec((error as Error).message);
+    throw new UsageError(
+      unknown ? `unknown option "${unknown[1]}"` : ((error as Error).message.split('\n')[0] ?? ''),
+    );
   }
 }
 

@@ -44,7 +44,7 @@ describe('statuskit codes', () => {
       run.stdout,
       /^200 {2}OK +normal {2}Specifies the normal response code for the GET and PUT operations\.$/m,
     );
-    assert.match(run.stdout, /^504 {2}Gateway Timeout +error {2}A gateway timeout error occurred\.$/m);
+    assert.match(run.stdout, /^504 {2}Gateway Timeout +error +A gateway timeout error occurred\.$/m);
     assert.equal(run.stdout.trim().split('\n').length, 17);
   });
 });
@@ -55,10 +55,7 @@ describe('statuskit arguments', () => {
     [['codes', '--lang', 'fr'], 'statuskit: unknown language "fr" (known: en, zh-CN)'],
     [['docs', '--format', 'pdf'], 'statuskit: unknown format "pdf" (known: md, rst, html, openapi)'],
     [['docs', '--dialect', 'xml'], 'statuskit: unknown dialect "xml" (known: error, huawei, problem)'],
-    [
-      ['codes', '--bogus'],
-      "statuskit: Unknown option '--bogus'. To specify a positional argument starting with a '-', place it immediately after '--' to terminate option processing with '--'.",
-    ],
+    [['codes', '--bogus'], 'statuskit: unknown option "--bogus"'],
     [['frobnicate'], 'statuskit: unknown command "frobnicate" (known: codes, docs)'],
   ] as const) {
     test(`exits 2 with one line for ${args.join(' ')}`, () => {

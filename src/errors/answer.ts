@@ -35,7 +35,8 @@ export function errorAnswer(
   const headers: Record<string, string> = { ...known?.headers, 'content-type': dialect.contentType };
   if (known?.retryAfter !== undefined) headers['retry-after'] = String(Math.ceil(known.retryAfter));
   if (text.lang !== 'en') headers['content-language'] = text.lang;
-  const ownCode = known && known.status === status && known.code !== defaultErrorCode(status) ? known.code : undefined;
+  const ownCode =
+    known && known.status === status && known.code !== defaultErrorCode(status) ? known.code : undefined;
   const body = dialect.serialize({
     status,
     code: ownCode ?? errorCodes?.[status] ?? defaultErrorCode(status),

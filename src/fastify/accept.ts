@@ -5,7 +5,7 @@
  * @example acceptable('application/xml', ['application/json']) // false
  */
 export function acceptable(accept: string | undefined, produces: readonly string[]): boolean {
-  if (!accept || accept === '*/*' || accept === 'application/json') return true;
+  if (!accept || accept === '*/*' || (accept === produces[0] && produces.length === 1)) return true;
   const ranges = parseAccept(accept);
   if (ranges.length === 0) return true;
   return produces.some((type) => {

@@ -1,0 +1,179 @@
+import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
+import net from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { parseErrorBody } from '../index.js';
+import { testApp } from './test-app.js';
+
+// Node acts on these before any route sees the request, so they are tried over real sockets.
+let app: FastifyInstance;
+let port: number;
+
+before(async () => {
+  ({ app } = await testApp({ timeouts: { headers: 500, request: 1000, checkInterval: 100 } }));
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  port = (app.server.address() as AddressInfo).port;
+});
+after(() => app.close());
+
+interface RawAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  ms: number;
+}
+
+/** Sends raw bytes (the first chunk at once, the rest one byte every `drip` ms) and reads what comes back. */
+function raw(
+  first: string,
+  options: { drip?: string; every?: number; keepOpen?: boolean } = {},
+): Promise<RawAnswer[]> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const socket = net.connect(port, '127.0.0.1');
+    let received = '';
+    let timer: NodeJS.Timeout | undefined;
+    socket.on('data', (chunk) => {
+      received += chunk;
+    });
+    socket.on('error', reject);
+    socket.on('close', () => {
+      clearInterval(timer);
+      resolve(parseAnswers(received, Date.now() - started));
+    });
+    socket.write(first);
+    const drip = [...(options.drip ?? '')];
+    if (drip.length > 0) {
+      timer = setInterval(() => {
+        const next = drip.shift();
+        if (next !== undefined && socket.writable) socket.write(next);
+      }, options.every ?? 100);
+    } else if (!options.keepOpen) {
+      socket.end();
+    }
+  });
+}
+
+function parseAnswers(text: string, ms: number): RawAnswer[] {
+  const answers: RawAnswer[] = [];
+  let rest = text;
+  while (rest.startsWith('HTTP/1.1')) {
+    const end = rest.indexOf('\r\n\r\n');
+    const [statusLine = '', ...lines] = rest.slice(0, end).split('\r\n');
+    const headers = Object.fromEntries(
+      lines.map((line) => [
+        line.slice(0, line.indexOf(':')).toLowerCase(),
+        line.slice(line.indexOf(':') + 1).trim(),
+      ]),
+    );
+    const length = Number(headers['content-length'] ?? 0);
+    answers.push({
+      status: Number(statusLine.split(' ')[1]),
+      headers,
+      body: rest.slice(end + 4, end + 4 + length),
+      ms,
+    });
+    rest = rest.slice(end + 4 + length);
+  }
+  return answers;
+}
+
+function contractBody(answer: RawAnswer | undefined) {
+  const parsed = parseErrorBody(answer?.body);
+  assert.equal(parsed?.dialect, 'error', answer?.body);
+  assert.equal(parsed?.requestId, answer?.headers['x-request-id']);
+  assert.equal(answer?.headers['x-openstack-request-id'], answer?.headers['x-request-id']);
+  return parsed;
+}
+
+describe('answers from the socket', () => {
+  test("answers a method token Node's parser rejects with 501, keeping the request id", async () => {
+    const [answer] = await raw('FOO /items HTTP/1.1\r\nHost: x\r\nX-Request-Id: probe-1\r\n\r\n');
+    assert.equal(answer?.status, 501);
+    assert.equal(contractBody(answer)?.requestId, 'probe-1');
+  });
+
+  test('answers CONNECT with 501', async () => {
+    const [answer] = await raw('CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n', {
+      keepOpen: true,
+    });
+    assert.equal(answer?.status, 501);
+    contractBody(answer);
+  });
+
+  test('answers headers sent too slowly with 408 on time', async () => {
+    const [answer] = await raw('GET /items/1 HTTP/1.1\r\nHost: x\r\n', {
+      drip: 'X-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+      every: 100,
+    });
+    assert.equal(answer?.status, 408);
+    contractBody(answer);
+    assert.ok(answer && answer.ms >= 400 && answer.ms < 1500, `${answer?.ms} ms`);
+  });
+
+  test('answers a body sent too slowly with 408 on time', async () => {
+    const [answer] = await raw(
+      'POST /items HTTP/1.1\r\nHost: x\r\nX-Auth-Token: rw\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{',
+      {
+        drip: '"item": {"name": "slow"}}'.padEnd(199),
+        every: 50,
+      },
+    );
+    assert.equal(answer?.status, 408);
+    contractBody(answer);
+    assert.ok(answer && answer.ms >= 900 && answer.ms < 2000, `${answer?.ms} ms`);
+  });
+
+  test('serves other clients while slow ones wait for their 408', async () => {
+    const slow = Array.from({ length: 20 }, () =>
+      raw('GET /items/1 HTTP/1.1\r\nHost: x\r\n', { drip: 'X-A: bbbbbbbbbbbbbbbbbb', every: 100 }),
+    );
+    const started = Date.now();
+    const fast = await fetch(`http://127.0.0.1:${port}/items/1`, { headers: { 'x-auth-token': 'rw' } });
+    assert.equal(fast.status, 200);
+    assert.ok(Date.now() - started < 300);
+    for (const [answer] of await Promise.all(slow)) assert.equal(answer?.status, 408);
+  });
+
+  test("answers oversized headers with the profile's fallback for 431, 400", async () => {
+    const [answer] = await raw(`GET /items/1 HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    assert.equal(answer?.status, 400);
+    contractBody(answer);
+  });
+
+  test('answers a malformed request line with 400', async () => {
+    const [answer] = await raw('GET /items/1 HTTP/9\r\n\r\n');
+    assert.equal(answer?.status, 400);
+    contractBody(answer);
+  });
+});
+
+describe('graceful shutdown', () => {
+  test('finishes the request in flight and answers the next one on the connection with 503', async () => {
+    const { app: closing } = await testApp();
+    await closing.listen({ host: '127.0.0.1', port: 0 });
+    const address = closing.server.address() as AddressInfo;
+    const socket = net.connect(address.port, '127.0.0.1');
+    const answers = new Promise<RawAnswer[]>((resolve) => {
+      let received = '';
+      socket.on('data', (chunk) => {
+        received += chunk;
+      });
+      socket.on('close', () => resolve(parseAnswers(received, 0)));
+    });
+    socket.write('GET /slow HTTP/1.1\r\nHost: x\r\n\r\n');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const closed = closing.close();
+    // The connection is busy, so closing leaves it open: the next request on it comes in while draining.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    socket.write('GET /items/1 HTTP/1.1\r\nHost: x\r\nX-Auth-Token: rw\r\n\r\n');
+    const [first, second] = await answers;
+    await closed;
+    assert.equal(first?.status, 200);
+    assert.equal(second?.status, 503);
+    assert.equal(second?.headers.connection, 'close');
+    assert.ok(second?.headers['retry-after']);
+    contractBody(second);
+  });
+});
