@@ -1,0 +1,76 @@
+import { readFileSync } from 'node:fs';
+
+/** A user of the development identity: a password and one role in one project. */
+export interface UserConfig {
+  name: string;
+  /** A plain password (hashed when loaded) or a `scrypt$salt$hash` string. */
+  password: string;
+  project: string;
+  role: 'read-write' | 'read-only';
+}
+
+export interface ProjectConfig {
+  name: string;
+  id: string;
+}
+
+export interface Config {
+  host: string;
+  port: number;
+  /** The URL clients use to reach the API (the token catalog, `Location`); defaults to the listening URL. */
+  publicUrl?: string;
+  /** `postgres://…` for PostgreSQL; otherwise an SQLite file. */
+  databaseUrl?: string;
+  sqliteFile: string;
+  /** How long resources stay PENDING_*, in milliseconds (0: at once). */
+  provisioningDelayMs: number;
+  tokenTtlSeconds: number;
+  domain: string;
+  projects: ProjectConfig[];
+  users: UserConfig[];
+  /** A JSON file replacing the default network fixture. */
+  networkFile?: string;
+  logLevel: string;
+}
+
+/** The development setup a fresh start relies on (documented in the README). */
+export const defaultConfig: Config = {
+  host: '127.0.0.1',
+  port: 8080,
+  sqliteFile: 'data/natgw.sqlite',
+  provisioningDelayMs: 2_000,
+  tokenTtlSeconds: 3_600,
+  domain: 'Default',
+  projects: [
+    { name: 'demo', id: '9ad601814ac94c80bf7bb9073ded66fc' },
+    { name: 'alt', id: '27e25061336f4af590faeabeb7fcd9a3' },
+  ],
+  users: [
+    { name: 'demo', password: 'demo-password', project: 'demo', role: 'read-write' },
+    { name: 'viewer', password: 'viewer-password', project: 'demo', role: 'read-only' },
+    { name: 'alt', password: 'alt-password', project: 'alt', role: 'read-write' },
+  ],
+  logLevel: 'info',
+};
+
+/**
+ * The configuration: defaults, then a JSON file (`NATGW_CONFIG`), then the environment
+ * (`HOST`, `PORT`, `DATABASE_URL`, `NATGW_SQLITE_FILE`, `NATGW_PROVISIONING_DELAY_MS`,
+ * `NATGW_PUBLIC_URL`, `NATGW_NETWORK_FILE`, `LOG_LEVEL`), then `overrides`.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const file: Partial<Config> = env.NATGW_CONFIG ? JSON.parse(readFileSync(env.NATGW_CONFIG, 'utf8')) : {};
+  const fromEnv: Partial<Config> = {
+    ...(env.HOST ? { host: env.HOST } : {}),
+    ...(env.PORT ? { port: Number(env.PORT) } : {}),
+    ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
+    ...(env.NATGW_SQLITE_FILE ? { sqliteFile: env.NATGW_SQLITE_FILE } : {}),
+    ...(env.NATGW_PROVISIONING_DELAY_MS
+      ? { provisioningDelayMs: Number(env.NATGW_PROVISIONING_DELAY_MS) }
+      : {}),
+    ...(env.NATGW_PUBLIC_URL ? { publicUrl: env.NATGW_PUBLIC_URL } : {}),
+    ...(env.NATGW_NETWORK_FILE ? { networkFile: env.NATGW_NETWORK_FILE } : {}),
+    ...(env.LOG_LEVEL ? { logLevel: env.LOG_LEVEL } : {}),
+  };
+  return { ...defaultConfig, ...file, ...fromEnv, ...overrides };
+}

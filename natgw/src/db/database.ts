@@ -1,0 +1,62 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { migrationProvider } from './migrations.js';
+import type { Schema } from './schema.js';
+
+export type Engine = 'sqlite' | 'postgres';
+
+export interface Database {
+  db: Kysely<Schema>;
+  engine: Engine;
+  close(): Promise<void>;
+}
+
+// BIGINT columns hold epoch milliseconds, well inside a double.
+pg.types.setTypeParser(pg.types.builtins.INT8, Number);
+
+/**
+ * One query layer, two engines: PostgreSQL when `databaseUrl` is set (many instances may share
+ * it), else an SQLite file (created on first start). Migrations run before it is returned.
+ */
+export async function openDatabase(options: {
+  databaseUrl?: string | undefined;
+  sqliteFile: string;
+}): Promise<Database> {
+  const engine: Engine = options.databaseUrl ? 'postgres' : 'sqlite';
+  let db: Kysely<Schema>;
+  if (options.databaseUrl) {
+    db = new Kysely<Schema>({
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: options.databaseUrl, max: 10 }) }),
+    });
+  } else {
+    if (options.sqliteFile !== ':memory:') mkdirSync(dirname(options.sqliteFile), { recursive: true });
+    const file = new SQLite(options.sqliteFile);
+    // WAL lets readers run beside the writer; a busy timeout lets two processes share the file.
+    file.pragma('journal_mode = WAL');
+    file.pragma('busy_timeout = 5000');
+    file.pragma('foreign_keys = ON');
+    db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: file }) });
+  }
+  const { error } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
+  if (error) {
+    await db.destroy();
+    throw error;
+  }
+  return { db, engine, close: () => db.destroy() };
+}
+
+/**
+ * The constraint a write broke, when it broke a uniqueness rule: the database, not a check
+ * before the insert, decides which of two racing writers wins.
+ */
+export function uniqueViolation(error: unknown): string | undefined {
+  const e = error as { code?: string; constraint?: string; message?: string };
+  if (e.code === '23505') return e.constraint ?? 'unique';
+  if (e.code === 'SQLITE_CONSTRAINT_UNIQUE' || e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+    return /UNIQUE constraint failed: (.*)$/.exec(e.message ?? '')?.[1] ?? 'unique';
+  }
+  return undefined;
+}

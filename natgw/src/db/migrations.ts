@@ -1,0 +1,96 @@
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+
+type AnyDb = Kysely<unknown>;
+
+/** The schema, one migration a step; run on every start, by every instance (the migrator locks). */
+const migrations: Record<string, Migration> = {
+  '001-initial': {
+    async up(db: AnyDb) {
+      await db.schema
+        .createTable('settings')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('nat_gateways')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('name_key', 'text')
+        .addColumn('description', 'text', (c) => c.notNull())
+        .addColumn('spec', 'text', (c) => c.notNull())
+        .addColumn('router_id', 'text', (c) => c.notNull())
+        .addColumn('internal_network_id', 'text', (c) => c.notNull())
+        .addColumn('admin_state_up', 'integer', (c) => c.notNull())
+        .addColumn('enterprise_project_id', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('pending', 'text')
+        .addColumn('pending_until', 'bigint', (c) => c.notNull())
+        .addUniqueConstraint('nat_gateways_name_unique', ['tenant_id', 'name_key'])
+        .execute();
+      await db.schema
+        .createTable('snat_rules')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('nat_gateway_id', 'text', (c) => c.notNull().references('nat_gateways.id'))
+        .addColumn('network_id', 'text', (c) => c.notNull())
+        .addColumn('cidr', 'text', (c) => c.notNull())
+        .addColumn('source_type', 'integer', (c) => c.notNull())
+        .addColumn('floating_ip_id', 'text', (c) => c.notNull())
+        .addColumn('floating_ip_address', 'text', (c) => c.notNull())
+        .addColumn('description', 'text', (c) => c.notNull())
+        .addColumn('admin_state_up', 'integer', (c) => c.notNull())
+        .addColumn('source_key', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('pending', 'text')
+        .addColumn('pending_until', 'bigint', (c) => c.notNull())
+        .addUniqueConstraint('snat_rules_source_unique', ['nat_gateway_id', 'source_key'])
+        .execute();
+      await db.schema
+        .createTable('dnat_rules')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('nat_gateway_id', 'text', (c) => c.notNull().references('nat_gateways.id'))
+        .addColumn('port_id', 'text', (c) => c.notNull())
+        .addColumn('private_ip', 'text', (c) => c.notNull())
+        .addColumn('internal_service_port', 'integer', (c) => c.notNull())
+        .addColumn('floating_ip_id', 'text', (c) => c.notNull())
+        .addColumn('floating_ip_address', 'text', (c) => c.notNull())
+        .addColumn('external_service_port', 'integer', (c) => c.notNull())
+        .addColumn('protocol', 'text', (c) => c.notNull())
+        .addColumn('description', 'text', (c) => c.notNull())
+        .addColumn('admin_state_up', 'integer', (c) => c.notNull())
+        .addColumn('external_key', 'text', (c) => c.unique())
+        .addColumn('internal_key', 'text', (c) => c.unique())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('pending', 'text')
+        .addColumn('pending_until', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('eip_claims')
+        .addColumn('floating_ip_id', 'text', (c) => c.primaryKey())
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('rule_id', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('tags')
+        .addColumn('nat_gateway_id', 'text', (c) => c.notNull().references('nat_gateways.id'))
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .addColumn('position', 'integer', (c) => c.notNull().defaultTo(0))
+        .addPrimaryKeyConstraint('tags_pk', ['nat_gateway_id', 'key'])
+        .execute();
+      for (const table of ['nat_gateways', 'snat_rules', 'dnat_rules'] as const) {
+        await db.schema.createIndex(`${table}_tenant`).on(table).columns(['tenant_id', 'id']).execute();
+      }
+    },
+  },
+};
+
+export const migrationProvider: MigrationProvider = {
+  async getMigrations() {
+    return migrations;
+  },
+};

@@ -1,0 +1,90 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Rows as stored. A row's status is not stored: `pending` and `pending_until` (epoch ms) say
+ * which PENDING_* state it is in until when, so every instance sharing the database derives the
+ * same status from the clock. A row whose PENDING_DELETE has passed is gone.
+ */
+interface Lifecycle {
+  created_at: string;
+  pending: string | null;
+  pending_until: number;
+}
+
+export interface NatGatewayRow extends Lifecycle {
+  id: string;
+  tenant_id: string;
+  name: string;
+  /** The name while the gateway lives, null once its deletion starts: names are unique per project. */
+  name_key: string | null;
+  description: string;
+  spec: string;
+  router_id: string;
+  internal_network_id: string;
+  admin_state_up: number;
+  enterprise_project_id: string;
+}
+
+export interface SnatRuleRow extends Lifecycle {
+  id: string;
+  tenant_id: string;
+  nat_gateway_id: string;
+  network_id: string;
+  cidr: string;
+  source_type: number;
+  floating_ip_id: string;
+  floating_ip_address: string;
+  description: string;
+  admin_state_up: number;
+  /** `network:<id>` or `cidr:<cidr>` while the rule lives: one rule per source on a gateway. */
+  source_key: string | null;
+}
+
+export interface DnatRuleRow extends Lifecycle {
+  id: string;
+  tenant_id: string;
+  nat_gateway_id: string;
+  port_id: string;
+  private_ip: string;
+  internal_service_port: number;
+  floating_ip_id: string;
+  floating_ip_address: string;
+  external_service_port: number;
+  protocol: string;
+  description: string;
+  admin_state_up: number;
+  /** `<floating ip>:<port>:<protocol>` while the rule lives: unique. */
+  external_key: string | null;
+  /** `<port or ip>:<port>:<protocol>` while the rule lives: unique. */
+  internal_key: string | null;
+}
+
+/** Which kind of rule holds an EIP: one SNAT rule alone, or any number of DNAT rules. */
+export interface EipClaimRow {
+  floating_ip_id: string;
+  tenant_id: string;
+  kind: 'snat' | 'dnat';
+  rule_id: string;
+}
+
+export interface TagRow {
+  nat_gateway_id: string;
+  tenant_id: string;
+  key: string;
+  value: string;
+  position: Generated<number>;
+}
+
+export interface SettingRow {
+  key: string;
+  value: string;
+}
+
+export interface Schema {
+  nat_gateways: NatGatewayRow;
+  snat_rules: SnatRuleRow;
+  dnat_rules: DnatRuleRow;
+  eip_claims: EipClaimRow;
+  tags: TagRow;
+  settings: SettingRow;
+}

@@ -1,0 +1,160 @@
+import type { FastifyInstance } from 'fastify';
+import { natError } from '../errors.js';
+import type { TokenClaims } from '../identity/tokens.js';
+import type { ProjectNetwork } from '../network/fixture.js';
+import { schemas, uuid } from '../validate.js';
+import type { GatewayFilters, GatewayStore } from './store.js';
+
+const specs = ['0', '1', '2', '3', '4'];
+
+interface Context {
+  store: GatewayStore;
+  network(tenant: string): ProjectNetwork;
+  location(path: string): string;
+}
+
+const byId = { type: 'object', properties: { nat_gateway_id: schemas.id } } as const;
+
+/** The NAT gateway operations of the v2.0 pages. */
+export function gatewayRoutes(app: FastifyInstance, { store, network, location }: Context) {
+  app.post<{
+    Body: {
+      nat_gateway: {
+        name: string;
+        description?: string;
+        spec: string;
+        router_id: string;
+        internal_network_id: string;
+        tenant_id?: string;
+      };
+    };
+  }>(
+    '/v2.0/nat_gateways',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['nat_gateway'],
+          properties: {
+            nat_gateway: {
+              type: 'object',
+              required: ['name', 'spec', 'router_id', 'internal_network_id'],
+              properties: {
+                tenant_id: schemas.id,
+                name: schemas.name,
+                description: schemas.description,
+                spec: { type: 'string' },
+                router_id: { type: 'string' },
+                internal_network_id: { type: 'string' },
+              },
+            },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const tenant = (request.principal as TokenClaims).projectId;
+      const input = request.body.nat_gateway;
+      if (input.tenant_id !== undefined && input.tenant_id !== tenant) throw natError('NAT.0020');
+      if (!specs.includes(input.spec)) throw natError('NAT.0016', { spec: input.spec });
+      const routerId = uuid(input.router_id, 'NAT.0017');
+      const networkId = uuid(input.internal_network_id, 'NAT.0018');
+      const net = network(tenant);
+      if (!net.router(routerId)) throw natError('NAT.0004', { router_id: routerId });
+      const subnet = net.subnet(networkId);
+      if (!subnet) throw natError('NAT.0005', { network_id: networkId });
+      if (subnet.router_id !== routerId) throw natError('NAT.0008', { router: routerId, subnet: networkId });
+      const gateway = await store.create(tenant, {
+        name: input.name,
+        description: input.description ?? '',
+        spec: input.spec,
+        router_id: routerId,
+        internal_network_id: networkId,
+      });
+      reply.created(location(`/v2.0/nat_gateways/${gateway.id}`));
+      return { nat_gateway: gateway };
+    },
+  );
+
+  app.get<{ Querystring: GatewayFilters & { limit?: number; marker?: string; tenant_id?: string } }>(
+    '/v2.0/nat_gateways',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: {
+            limit: schemas.limit,
+            marker: schemas.marker,
+            id: schemas.id,
+            tenant_id: schemas.id,
+            name: { type: 'string', maxLength: 64 },
+            description: schemas.description,
+            spec: { type: 'string', maxLength: 8 },
+            router_id: schemas.id,
+            internal_network_id: schemas.id,
+            status: { type: 'string', maxLength: 32 },
+            admin_state_up: { type: 'boolean' },
+            created_at: { type: 'string', maxLength: 32 },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const tenant = (request.principal as TokenClaims).projectId;
+      const { limit, marker, tenant_id, ...filters } = request.query;
+      // Another project's id as a filter finds nothing, as any id outside the project does.
+      if (tenant_id !== undefined && tenant_id !== tenant) return { nat_gateways: [] };
+      return { nat_gateways: await store.list(tenant, filters, { limit, marker }) };
+    },
+  );
+
+  app.get<{ Params: { nat_gateway_id: string } }>(
+    '/v2.0/nat_gateways/:nat_gateway_id',
+    { schema: { params: byId } },
+    async (request) => {
+      const tenant = (request.principal as TokenClaims).projectId;
+      return { nat_gateway: await store.get(tenant, uuid(request.params.nat_gateway_id, 'NAT.0021')) };
+    },
+  );
+
+  app.put<{
+    Params: { nat_gateway_id: string };
+    Body: { nat_gateway: { name?: string; description?: string; spec?: string } };
+  }>(
+    '/v2.0/nat_gateways/:nat_gateway_id',
+    {
+      schema: {
+        params: byId,
+        body: {
+          type: 'object',
+          required: ['nat_gateway'],
+          properties: {
+            nat_gateway: {
+              type: 'object',
+              minProperties: 1,
+              properties: { name: schemas.name, description: schemas.description, spec: { type: 'string' } },
+            },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const tenant = (request.principal as TokenClaims).projectId;
+      const id = uuid(request.params.nat_gateway_id, 'NAT.0021');
+      const changes = request.body.nat_gateway;
+      if (changes.spec !== undefined && !specs.includes(changes.spec))
+        throw natError('NAT.0016', { spec: changes.spec });
+      return { nat_gateway: await store.update(tenant, id, changes) };
+    },
+  );
+
+  app.delete<{ Params: { nat_gateway_id: string } }>(
+    '/v2.0/nat_gateways/:nat_gateway_id',
+    { schema: { params: byId } },
+    async (request, reply) => {
+      const tenant = (request.principal as TokenClaims).projectId;
+      await store.delete(tenant, uuid(request.params.nat_gateway_id, 'NAT.0021'));
+      return reply.noContent();
+    },
+  );
+}
