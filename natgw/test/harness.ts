@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import pg from 'pg';
 import { buildApp } from '../src/app.js';
 import { type Config, loadConfig } from '../src/config.js';
@@ -21,10 +21,7 @@ export interface TestService {
   /** A token for a development user: demo (read-write), viewer (read-only), alt (another project). */
   token(user?: 'demo' | 'viewer' | 'alt'): Promise<string>;
   /** Injects with the user's token. */
-  as(
-    user: 'demo' | 'viewer' | 'alt',
-    request: Parameters<FastifyInstance['inject']>[0] & object,
-  ): Promise<LightMyRequestResponse>;
+  as(user: 'demo' | 'viewer' | 'alt', request: InjectOptions): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
 }
 

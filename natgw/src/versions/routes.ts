@@ -11,14 +11,5 @@ export function versionRoutes(app: FastifyInstance, publicUrl: () => string) {
     version: '',
   });
   app.get('/', { config: { auth: false } }, async () => ({ versions: [version()] }));
-  app.get<{ Params: { api_version: string } }>(
-    '/:api_version',
-    { config: { auth: false } },
-    async (request) => {
-      if (request.params.api_version.replace(/\/$/, '') !== 'v2.0') {
-        throw new NotFoundError(`API version ${request.params.api_version} does not exist.`);
-      }
-      return { version: version() };
-    },
-  );
+  app.get('/v2.0', { config: { auth: false } }, async () => ({ version: version() }));
 }
