@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { parseErrorBody } from 'statuskit';
+import { buildApp } from '../src/app.js';
+import { hashPassword, verifyPassword } from '../src/identity/passwords.js';
+import { engines, startService } from './harness.js';
+
+const passwordAuth = (name: string, password: string, project = 'demo') => ({
+  auth: {
+    identity: { methods: ['password'], password: { user: { name, password, domain: { name: 'Default' } } } },
+    scope: { project: { name: project, domain: { name: 'Default' } } },
+  },
+});
+
+for (const engine of engines()) {
+  describe(`identity on ${engine}`, () => {
+    test('issues a token with 201, X-Subject-Token and a catalog pointing at the NAT API', async () => {
+      const service = await startService(engine);
+      const response = await service.app.inject({
+        method: 'POST',
+        url: '/v3/auth/tokens',
+        payload: passwordAuth('demo', 'demo-password'),
+      });
+      assert.equal(response.statusCode, 201);
+      assert.ok(String(response.headers['x-subject-token']).length > 20);
+      const { token } = response.json();
+      assert.equal(token.project.name, 'demo');
+      assert.equal(token.project.id, '9ad601814ac94c80bf7bb9073ded66fc');
+      assert.deepEqual(token.roles, [{ id: 'read-write', name: 'read-write' }]);
+      assert.ok(Date.parse(token.expires_at) > Date.now());
+      const nat = token.catalog.find((entry: { type: string }) => entry.type === 'nat');
+      assert.equal(
+        nat.endpoints.find((endpoint: { interface: string }) => endpoint.interface === 'public').url,
+        'http://127.0.0.1:8080',
+      );
+      await service.close();
+    });
+
+    test('answers a wrong password, an unknown user or another project with 401', async () => {
+      const service = await startService(engine);
+      for (const payload of [
+        passwordAuth('demo', 'wrong'),
+        passwordAuth('nobody', 'demo-password'),
+        passwordAuth('demo', 'demo-password', 'alt'),
+      ]) {
+        const response = await service.app.inject({ method: 'POST', url: '/v3/auth/tokens', payload });
+        assert.equal(response.statusCode, 401);
+        assert.equal(response.headers['x-subject-token'], undefined);
+      }
+      const malformed = await service.app.inject({
+        method: 'POST',
+        url: '/v3/auth/tokens',
+        payload: { auth: {} },
+      });
+      assert.equal(malformed.statusCode, 400);
+      await service.close();
+    });
+
+    test('answers an expired token with 401 NAT.0025', async () => {
+      const service = await startService(engine, { tokenTtlSeconds: 1 });
+      const token = await service.token('demo');
+      assert.equal(
+        (await service.app.inject({ url: '/v2.0/nat_gateways', headers: { 'x-auth-token': token } }))
+          .statusCode,
+        200,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const expired = await service.app.inject({
+        url: '/v2.0/nat_gateways',
+        headers: { 'x-auth-token': token },
+      });
+      assert.equal(expired.statusCode, 401);
+      assert.equal(parseErrorBody(expired.body)?.code, 'NAT.0025');
+      await service.close();
+    });
+
+    test('accepts a token at another instance sharing the database', async () => {
+      const first = await startService(engine);
+      const second = await buildApp(first.config);
+      const token = await first.token('demo');
+      const response = await second.inject({ url: '/v2.0/nat_gateways', headers: { 'x-auth-token': token } });
+      assert.equal(response.statusCode, 200);
+      await second.close();
+      await first.close();
+    });
+  });
+}
+
+describe('passwords', () => {
+  test('are kept as salted hashes that verify only the right password', () => {
+    const stored = hashPassword('demo-password');
+    assert.match(stored, /^scrypt\$[\w-]+\$[\w-]+$/);
+    assert.notEqual(hashPassword('demo-password'), stored, 'a new salt each time');
+    assert.equal(verifyPassword('demo-password', stored), true);
+    assert.equal(verifyPassword('demo-passwore', stored), false);
+    assert.equal(verifyPassword('x', 'plain-text'), false);
+  });
+});
