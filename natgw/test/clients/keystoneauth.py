@@ -1,0 +1,68 @@
+"""Drives natgw with OpenStack's keystoneauth1, as an OpenStack client would.
+
+Prints one JSON line per step; the Node test reads them. Usage: keystoneauth.py <base-url>
+"""
+import json
+import sys
+
+from keystoneauth1 import exceptions, session
+from keystoneauth1.identity import v3
+
+base = sys.argv[1]
+auth = v3.Password(
+    auth_url=f"{base}/v3",
+    username="demo",
+    password="demo-password",
+    user_domain_name="Default",
+    project_name="demo",
+    project_domain_name="Default",
+)
+sess = session.Session(auth=auth)
+nat = {"service_type": "nat", "interface": "public"}
+
+
+def report(step, **fields):
+    print(json.dumps({"step": step, **fields}), flush=True)
+
+
+report("endpoint", url=sess.get_endpoint(**nat), project=auth.get_project_id(sess))
+
+created = sess.post(
+    "/v2.0/nat_gateways",
+    endpoint_filter=nat,
+    json={
+        "nat_gateway": {
+            "name": "ks_nat",
+            "router_id": "d84f345c-80a1-4fa2-a39c-d0d397c3f09a",
+            "internal_network_id": "89d66639-aacb-4929-969d-07080b0f9fd9",
+            "spec": "1",
+        }
+    },
+)
+gateway = created.json()["nat_gateway"]
+report("create", status=created.status_code, id=gateway["id"], location=created.headers.get("Location"))
+
+for step, call in [
+    ("not-found", lambda: sess.get("/v2.0/nat_gateways/0f0f0f0f-0000-4000-8000-000000000000", endpoint_filter=nat)),
+    ("conflict", lambda: sess.post("/v2.0/nat_gateways", endpoint_filter=nat, json={"nat_gateway": {
+        "name": "ks_nat", "router_id": "d84f345c-80a1-4fa2-a39c-d0d397c3f09a",
+        "internal_network_id": "89d66639-aacb-4929-969d-07080b0f9fd9", "spec": "1"}})),
+    ("bad-request", lambda: sess.post("/v2.0/nat_gateways", endpoint_filter=nat, json={"nat_gateway": {"name": "x"}})),
+    ("method", lambda: sess.post(f"/v2.0/nat_gateways/{gateway['id']}", endpoint_filter=nat, json={})),
+]:
+    try:
+        call()
+        report(step, raised=None)
+    except exceptions.HttpError as error:
+        report(step, raised=type(error).__name__, http_status=error.http_status,
+               message=error.message, details=error.details, request_id=error.request_id)
+
+deleted = sess.delete(f"/v2.0/nat_gateways/{gateway['id']}", endpoint_filter=nat)
+report("delete", status=deleted.status_code, body=deleted.text)
+
+try:
+    v3.Password(auth_url=f"{base}/v3", username="demo", password="wrong", user_domain_name="Default",
+                project_name="demo", project_domain_name="Default").get_token(session.Session())
+    report("bad-password", raised=None)
+except exceptions.HttpError as error:
+    report("bad-password", raised=type(error).__name__, http_status=error.http_status, message=error.message)
