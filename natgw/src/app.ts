@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { serverOptions, statuskit } from 'statuskit/fastify';
 import type { Config } from './config.js';
 import { openDatabase } from './db/database.js';
+import { dnatRoutes } from './dnat/routes.js';
 import { pluginErrorCodes } from './errors.js';
 import { gatewayRoutes } from './gateways/routes.js';
 import { GatewayStore } from './gateways/store.js';
@@ -11,6 +12,9 @@ import { identityRoutes } from './identity/routes.js';
 import type { TokenClaims } from './identity/tokens.js';
 import { TokenSigner } from './identity/tokens.js';
 import { loadNetwork, ProjectNetwork } from './network/fixture.js';
+import { openApi } from './openapi.js';
+import { snatRoutes } from './snat/routes.js';
+import { tagRoutes } from './tags/routes.js';
 import { versionRoutes } from './versions/routes.js';
 
 /**
@@ -56,8 +60,12 @@ export async function buildApp(
       challenge: `Keystone uri="${publicUrl()}/v3"`,
     },
   });
+  await openApi(app, publicUrl);
   identityRoutes(app, identity, { publicUrl, region: 'RegionOne' });
   versionRoutes(app, publicUrl);
   gatewayRoutes(app, { store: new GatewayStore(database, clock), network, location });
+  snatRoutes(app, { database, clock, network, location });
+  dnatRoutes(app, { database, clock, network, location });
+  tagRoutes(app, { database, clock });
   return app;
 }
