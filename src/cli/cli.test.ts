@@ -56,7 +56,7 @@ describe('statuskit arguments', () => {
     [['docs', '--format', 'pdf'], 'statuskit: unknown format "pdf" (known: md, rst, html, openapi)'],
     [['docs', '--dialect', 'xml'], 'statuskit: unknown dialect "xml" (known: error, huawei, problem)'],
     [['codes', '--bogus'], 'statuskit: unknown option "--bogus"'],
-    [['frobnicate'], 'statuskit: unknown command "frobnicate" (known: codes, docs)'],
+    [['frobnicate'], 'statuskit: unknown command "frobnicate" (known: check, codes, docs, gateway)'],
   ] as const) {
     test(`exits 2 with one line for ${args.join(' ')}`, () => {
       const run = cli(...args);

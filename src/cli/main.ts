@@ -1,19 +1,26 @@
 #!/usr/bin/env node
 import { UsageError } from './args.js';
+import { check } from './check.js';
 import { codes } from './codes.js';
 import { docs } from './docs.js';
+import { gateway } from './gateway.js';
 
 const help = `Usage: statuskit <command> [options]
 
 The status-code contract of cloud REST APIs, from the pages themselves.
 
 Commands:
+  check   verify a live API against the contract (a battery of HTTP checks)
   codes   print a profile's status codes (table or --json)
   docs    render a profile as md, rst, html or OpenAPI components
+  gateway run a reverse proxy that keeps every reply inside the contract
 
 Run "statuskit <command> --help" for a command's options.`;
 
-const commands: Record<string, (args: string[]) => string | Promise<string>> = { codes, docs };
+/** A command returns its output, or its output and exit status. */
+type Command = (args: string[]) => string | Promise<string | { output: string; status: number }>;
+
+const commands: Record<string, Command> = { check, codes, docs, gateway };
 
 /** Runs the CLI; returns the exit status. */
 export async function main(argv: string[]): Promise<number> {
@@ -26,8 +33,10 @@ export async function main(argv: string[]): Promise<number> {
     const command = commands[name];
     if (!command)
       throw new UsageError(`unknown command "${name}" (known: ${Object.keys(commands).join(', ')})`);
-    process.stdout.write(`${await command(args)}\n`);
-    return 0;
+    const result = await command(args);
+    const { output, status } = typeof result === 'string' ? { output: result, status: 0 } : result;
+    process.stdout.write(`${output}\n`);
+    return status;
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     process.stderr.write(`statuskit: ${error.message}\n`);

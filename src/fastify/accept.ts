@@ -10,6 +10,8 @@ export function acceptable(accept: string | undefined, produces: readonly string
   if (ranges.length === 0) return true;
   return produces.some((type) => {
     const [major = '', minor = ''] = type.toLowerCase().split('/');
+    // A route that produces anything (a proxy) suits any range the client has not ruled out.
+    if (major === '*') return ranges.some((range) => range.q > 0);
     let best: { specificity: number; q: number } | undefined;
     for (const range of ranges) {
       const specificity =

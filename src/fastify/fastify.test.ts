@@ -411,3 +411,31 @@ describe('503', () => {
     await lagging.close();
   });
 });
+
+describe('options for proxies', () => {
+  test('a route producing */* takes any Accept the client has not ruled out', async () => {
+    const { acceptable } = await import('./accept.js');
+    assert.equal(acceptable('application/xml', ['*/*']), true);
+    assert.equal(acceptable('text/html;q=0', ['*/*']), false);
+  });
+
+  test('jobs: false registers no job route', async () => {
+    const { app: bare } = await testApp({ jobs: false });
+    assert.equal((await bare.inject({ url: '/jobs/x', headers: rw })).statusCode, 404);
+    await bare.close();
+  });
+
+  test('a passThrough route keeps the status and body it sends', async () => {
+    const Fastify = (await import('fastify')).default;
+    const { serverOptions, statuskit } = await import('./index.js');
+    const proxy = Fastify(serverOptions());
+    await proxy.register(statuskit, {});
+    proxy.get('/relayed', { config: { passThrough: true } }, async (_request, reply) =>
+      reply.code(418).send({ kept: true }),
+    );
+    const response = await proxy.inject({ url: '/relayed' });
+    assert.equal(response.statusCode, 418);
+    assert.deepEqual(response.json(), { kept: true });
+    await proxy.close();
+  });
+});

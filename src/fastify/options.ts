@@ -19,8 +19,8 @@ export interface StatuskitOptions {
   timeouts?: { headers?: number; request?: number; checkInterval?: number };
   /** When requests are turned away with 503. */
   overload?: OverloadOptions;
-  /** 202 jobs: where their status is served, and where they are kept. */
-  jobs?: { prefix?: string; store?: import('./jobs.js').JobStore };
+  /** 202 jobs: where their status is served, and where they are kept; `false`: no job route. */
+  jobs?: false | { prefix?: string; store?: import('./jobs.js').JobStore };
 }
 
 export interface AuthOptions {

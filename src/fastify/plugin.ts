@@ -47,6 +47,8 @@ declare module 'fastify' {
     auth?: boolean;
     /** Media types the route can produce, for 406 (default JSON). */
     produces?: readonly string[];
+    /** true: the route's replies are final as sent (a proxy relaying answers it has judged itself). */
+    passThrough?: boolean;
   }
 }
 
@@ -62,7 +64,8 @@ async function plugin(app: FastifyInstance, options: StatuskitOptions) {
   const produces = options.produces ?? defaults.produces;
   const timeouts = { ...defaults.timeouts, ...options.timeouts };
   const overload = { ...defaults.overload, ...options.overload };
-  const jobs = { prefix: '/jobs', store: new MemoryJobStore(), ...options.jobs };
+  const jobs =
+    options.jobs === false ? undefined : { prefix: '/jobs', store: new MemoryJobStore(), ...options.jobs };
   const methods = new MethodTable(app.initialConfig);
   app.decorate('statuskit', contract);
   app.decorateRequest('principal', undefined);
@@ -80,15 +83,24 @@ async function plugin(app: FastifyInstance, options: StatuskitOptions) {
     answerOnSocket(contract, socket, 501, requestId, negotiateLanguage(request.headers['accept-language']));
   });
 
+  const countOut = () => {
+    contract.inFlight--;
+  };
+
   // Every answer carries the request id; requests that cannot be served now get 503.
   const maxInFlight = overload.maxInFlight;
   app.addHook('onRequest', (request, reply, done) => {
     reply.header(requestIdHeaders[0], request.id);
     reply.header(requestIdHeaders[1], request.id);
-    if (maxInFlight > 0 && ++contract.inFlight > maxInFlight) {
-      return done(
-        new ServiceUnavailableError('Too many requests in flight.', { retryAfter: overload.retryAfter }),
-      );
+    if (maxInFlight > 0) {
+      // Counted out on 'close', which comes whether the answer was sent or the client went away.
+      contract.inFlight++;
+      reply.raw.once('close', countOut);
+      if (contract.inFlight > maxInFlight) {
+        return done(
+          new ServiceUnavailableError('Too many requests in flight.', { retryAfter: overload.retryAfter }),
+        );
+      }
     }
     if (contract.draining) {
       reply.header('connection', 'close');
@@ -117,12 +129,6 @@ async function plugin(app: FastifyInstance, options: StatuskitOptions) {
     }
     done();
   });
-  if (maxInFlight > 0) {
-    app.addHook('onResponse', (_request, _reply, done) => {
-      contract.inFlight--;
-      done();
-    });
-  }
   app.addHook('preClose', (done) => {
     contract.draining = true;
     done();
@@ -201,6 +207,7 @@ async function plugin(app: FastifyInstance, options: StatuskitOptions) {
   // The last look at every answer: a 204 never has a body, a status the profile lacks is moved
   // to its fallback, and an error sent around the error handler gets a contract body.
   app.addHook('onSend', (request, reply, payload, done) => {
+    if (request.routeOptions.config.passThrough) return done(null, payload);
     const status = reply.statusCode;
     if (status === 204) {
       if (payload !== undefined && payload !== null && payload !== '')
@@ -228,23 +235,22 @@ async function plugin(app: FastifyInstance, options: StatuskitOptions) {
   app.decorateReply('noContent', function noContent(this: FastifyReply) {
     return this.code(204).send();
   });
-  app.decorateReply(
-    'accepted',
-    async function accepted(this: FastifyReply, work: (job: JobHandle) => Promise<unknown>) {
-      const log = this.log;
-      const job = await startJob(jobs.store, work, (error) => log.error({ err: error }, 'job failed'));
-      return this.code(202).header('location', `${jobs.prefix}/${job.job_id}`).send({ job_id: job.job_id });
-    },
-  );
-
-  app.get<{ Params: { job_id: string } }>(
-    `${jobs.prefix}/:job_id`,
-    async (request): Promise<{ job: Job }> => {
-      const job = await jobs.store.get(request.params.job_id);
+  if (jobs) {
+    const { prefix, store } = jobs;
+    app.decorateReply(
+      'accepted',
+      async function accepted(this: FastifyReply, work: (job: JobHandle) => Promise<unknown>) {
+        const log = this.log;
+        const job = await startJob(store, work, (error) => log.error({ err: error }, 'job failed'));
+        return this.code(202).header('location', `${prefix}/${job.job_id}`).send({ job_id: job.job_id });
+      },
+    );
+    app.get<{ Params: { job_id: string } }>(`${prefix}/:job_id`, async (request): Promise<{ job: Job }> => {
+      const job = await store.get(request.params.job_id);
       if (!job) throw new NotFoundError(`Job ${request.params.job_id} could not be found.`);
       return { job };
-    },
-  );
+    });
+  }
 }
 
 /**

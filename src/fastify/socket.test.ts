@@ -177,3 +177,23 @@ describe('graceful shutdown', () => {
     contractBody(second);
   });
 });
+
+describe('in-flight accounting', () => {
+  test('frees the slot of a request whose client went away before the answer', async () => {
+    const { app: counted } = await testApp({ overload: { maxInFlight: 5 } });
+    await counted.listen({ host: '127.0.0.1', port: 0 });
+    const { port: countedPort } = counted.server.address() as AddressInfo;
+    await new Promise<void>((resolve) => {
+      const socket = net.connect(countedPort, '127.0.0.1', () => {
+        socket.write('GET /slow HTTP/1.1\r\nHost: x\r\n\r\n');
+        setTimeout(() => {
+          socket.destroy();
+          resolve();
+        }, 50);
+      });
+    });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    assert.equal(counted.statuskit.inFlight, 0);
+    await counted.close();
+  });
+});

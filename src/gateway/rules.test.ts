@@ -1,0 +1,328 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { errorDialect, getProfile, huaweiDialect, problemDialect } from '../index.js';
+import {
+  checkOptions,
+  clientReplyHeaders,
+  configFrom,
+  connectionOptions,
+  downTime,
+  failureOf,
+  type Health,
+  judgeBody,
+  judgeStatus,
+  mayRetry,
+  mediaType,
+  nextUpstream,
+  ProxyAuth,
+  parseCredentials,
+  retryAfterSeconds,
+  upstreamRequestHeaders,
+} from './index.js';
+
+const nat = getProfile('nat');
+const up: Health = { downUntil: 0, failures: 0 };
+const out: Health = { downUntil: 10_000, failures: 1 };
+
+describe('which upstream next', () => {
+  test('goes round the upstreams from the cursor', () => {
+    assert.equal(nextUpstream([up, up, up], 0, 0, new Set()), 0);
+    assert.equal(nextUpstream([up, up, up], 2, 0, new Set()), 2);
+    assert.equal(nextUpstream([up, up, up], 3, 0, new Set()), 0);
+  });
+
+  test('skips upstreams that are out and those the request already tried', () => {
+    assert.equal(nextUpstream([out, up, up], 0, 5_000, new Set()), 1);
+    assert.equal(nextUpstream([up, up, up], 0, 0, new Set([0, 1])), 2);
+    assert.equal(nextUpstream([out, up], 0, 5_000, new Set([1])), undefined);
+  });
+
+  test('puts an upstream back once its time out is over', () => {
+    assert.equal(nextUpstream([out], 0, 9_999, new Set()), undefined);
+    assert.equal(nextUpstream([out], 0, 10_000, new Set()), 0);
+  });
+
+  test('keeps an upstream out longer with each failure in a row, up to the cap', () => {
+    assert.deepEqual(
+      [1, 2, 3, 4, 10].map((failures) => downTime(failures, 1_000, 5_000)),
+      [1_000, 2_000, 4_000, 5_000, 5_000],
+    );
+  });
+
+  test('tells a client to retry when the first upstream comes back, in whole seconds, at least 1', () => {
+    assert.equal(retryAfterSeconds([{ downUntil: 4_500, failures: 1 }, out], 1_000), 4);
+    assert.equal(retryAfterSeconds([{ downUntil: 1_001, failures: 1 }], 1_000), 1);
+    assert.equal(retryAfterSeconds([{ downUntil: 0, failures: 0 }], 1_000), 1);
+  });
+});
+
+describe('what a failure means', () => {
+  const failure = (code: string, name = 'Error') => Object.assign(new Error(code), { code, name });
+
+  test('a refused connection is a 502 that takes the upstream out and may go elsewhere, even for POST', () => {
+    const refused = failureOf(failure('ECONNREFUSED'));
+    assert.deepEqual(refused, { kind: 'refused', status: 502, down: true, retry: 'any' });
+    assert.equal(mayRetry(refused, 'POST'), true);
+  });
+
+  test('a reset is a 502 that may go elsewhere only for idempotent methods', () => {
+    for (const code of ['ECONNRESET', 'UND_ERR_SOCKET']) {
+      const reset = failureOf(failure(code));
+      assert.equal(reset.status, 502);
+      assert.equal(reset.down, true);
+      assert.equal(mayRetry(reset, 'GET'), true);
+      assert.equal(mayRetry(reset, 'PUT'), true);
+      assert.equal(mayRetry(reset, 'DELETE'), true);
+      assert.equal(mayRetry(reset, 'POST'), false);
+      assert.equal(mayRetry(reset, 'PATCH'), false);
+    }
+  });
+
+  test('bytes that are not HTTP are a 502 that takes the upstream out', () => {
+    const invalid = failureOf(failure('HPE_INVALID_CONSTANT', 'HTTPParserError'));
+    assert.equal(invalid.kind, 'invalid');
+    assert.equal(invalid.status, 502);
+    assert.equal(invalid.down, true);
+  });
+
+  test('a timeout is a 504 that leaves the upstream in and is never sent again', () => {
+    const timeout = failureOf(failure('UND_ERR_HEADERS_TIMEOUT'));
+    assert.deepEqual(timeout, { kind: 'timeout', status: 504, down: false, retry: 'never' });
+    assert.equal(mayRetry(timeout, 'GET'), false);
+  });
+
+  test('anything else is a 502 that is not sent again', () => {
+    const other = failureOf(new TypeError('boom'));
+    assert.equal(other.status, 502);
+    assert.equal(mayRetry(other, 'GET'), false);
+  });
+});
+
+describe('proxy credentials', () => {
+  const basic = (text: string) => `Basic ${Buffer.from(text).toString('base64')}`;
+
+  test('splits user:password at the first colon', () => {
+    assert.deepEqual(parseCredentials('gw:s3:cret'), { user: 'gw', password: 's3:cret' });
+    assert.deepEqual(parseCredentials('gw:'), { user: 'gw', password: '' });
+    assert.throws(() => parseCredentials('nocolon'), RangeError);
+    assert.throws(() => parseCredentials(':password'), RangeError);
+  });
+
+  test('accepts only the right Basic credentials', () => {
+    const auth = new ProxyAuth({ user: 'gw', password: 'pw' }, 'edge');
+    assert.equal(auth.allows(basic('gw:pw')), true);
+    assert.equal(auth.allows(`basic  ${Buffer.from('gw:pw').toString('base64')}`), true);
+    for (const wrong of [
+      undefined,
+      '',
+      basic('gw:PW'),
+      basic('gw:pw '),
+      'Bearer gw:pw',
+      basic('gw'),
+      ['a'],
+    ]) {
+      assert.equal(auth.allows(wrong), false, String(wrong));
+    }
+    assert.equal(auth.challenge, 'Basic realm="edge", charset="UTF-8"');
+  });
+});
+
+describe('headers', () => {
+  test('reads the field names Connection lists', () => {
+    assert.deepEqual(connectionOptions('keep-alive, X-Foo ,,close'), ['keep-alive', 'x-foo', 'close']);
+    assert.deepEqual(connectionOptions(undefined), []);
+  });
+
+  test('sends upstream the end-to-end fields, the request id and where the request came from', () => {
+    const sent = upstreamRequestHeaders(
+      {
+        host: 'api.example',
+        connection: 'x-hop',
+        'x-hop': '1',
+        'keep-alive': 'timeout=5',
+        'proxy-authorization': 'Basic eA==',
+        'content-length': '2',
+        'content-type': 'application/json',
+        'x-request-id': 'bad id',
+        via: '1.0 edge',
+      },
+      { requestId: 'req-1', clientIp: '192.0.2.7', protocol: 'https', httpVersion: '1.1' },
+    );
+    assert.deepEqual(sent, {
+      'content-type': 'application/json',
+      'x-request-id': 'req-1',
+      'x-openstack-request-id': 'req-1',
+      via: '1.0 edge, 1.1 statuskit',
+      'x-forwarded-for': '192.0.2.7',
+      'x-forwarded-proto': 'https',
+      'x-forwarded-host': 'api.example',
+    });
+  });
+
+  test('gives the client the upstream’s end-to-end fields, less its request id', () => {
+    const headers = {
+      'content-type': 'text/html',
+      'content-length': '9',
+      connection: 'close',
+      'transfer-encoding': 'chunked',
+      'x-request-id': 'upstream',
+      'www-authenticate': 'Bearer',
+      'set-cookie': ['a=1', 'b=2'],
+    };
+    assert.deepEqual(clientReplyHeaders(headers), {
+      'content-type': 'text/html',
+      'content-length': '9',
+      'www-authenticate': 'Bearer',
+      'set-cookie': ['a=1', 'b=2'],
+    });
+    assert.deepEqual(clientReplyHeaders(headers, 'replaced'), {
+      'www-authenticate': 'Bearer',
+      'set-cookie': ['a=1', 'b=2'],
+    });
+  });
+});
+
+describe('is this reply inside the contract', () => {
+  const body = (text: string) => Buffer.from(text);
+  const contractBody = errorDialect.serialize({
+    status: 404,
+    code: 'NAT.0209',
+    title: 'Not Found',
+    message: 'No Snat Rule exist with id x',
+    requestId: 'req-1',
+  });
+
+  test('streams successes the profile has without reading them', () => {
+    assert.deepEqual(judgeStatus(200, nat, 'GET'), { action: 'pass' });
+    assert.deepEqual(judgeStatus(201, nat, 'POST'), { action: 'pass' });
+    assert.deepEqual(judgeStatus(204, nat, 'DELETE'), { action: 'pass' });
+  });
+
+  test('moves a success the profile lacks to the profile’s code, body unread', () => {
+    assert.deepEqual(judgeStatus(206, nat, 'GET'), { action: 'status', status: 200 });
+  });
+
+  test('reads errors, codes that land on errors and redirections', () => {
+    for (const status of [404, 500, 418, 302, 304]) {
+      assert.deepEqual(judgeStatus(status, nat, 'GET'), { action: 'inspect' }, String(status));
+    }
+    assert.deepEqual(judgeStatus(404, nat, 'HEAD'), { action: 'pass' });
+  });
+
+  test('passes an error body of the dialect under its media type, at a status the profile has', () => {
+    assert.deepEqual(
+      judgeBody(404, 'application/json; charset=utf-8', body(contractBody), nat, errorDialect),
+      {
+        action: 'pass',
+      },
+    );
+    const problem = problemDialect.serialize({
+      status: 409,
+      code: 'NAT.0103',
+      title: 'Conflict',
+      message: 'busy',
+      requestId: 'r',
+    });
+    assert.deepEqual(judgeBody(409, 'application/problem+json', body(problem), nat, problemDialect), {
+      action: 'pass',
+    });
+  });
+
+  test('rewrites HTML, plain text and unparsable bodies at their own status', () => {
+    assert.deepEqual(judgeBody(500, 'text/html', body('<h1>oops</h1>'), nat, errorDialect), {
+      action: 'rewrite',
+      status: 500,
+    });
+    assert.deepEqual(judgeBody(409, 'text/plain', body(contractBody), nat, errorDialect), {
+      action: 'rewrite',
+      status: 409,
+    });
+    assert.deepEqual(judgeBody(404, 'application/json', body('{"oops":'), nat, errorDialect), {
+      action: 'rewrite',
+      status: 404,
+    });
+    assert.deepEqual(judgeBody(404, 'application/json', undefined, nat, errorDialect), {
+      action: 'rewrite',
+      status: 404,
+    });
+  });
+
+  test('rewrites a problem body whose status disagrees with the reply’s', () => {
+    const problem = problemDialect.serialize({
+      status: 404,
+      code: 'NAT.0209',
+      title: 'Not Found',
+      message: 'gone',
+      requestId: 'r',
+    });
+    assert.equal(
+      judgeBody(400, 'application/problem+json', body(problem), nat, problemDialect).action,
+      'rewrite',
+    );
+  });
+
+  test('rewrites a code the profile lacks at its fallback, keeping a 4xx message but not the code', () => {
+    assert.deepEqual(
+      judgeBody(410, 'application/json', body(contractBody.replace('404', '410')), nat, errorDialect),
+      {
+        action: 'rewrite',
+        status: 404,
+        message: 'No Snat Rule exist with id x',
+      },
+    );
+    assert.deepEqual(judgeBody(418, 'application/json', body('{}'), nat, errorDialect), {
+      action: 'rewrite',
+      status: 400,
+    });
+    assert.deepEqual(judgeBody(302, 'text/html', body('moved'), nat, errorDialect), {
+      action: 'rewrite',
+      status: 500,
+    });
+  });
+
+  test('translates another dialect, keeping code and message', () => {
+    const huawei = huaweiDialect.serialize({
+      status: 409,
+      code: 'NAT.0103',
+      title: 'Conflict',
+      message: 'busy',
+      requestId: 'r',
+    });
+    assert.deepEqual(judgeBody(409, 'application/json', body(huawei), nat, errorDialect), {
+      action: 'rewrite',
+      status: 409,
+      message: 'busy',
+      code: 'NAT.0103',
+    });
+  });
+
+  test('reads media types without parameters or case', () => {
+    assert.equal(mediaType('Application/JSON; charset=utf-8'), 'application/json');
+    assert.equal(mediaType(undefined), '');
+  });
+});
+
+describe('options and config files', () => {
+  test('fills in the defaults and checks the upstreams', () => {
+    const checked = checkOptions({ upstreams: ['http://127.0.0.1:3000/api'] });
+    assert.equal(checked.timeout, 30_000);
+    assert.equal(checked.upstreams[0]?.pathname, '/api');
+    assert.throws(() => checkOptions({ upstreams: [] }), /at least one upstream/);
+    assert.throws(() => checkOptions({ upstreams: ['ftp://x'] }), /must be http: or https:/);
+    assert.throws(() => checkOptions({ upstreams: ['http://u:p@x'] }), /credentials/);
+    assert.throws(() => checkOptions({ upstreams: ['nope'] }), /is not a URL/);
+    assert.throws(() => checkOptions({ upstreams: ['http://x'], timeout: 0 }), /timeout must be a positive/);
+  });
+
+  test('reads a config file’s keys, one upstream or several', () => {
+    assert.deepEqual(configFrom({ upstream: 'http://a', port: 8080, proxyAuth: 'u:p' }), {
+      upstreams: ['http://a'],
+      port: 8080,
+      proxyAuth: 'u:p',
+    });
+    assert.deepEqual(configFrom({ upstreams: ['http://a', 'http://b'] }).upstreams, ['http://a', 'http://b']);
+    assert.throws(() => configFrom({ upstreem: 'http://a' }), /unknown config key "upstreem"/);
+    assert.throws(() => configFrom({ port: '80' }), /"port" must be a number/);
+    assert.throws(() => configFrom([]), /JSON object/);
+  });
+});
