@@ -31,6 +31,8 @@ export interface Config {
   /** A JSON file replacing the default network fixture. */
   networkFile?: string;
   logLevel: string;
+  /** Event-loop delay (ms) above which requests get 503; 0 turns the check off. */
+  maxEventLoopDelayMs: number;
 }
 
 /** The development setup a fresh start relies on (documented in the README). */
@@ -51,6 +53,7 @@ export const defaultConfig: Config = {
     { name: 'alt', password: 'alt-password', project: 'alt', role: 'read-write' },
   ],
   logLevel: 'info',
+  maxEventLoopDelayMs: 1_000,
 };
 
 /**

@@ -74,6 +74,20 @@ for (const engine of engines()) {
       await service.close();
     });
 
+    test('lets the read-only user run queries sent as POST, and nothing else that writes', async () => {
+      const service = await startService(engine);
+      const project = '9ad601814ac94c80bf7bb9073ded66fc';
+      const query = await service.as('viewer', {
+        method: 'POST',
+        url: `/v2.0/${project}/nat_gateways/resource_instances/action`,
+        payload: { action: 'count' },
+      });
+      assert.equal(query.statusCode, 200);
+      const write = await service.as('viewer', { method: 'POST', url: '/v2.0/nat_gateways', payload: {} });
+      assert.equal(write.statusCode, 403);
+      await service.close();
+    });
+
     test('accepts a token at another instance sharing the database', async () => {
       const first = await startService(engine);
       const second = await buildApp(first.config);
@@ -87,12 +101,12 @@ for (const engine of engines()) {
 }
 
 describe('passwords', () => {
-  test('are kept as salted hashes that verify only the right password', () => {
+  test('are kept as salted hashes that verify only the right password', async () => {
     const stored = hashPassword('demo-password');
     assert.match(stored, /^scrypt\$[\w-]+\$[\w-]+$/);
     assert.notEqual(hashPassword('demo-password'), stored, 'a new salt each time');
-    assert.equal(verifyPassword('demo-password', stored), true);
-    assert.equal(verifyPassword('demo-passwore', stored), false);
-    assert.equal(verifyPassword('x', 'plain-text'), false);
+    assert.equal(await verifyPassword('demo-password', stored), true);
+    assert.equal(await verifyPassword('demo-passwore', stored), false);
+    assert.equal(await verifyPassword('x', 'plain-text'), false);
   });
 });

@@ -7,6 +7,20 @@ import type { GatewayFilters, GatewayStore } from './store.js';
 
 const specs = ['0', '1', '2', '3', '4'];
 
+/** The pages' example requests, in the OpenAPI document for clients and the probe to start from. */
+const examples = {
+  create: {
+    nat_gateway: {
+      name: 'nat_001',
+      description: 'my nat gateway 01',
+      router_id: 'd84f345c-80a1-4fa2-a39c-d0d397c3f09a',
+      internal_network_id: '89d66639-aacb-4929-969d-07080b0f9fd9',
+      spec: '1',
+    },
+  },
+  update: { nat_gateway: { name: 'new_name', description: 'new description', spec: '1' } },
+};
+
 interface Context {
   store: GatewayStore;
   network(tenant: string): ProjectNetwork;
@@ -35,6 +49,7 @@ export function gatewayRoutes(app: FastifyInstance, { store, network, location }
         body: {
           type: 'object',
           required: ['nat_gateway'],
+          examples: [examples.create],
           properties: {
             nat_gateway: {
               type: 'object',
@@ -128,6 +143,7 @@ export function gatewayRoutes(app: FastifyInstance, { store, network, location }
         body: {
           type: 'object',
           required: ['nat_gateway'],
+          examples: [examples.update],
           properties: {
             nat_gateway: {
               type: 'object',

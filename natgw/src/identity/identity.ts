@@ -1,4 +1,12 @@
 import type { FastifyRequest } from 'fastify';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** A route that only reads, whatever its method: read-only users may call it. */
+    readOnly?: boolean;
+  }
+}
+
 import type { Config } from '../config.js';
 import { natError } from '../errors.js';
 import { hashPassword, verifyPassword } from './passwords.js';
@@ -18,6 +26,7 @@ interface User {
  */
 export class Identity {
   readonly #users: User[];
+  readonly #decoy = hashPassword('-');
 
   constructor(
     readonly config: Pick<Config, 'domain' | 'projects' | 'users' | 'tokenTtlSeconds'>,
@@ -39,7 +48,7 @@ export class Identity {
   }
 
   /** A token for a user's password in a project, or undefined when anything does not match. */
-  issue(
+  async issue(
     input: { userName?: string; userId?: string; password: string; projectName?: string; projectId?: string },
     now = Date.now(),
   ) {
@@ -47,7 +56,7 @@ export class Identity {
       (candidate) => candidate.name === input.userName || candidate.id === input.userId,
     );
     // Check a password even for an unknown user, so that timing does not tell which users exist.
-    const matches = verifyPassword(input.password, user?.passwordHash ?? hashPassword('-'));
+    const matches = await verifyPassword(input.password, user?.passwordHash ?? this.#decoy);
     if (!user || !matches) return undefined;
     if (input.projectName !== undefined && input.projectName !== user.project.name) return undefined;
     if (input.projectId !== undefined && input.projectId !== user.project.id) return undefined;
@@ -73,9 +82,11 @@ export class Identity {
     return claims;
   }
 
-  /** Read-only users may read; everything else needs the read-write role. */
+  /** Read-only users may read (GET, HEAD, or a route marked `readOnly`); everything else needs the read-write role. */
   authorize(claims: TokenClaims, request: FastifyRequest): true {
-    if (claims.role === 'read-write' || request.method === 'GET' || request.method === 'HEAD') return true;
+    const reads =
+      request.method === 'GET' || request.method === 'HEAD' || request.routeOptions.config.readOnly === true;
+    if (claims.role === 'read-write' || reads) return true;
     throw natError('VPC.2701');
   }
 }

@@ -63,7 +63,7 @@ export function identityRoutes(
     async (request, reply) => {
       const { user } = request.body.auth.identity.password;
       const project = request.body.auth.scope?.project;
-      const issued = identity.issue({
+      const issued = await identity.issue({
         ...(user.name === undefined ? {} : { userName: user.name }),
         ...(user.id === undefined ? {} : { userId: user.id }),
         password: user.password,

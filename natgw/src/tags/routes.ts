@@ -1,0 +1,243 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Database } from '../db/database.js';
+import { natError } from '../errors.js';
+import type { TokenClaims } from '../identity/tokens.js';
+import { schemas, uuid } from '../validate.js';
+import { type ResourceQuery, type Tag, type TagFilter, TagStore } from './store.js';
+
+interface Context {
+  database: Database;
+  clock: { now(): number };
+}
+
+/** Whether text holds a character a tag may not (the pages: ASCII 0-31 and `=*<>\,|/`). */
+const forbidden = (text: string) =>
+  [...text].some((character) => character < ' ' || '=*<>\\,|/'.includes(character));
+
+/** Length in Unicode characters (code points), as the pages count them. */
+const length = (text: string) => [...text].length;
+
+/** A tag as the add pages allow it: a key of 1-36 characters, a value of 0-43, no forbidden character. */
+function legalTag(tag: { key?: string | undefined; value?: string | undefined }): Tag {
+  const { key, value } = tag;
+  if (key === undefined || value === undefined) throw natError('NAT.1015');
+  if (key.trim() === '' || length(key) > 36 || forbidden(key)) throw natError('NAT.1015');
+  if (length(value) > 43 || forbidden(value)) throw natError('NAT.1015');
+  return { key, value };
+}
+
+/** A tag to delete in a batch: not checked for characters; a key of 1-127, a value of at most 255. */
+function deletableTag(tag: { key?: string | undefined; value?: string | undefined }) {
+  const { key, value } = tag;
+  if (key === undefined || key.trim() === '' || length(key) > 127) throw natError('NAT.1015');
+  if (value !== undefined && length(value) > 255) throw natError('NAT.1015');
+  return value === undefined ? { key } : { key, value };
+}
+
+/**
+ * A filter list of resource_instances/action: at most 20 keys, each unique and 1-127 characters,
+ * with at most 10 unique values of at most 255 characters; spaces around keys and values are dropped.
+ */
+function filters(list: { key: string; values?: string[] | null }[] | undefined): TagFilter[] {
+  if (list === undefined) return [];
+  if (list.length > 20) throw natError('NAT.1015');
+  const keys = new Set<string>();
+  return list.map((entry) => {
+    const key = entry.key.trim();
+    if (key === '' || length(key) > 127 || keys.has(key)) throw natError('NAT.1015');
+    keys.add(key);
+    const values = (entry.values ?? []).map((value) => value.trim());
+    if (values.length > 10 || new Set(values).size !== values.length) throw natError('NAT.1015');
+    if (values.some((value) => length(value) > 255)) throw natError('NAT.1015');
+    return { key, values };
+  });
+}
+
+const tagFields = { key: { type: 'string' }, value: { type: 'string' } } as const;
+
+const filterList = {
+  type: 'array',
+  items: {
+    type: 'object',
+    required: ['key', 'values'],
+    properties: {
+      key: { type: 'string' },
+      values: { type: 'array', nullable: true, items: { type: 'string' } },
+    },
+  },
+} as const;
+
+const inProject = {
+  type: 'object',
+  properties: { project_id: schemas.id },
+} as const;
+
+const onGateway = {
+  type: 'object',
+  properties: { project_id: schemas.id, nat_gateway_id: schemas.id },
+} as const;
+
+/** The project of the request's token, which the URL's `{project_id}` must name (else VPC.0007). */
+function tenantOf(request: FastifyRequest): string {
+  const tenant = (request.principal as TokenClaims).projectId;
+  if ((request.params as { project_id?: string }).project_id !== tenant) throw natError('VPC.0007');
+  return tenant;
+}
+
+/** Checked before the body: a request for another project learns nothing from validation. */
+async function sameProject(request: FastifyRequest) {
+  tenantOf(request);
+}
+
+/** The six tag operations of the v2.0 pages (apis_for_public_nat_gateways_v2.0/tags/). */
+export function tagRoutes(app: FastifyInstance, { database, clock }: Context) {
+  const store = new TagStore(database, clock);
+  const gatewayOf = (request: FastifyRequest) =>
+    uuid((request.params as { nat_gateway_id: string }).nat_gateway_id, 'NAT.0021');
+
+  app.post<{ Params: { project_id: string; nat_gateway_id: string }; Body: { tag: Partial<Tag> } }>(
+    '/v2.0/:project_id/nat_gateways/:nat_gateway_id/tags',
+    {
+      preValidation: sameProject,
+      schema: {
+        params: onGateway,
+        body: {
+          type: 'object',
+          required: ['tag'],
+          properties: { tag: { type: 'object', properties: tagFields } },
+        },
+      },
+    },
+    async (request, reply) => {
+      const tenant = tenantOf(request);
+      const id = gatewayOf(request);
+      await store.add(tenant, id, [legalTag(request.body.tag)]);
+      return reply.noContent();
+    },
+  );
+
+  app.delete<{ Params: { project_id: string; nat_gateway_id: string; key: string } }>(
+    '/v2.0/:project_id/nat_gateways/:nat_gateway_id/tags/:key',
+    {
+      preValidation: sameProject,
+      schema: { params: { ...onGateway, properties: { ...onGateway.properties, key: { type: 'string' } } } },
+    },
+    async (request, reply) => {
+      const tenant = tenantOf(request);
+      const id = gatewayOf(request);
+      const { key } = request.params;
+      if (key.trim() === '') throw natError('NAT.1015');
+      await store.remove(tenant, id, key);
+      return reply.noContent();
+    },
+  );
+
+  app.get<{ Params: { project_id: string; nat_gateway_id: string } }>(
+    '/v2.0/:project_id/nat_gateways/:nat_gateway_id/tags',
+    { preValidation: sameProject, schema: { params: onGateway } },
+    async (request) => ({ tags: await store.list(tenantOf(request), gatewayOf(request)) }),
+  );
+
+  app.post<{
+    Params: { project_id: string; nat_gateway_id: string };
+    Body: { action: 'create' | 'delete'; tags: Partial<Tag>[] };
+  }>(
+    '/v2.0/:project_id/nat_gateways/:nat_gateway_id/tags/action',
+    {
+      preValidation: sameProject,
+      schema: {
+        params: onGateway,
+        body: {
+          type: 'object',
+          required: ['action', 'tags'],
+          properties: {
+            action: { type: 'string', enum: ['create', 'delete'] },
+            tags: { type: 'array', items: { type: 'object', properties: tagFields } },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const tenant = tenantOf(request);
+      const id = gatewayOf(request);
+      const { action, tags } = request.body;
+      if (tags.length === 0) throw natError('NAT.1015');
+      if (action === 'create') {
+        const legal = tags.map(legalTag);
+        // Duplicate keys in one request are an error (the batch page).
+        if (new Set(legal.map((tag) => tag.key)).size !== legal.length) throw natError('NAT.1015');
+        await store.add(tenant, id, legal);
+      } else {
+        await store.removeMany(tenant, id, tags.map(deletableTag));
+      }
+      return reply.noContent();
+    },
+  );
+
+  app.get<{ Params: { project_id: string } }>(
+    '/v2.0/:project_id/nat_gateways/tags',
+    { preValidation: sameProject, schema: { params: inProject } },
+    async (request) => ({ tags: await store.projectTags(tenantOf(request)) }),
+  );
+
+  app.post<{
+    Params: { project_id: string };
+    Body: {
+      action: 'filter' | 'count';
+      limit?: string;
+      offset?: string;
+      matches?: ResourceQuery['matches'];
+    } & Partial<Record<'tags' | 'tags_any' | 'not_tags' | 'not_tags_any', Parameters<typeof filters>[0]>>;
+  }>(
+    '/v2.0/:project_id/nat_gateways/resource_instances/action',
+    {
+      // A query sent as POST: read-only users may run it.
+      config: { readOnly: true },
+      preValidation: sameProject,
+      schema: {
+        params: inProject,
+        body: {
+          type: 'object',
+          required: ['action'],
+          properties: {
+            action: { type: 'string', enum: ['filter', 'count'] },
+            // Strings on the page ("100"); numbers are taken too. limit 1-1000, offset 0 or more.
+            limit: { type: 'string', pattern: '^\\s*(?:[1-9][0-9]{0,2}|1000)\\s*$' },
+            offset: { type: 'string', pattern: '^\\s*[0-9]{1,9}\\s*$' },
+            tags: filterList,
+            tags_any: filterList,
+            not_tags: filterList,
+            not_tags_any: filterList,
+            matches: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['key', 'value'],
+                properties: {
+                  key: { type: 'string', enum: ['resource_name', 'resource_id'] },
+                  value: { type: 'string', maxLength: 255 },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const tenant = tenantOf(request);
+      const body = request.body;
+      const query: ResourceQuery = {
+        tags: filters(body.tags),
+        tags_any: filters(body.tags_any),
+        not_tags: filters(body.not_tags),
+        not_tags_any: filters(body.not_tags_any),
+        matches: body.matches ?? [],
+      };
+      if (body.action === 'count') return { total_count: await store.count(tenant, query) };
+      return store.find(tenant, query, {
+        limit: body.limit === undefined ? 1000 : Number(body.limit),
+        offset: body.offset === undefined ? 0 : Number(body.offset),
+      });
+    },
+  );
+}
