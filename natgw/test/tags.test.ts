@@ -78,31 +78,11 @@ async function selected(service: TestService, body: Record<string, unknown>) {
 
 const sorted = (...ids: string[]) => [...ids].sort();
 
-/**
- * Sends again, a bounded number of times, a request that the overload guard turned away with 503:
- * it does so before routing whenever a busy machine lags the event loop, and nothing here is
- * about overload.
- */
-async function unhurried(send: () => Promise<LightMyRequestResponse>): Promise<LightMyRequestResponse> {
-  for (let attempt = 1; ; attempt++) {
-    const response = await send();
-    if (response.statusCode !== 503 || attempt === 40) return response;
-    await sleep(250);
-  }
-}
-
-/** A service for these tests: fresh, on `engine`, with overload 503s sent again. */
-async function tagService(engine: 'sqlite' | 'postgres', overrides: { provisioningDelayMs?: number } = {}) {
-  const service = await startService(engine, overrides);
-  const as: TestService['as'] = (user, request) => unhurried(() => service.as(user, request));
-  return { ...service, as };
-}
-
 for (const engine of engines()) {
   describe(`NAT gateway tags on ${engine}`, { timeout: 60_000 }, () => {
     let service: TestService;
     before(async () => {
-      service = await tagService(engine);
+      service = await startService(engine);
     });
     after(async () => {
       await service.close();
@@ -505,7 +485,7 @@ for (const engine of engines()) {
 
     test('a request without a token is 401', async () => {
       const gateway = await createGateway(service);
-      const response = await unhurried(() => service.app.inject({ method: 'GET', url: tagsOf(gateway) }));
+      const response = await service.app.inject({ method: 'GET', url: tagsOf(gateway) });
       assert.equal(response.statusCode, 401);
     });
 
@@ -525,7 +505,7 @@ for (const engine of engines()) {
 
   describe(`NAT gateway tags of a gateway being deleted on ${engine}`, { timeout: 30_000 }, () => {
     test('a gateway in PENDING_DELETE takes no tag changes (409 NAT.0103) but still lists its tags', async () => {
-      const service = await tagService(engine, { provisioningDelayMs: 2_000 });
+      const service = await startService(engine, { provisioningDelayMs: 2_000 });
       try {
         const gateway = await createGateway(service);
         // PENDING_CREATE takes tags.
@@ -544,7 +524,7 @@ for (const engine of engines()) {
   describe(`NAT gateway tags of a project on ${engine}`, { timeout: 60_000 }, () => {
     let service: TestService;
     before(async () => {
-      service = await tagService(engine);
+      service = await startService(engine);
     });
     after(async () => {
       await service.close();
@@ -574,7 +554,7 @@ for (const engine of engines()) {
     // a: env=prod, tier=web     b: env=dev, tier=web     c: env=prod, owner=alice     d: no tags
     const ids = { a: '', b: '', c: '', d: '' };
     before(async () => {
-      service = await tagService(engine);
+      service = await startService(engine);
       // Created in this order a few milliseconds apart, so that newest first is d, c, b, a.
       ids.a = await tagged(service, { env: 'prod', tier: 'web' }, 'nat_alpha');
       await sleep(5);

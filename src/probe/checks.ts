@@ -176,7 +176,7 @@ export class Battery {
     const host = new URL(this.ctx.baseUrl).host;
     const response = await sendRaw(
       `${this.ctx.baseUrl}${path}`,
-      `PROPFIND ${new URL(this.ctx.baseUrl).pathname.replace(/\/$/, '')}${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`,
+      `PROPFIND ${new URL(this.ctx.baseUrl).pathname.replace(/\/$/, '')}${path} HTTP/1.1\r\nHost: ${host}\r\n${this.ctx.token ? `${this.ctx.authHeader}: ${this.ctx.token}\r\n` : ''}Connection: close\r\n\r\n`,
       {
         timeoutMs: this.ctx.timeoutMs,
       },

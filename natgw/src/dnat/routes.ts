@@ -1,0 +1,220 @@
+import type { FastifyInstance } from 'fastify';
+import type { Database } from '../db/database.js';
+import { natError } from '../errors.js';
+import type { Clock } from '../gateways/store.js';
+import type { TokenClaims } from '../identity/tokens.js';
+import type { ProjectNetwork } from '../network/fixture.js';
+import { isPrivateTarget } from '../snat/ip.js';
+import { isUuid, schemas, uuid } from '../validate.js';
+import { type DnatFilters, DnatStore } from './store.js';
+
+interface Context {
+  database: Database;
+  clock: Clock;
+  network(tenant: string): ProjectNetwork;
+  location(path: string): string;
+}
+
+/** The page's protocols, by name or protocol number, as stored. */
+const protocols: Record<string, string> = {
+  tcp: 'tcp',
+  '6': 'tcp',
+  udp: 'udp',
+  '17': 'udp',
+  any: 'any',
+  '0': 'any',
+};
+
+function protocolOf(value: unknown): string | undefined {
+  if (typeof value !== 'string' && typeof value !== 'number') return undefined;
+  return protocols[String(value).toLowerCase()];
+}
+
+/** A port number, 0 to 65535 (a JSON integer, or its decimal string), or the page's error. */
+function portOf(value: unknown): number {
+  const port = typeof value === 'string' && /^\d{1,5}$/.test(value) ? Number(value) : value;
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535)
+    throw natError('NAT.0303', { port: String(typeof value === 'object' ? JSON.stringify(value) : value) });
+  return port;
+}
+
+/** An empty or null value is an absent one. */
+function given(value: string | null | undefined): string | undefined {
+  return value === null || value === undefined || value === '' ? undefined : value;
+}
+
+const byId = { type: 'object', properties: { dnat_rule_id: schemas.id } } as const;
+const optionalText = (maxLength: number) => ({ type: ['string', 'null'], maxLength }) as const;
+
+/** The DNAT rule operations of the v2.0 pages. */
+export function dnatRoutes(app: FastifyInstance, { database, clock, network, location }: Context) {
+  const store = new DnatStore(database, clock);
+
+  app.post<{
+    Body: {
+      dnat_rule: {
+        nat_gateway_id: string;
+        port_id?: string | null;
+        private_ip?: string | null;
+        internal_service_port: unknown;
+        floating_ip_id: string;
+        external_service_port: unknown;
+        protocol: unknown;
+        description?: string;
+      };
+    };
+  }>(
+    '/v2.0/dnat_rules',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['dnat_rule'],
+          properties: {
+            dnat_rule: {
+              type: 'object',
+              required: [
+                'nat_gateway_id',
+                'internal_service_port',
+                'floating_ip_id',
+                'external_service_port',
+                'protocol',
+              ],
+              // Ports and protocol are checked by the route, for the page's codes.
+              properties: {
+                nat_gateway_id: schemas.id,
+                port_id: optionalText(64),
+                private_ip: optionalText(64),
+                floating_ip_id: { type: 'string', maxLength: 255 },
+                description: schemas.description,
+              },
+            },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const tenant = (request.principal as TokenClaims).projectId;
+      const input = request.body.dnat_rule;
+      const gatewayId = uuid(input.nat_gateway_id, 'NAT.0021');
+      const floatingIpId = uuid(input.floating_ip_id, 'NAT.0024');
+
+      const protocol = protocolOf(input.protocol);
+      if (protocol === undefined) throw natError('NAT.0302', { protocol: String(input.protocol) });
+      const internalPort = portOf(input.internal_service_port);
+      const externalPort = portOf(input.external_service_port);
+      // All ports: both ports 0 and protocol any, together or not at all.
+      const allPorts = [internalPort === 0, externalPort === 0, protocol === 'any'];
+      if (allPorts.includes(true) && allPorts.includes(false)) throw natError('NAT.0306');
+
+      const portText = given(input.port_id);
+      const privateIp = given(input.private_ip);
+      if (portText === undefined && privateIp === undefined) throw natError('NAT.0310');
+      if (portText !== undefined && privateIp !== undefined) throw natError('NAT.0317');
+      const net = network(tenant);
+      let portId = '';
+      let portNetwork: string | undefined;
+      if (portText !== undefined) {
+        portId = uuid(portText, 'NAT.0315');
+        const port = net.port(portId);
+        if (!port) throw natError('NAT.0023', { port_id: portId });
+        portNetwork = port.network_id;
+      } else if (!isPrivateTarget(privateIp as string)) {
+        throw natError('NAT.0311');
+      }
+      const fip = net.floatingIp(floatingIpId);
+      if (!fip) throw natError('NAT.0026', { floating_ip_id: floatingIpId });
+
+      const rule = await store.create(
+        tenant,
+        {
+          nat_gateway_id: gatewayId,
+          port_id: portId,
+          private_ip: privateIp ?? '',
+          internal_service_port: internalPort,
+          floating_ip_id: floatingIpId,
+          floating_ip_address: fip.address,
+          external_service_port: externalPort,
+          protocol,
+          description: input.description ?? '',
+        },
+        (gateway) => {
+          // A server's port must be in the gateway's VPC.
+          if (portNetwork !== undefined && net.subnet(portNetwork)?.router_id !== gateway.router_id)
+            throw natError('NAT.0315', { value: portId });
+        },
+      );
+      reply.created(location(`/v2.0/dnat_rules/${rule.id}`));
+      return { dnat_rule: rule };
+    },
+  );
+
+  app.get<{ Querystring: DnatFilters & { limit?: number; marker?: string; tenant_id?: string } }>(
+    '/v2.0/dnat_rules',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: {
+            limit: schemas.limit,
+            marker: schemas.marker,
+            id: schemas.id,
+            tenant_id: schemas.id,
+            nat_gateway_id: schemas.id,
+            port_id: schemas.id,
+            private_ip: { type: 'string', maxLength: 64 },
+            internal_service_port: { type: 'integer' },
+            floating_ip_id: schemas.id,
+            floating_ip_address: { type: 'string', maxLength: 64 },
+            external_service_port: { type: 'integer' },
+            protocol: { type: 'string', maxLength: 16 },
+            description: schemas.description,
+            status: { type: 'string', maxLength: 32 },
+            admin_state_up: { type: 'boolean' },
+            created_at: { type: 'string', maxLength: 32 },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const tenant = (request.principal as TokenClaims).projectId;
+      const { limit, marker, tenant_id, protocol, ...filters } = request.query;
+      // Another project's id as a filter finds nothing, as any id outside the project does.
+      if (tenant_id !== undefined && tenant_id !== tenant) return { dnat_rules: [] };
+      // `TCP` and `6` find the rules stored as `tcp`; an unknown protocol finds none.
+      const stored = protocol === undefined ? undefined : (protocolOf(protocol) ?? protocol);
+      return {
+        dnat_rules: await store.list(
+          tenant,
+          { ...filters, ...(stored === undefined ? {} : { protocol: stored }) },
+          { limit, marker },
+        ),
+      };
+    },
+  );
+
+  app.get<{ Params: { dnat_rule_id: string } }>(
+    '/v2.0/dnat_rules/:dnat_rule_id',
+    { schema: { params: byId } },
+    async (request) => {
+      const tenant = (request.principal as TokenClaims).projectId;
+      return { dnat_rule: await store.get(tenant, ruleId(request.params.dnat_rule_id)) };
+    },
+  );
+
+  app.delete<{ Params: { dnat_rule_id: string } }>(
+    '/v2.0/dnat_rules/:dnat_rule_id',
+    { schema: { params: byId } },
+    async (request, reply) => {
+      const tenant = (request.principal as TokenClaims).projectId;
+      await store.delete(tenant, ruleId(request.params.dnat_rule_id));
+      return reply.noContent();
+    },
+  );
+}
+
+/** A rule id from the path: not a UUID, no such rule. */
+function ruleId(value: string): string {
+  if (!isUuid(value)) throw natError('NAT.0319', { id: value });
+  return value.toLowerCase();
+}

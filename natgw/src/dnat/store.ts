@@ -1,0 +1,235 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { ConflictError } from 'statuskit';
+import { type Database, uniqueViolation } from '../db/database.js';
+import { alive, pageTime, statusAt, statusSql } from '../db/lifecycle.js';
+import type { DnatRuleRow, NatGatewayRow, Schema } from '../db/schema.js';
+import { natError } from '../errors.js';
+import { type Clock, lockGateway, pendingFields } from '../gateways/store.js';
+import { claimEips, lockClaim } from '../snat/claims.js';
+
+export interface DnatRule {
+  id: string;
+  tenant_id: string;
+  nat_gateway_id: string;
+  port_id: string;
+  private_ip: string;
+  internal_service_port: number;
+  floating_ip_id: string;
+  floating_ip_address: string;
+  external_service_port: number;
+  protocol: string;
+  description: string;
+  status: string;
+  admin_state_up: boolean;
+  created_at: string;
+}
+
+/** A rule to create, validated against the project's network by the route. */
+export interface DnatInput {
+  nat_gateway_id: string;
+  /** Lower-case port UUID, or ''. */
+  port_id: string;
+  /** The private IP, or '' (exactly one of port_id and private_ip is set). */
+  private_ip: string;
+  internal_service_port: number;
+  floating_ip_id: string;
+  floating_ip_address: string;
+  external_service_port: number;
+  /** `tcp`, `udp` or `any`. */
+  protocol: string;
+  description: string;
+}
+
+export type DnatFilters = Partial<
+  Record<
+    | 'id'
+    | 'nat_gateway_id'
+    | 'port_id'
+    | 'private_ip'
+    | 'floating_ip_id'
+    | 'floating_ip_address'
+    | 'protocol'
+    | 'description'
+    | 'status'
+    | 'created_at',
+    string
+  >
+> & { internal_service_port?: number; external_service_port?: number; admin_state_up?: boolean };
+
+function view(row: DnatRuleRow, now: number): DnatRule {
+  return {
+    id: row.id,
+    tenant_id: row.tenant_id,
+    nat_gateway_id: row.nat_gateway_id,
+    port_id: row.port_id,
+    private_ip: row.private_ip,
+    internal_service_port: Number(row.internal_service_port),
+    floating_ip_id: row.floating_ip_id,
+    floating_ip_address: row.floating_ip_address,
+    external_service_port: Number(row.external_service_port),
+    protocol: row.protocol,
+    description: row.description,
+    status: statusAt(row, now),
+    admin_state_up: Boolean(row.admin_state_up),
+    created_at: row.created_at,
+  };
+}
+
+/** A live rule of the project, or the page's 404. */
+async function find(db: Kysely<Schema>, tenant: string, id: string, now: number): Promise<DnatRule> {
+  const row = await db
+    .selectFrom('dnat_rules')
+    .selectAll()
+    .where('tenant_id', '=', tenant)
+    .where('id', '=', id)
+    .where(alive(now))
+    .executeTakeFirst();
+  if (!row) throw natError('NAT.0319', { id });
+  return view(row, now);
+}
+
+/** DNAT rules of one project at a time: every query is scoped by tenant. */
+export class DnatStore {
+  readonly #db: Kysely<Schema>;
+
+  constructor(
+    readonly database: Database,
+    readonly clock: Clock,
+  ) {
+    this.#db = database.db;
+  }
+
+  /**
+   * Creates a rule on an ACTIVE gateway of the project, PENDING_CREATE for the provisioning delay.
+   * The gateway row is locked for the transaction (gateway deletion takes the same lock); the
+   * external and internal mappings are unique by constraint (`external_key`, `internal_key`);
+   * the EIP is claimed for DNAT in the same transaction. `check` sees the locked gateway first.
+   */
+  async create(tenant: string, input: DnatInput, check: (gateway: NatGatewayRow) => void): Promise<DnatRule> {
+    return this.#db.transaction().execute(async (trx) => {
+      const now = this.clock.now();
+      const gateway = await lockGateway(trx, this.database.engine, tenant, input.nat_gateway_id);
+      if (!gateway || (gateway.pending === 'PENDING_DELETE' && gateway.pending_until <= now))
+        throw natError('NAT.0105', { nat_gateway_id: input.nat_gateway_id });
+      if (statusAt(gateway, now) !== 'ACTIVE')
+        throw natError('NAT.0103', { nat_gateway_id: input.nat_gateway_id });
+      check(gateway);
+      const target = input.port_id ? `port:${input.port_id}` : `ip:${input.private_ip}`;
+      const row: DnatRuleRow = {
+        id: randomUUID(),
+        tenant_id: tenant,
+        ...input,
+        nat_gateway_id: gateway.id,
+        admin_state_up: 1,
+        // EIP ids are unique across projects; private IPs are not, so the internal side is per gateway.
+        external_key: `${input.floating_ip_id}:${input.external_service_port}:${input.protocol}`,
+        internal_key: `${gateway.id}:${target}:${input.internal_service_port}:${input.protocol}`,
+        created_at: pageTime(now),
+        ...pendingFields('PENDING_CREATE', this.clock, now),
+      };
+      await trx
+        .insertInto('dnat_rules')
+        .values(row)
+        .execute()
+        .catch((error: unknown) => {
+          const constraint = uniqueViolation(error);
+          if (constraint?.includes('external_key')) throw natError('NAT.0305');
+          if (constraint?.includes('internal_key')) throw natError('NAT.0304');
+          throw error;
+        });
+      await claimEips(trx, this.database.engine, {
+        tenant,
+        kind: 'dnat',
+        ruleId: row.id,
+        floatingIpIds: [input.floating_ip_id],
+      });
+      return view(row, now);
+    });
+  }
+
+  async get(tenant: string, id: string): Promise<DnatRule> {
+    return find(this.#db, tenant, id, this.clock.now());
+  }
+
+  async list(
+    tenant: string,
+    filters: DnatFilters,
+    page: { limit?: number | undefined; marker?: string | undefined },
+  ): Promise<DnatRule[]> {
+    const now = this.clock.now();
+    let query = this.#db
+      .selectFrom('dnat_rules')
+      .selectAll()
+      .where('tenant_id', '=', tenant)
+      .where(alive(now));
+    for (const field of ['id', 'nat_gateway_id', 'port_id', 'floating_ip_id'] as const) {
+      const value = filters[field];
+      if (value !== undefined) query = query.where(field, '=', value.toLowerCase());
+    }
+    for (const field of [
+      'private_ip',
+      'floating_ip_address',
+      'protocol',
+      'description',
+      'created_at',
+    ] as const) {
+      const value = filters[field];
+      if (value !== undefined) query = query.where(field, '=', value);
+    }
+    for (const field of ['internal_service_port', 'external_service_port'] as const) {
+      const value = filters[field];
+      if (value !== undefined) query = query.where(field, '=', value);
+    }
+    if (filters.admin_state_up !== undefined)
+      query = query.where('admin_state_up', '=', filters.admin_state_up ? 1 : 0);
+    if (filters.status !== undefined) query = query.where(statusSql(now), '=', filters.status);
+    if (page.marker !== undefined) query = query.where('id', '>', page.marker.toLowerCase());
+    const rows = await query
+      .orderBy('id')
+      .limit(page.limit ?? 2000)
+      .execute();
+    return rows.map((row) => view(row, now));
+  }
+
+  /**
+   * Starts deleting an ACTIVE rule: PENDING_DELETE for the provisioning delay, then gone. Its
+   * mappings are free at once, and so is its EIP when no other live DNAT rule uses it.
+   */
+  async delete(tenant: string, id: string): Promise<void> {
+    await this.#db.transaction().execute(async (trx) => {
+      const now = this.clock.now();
+      const rule = await find(trx, tenant, id, now);
+      // The claim first: a rule being created on the same EIP holds it until it commits, so
+      // the count below sees it, or it sees the claim gone and claims the EIP again.
+      await lockClaim(trx, this.database.engine, rule.floating_ip_id);
+      const started = await trx
+        .updateTable('dnat_rules')
+        .set({ external_key: null, internal_key: null, ...pendingFields('PENDING_DELETE', this.clock, now) })
+        .where('tenant_id', '=', tenant)
+        .where('id', '=', id)
+        .where(statusSql(now), '=', 'ACTIVE')
+        .where(alive(now))
+        .executeTakeFirst();
+      if (Number(started.numUpdatedRows) === 0) {
+        await find(trx, tenant, id, now);
+        throw new ConflictError(`Dnat rule ${id} is not ACTIVE.`, { code: 'NAT.0103' });
+      }
+      const sharing = await trx
+        .selectFrom('dnat_rules')
+        .select('id')
+        .where('tenant_id', '=', tenant)
+        .where('floating_ip_id', '=', rule.floating_ip_id)
+        .where('external_key', 'is not', null)
+        .executeTakeFirst();
+      if (!sharing) {
+        await trx
+          .deleteFrom('eip_claims')
+          .where('floating_ip_id', '=', rule.floating_ip_id)
+          .where('tenant_id', '=', tenant)
+          .where('kind', '=', 'dnat')
+          .execute();
+      }
+    });
+  }
+}

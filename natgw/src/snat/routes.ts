@@ -1,0 +1,191 @@
+import type { FastifyInstance } from 'fastify';
+import type { Database } from '../db/database.js';
+import { natError } from '../errors.js';
+import type { Clock } from '../gateways/store.js';
+import type { TokenClaims } from '../identity/tokens.js';
+import type { ProjectNetwork } from '../network/fixture.js';
+import { isUuid, schemas, uuid } from '../validate.js';
+import { type Cidr, formatCidr, overlaps, parseCidr, within } from './ip.js';
+import { type SnatFilters, SnatStore } from './store.js';
+
+interface Context {
+  database: Database;
+  clock: Clock;
+  network(tenant: string): ProjectNetwork;
+  location(path: string): string;
+}
+
+/** At most this many EIPs in one rule's `floating_ip_id` (the page's constraint). */
+const maxEips = 20;
+
+const byId = { type: 'object', properties: { snat_rule_id: schemas.id } } as const;
+const optionalText = (maxLength: number) => ({ type: ['string', 'null'], maxLength }) as const;
+
+/** An empty or null value is an absent one. */
+function given(value: string | null | undefined): string | undefined {
+  return value === null || value === undefined || value === '' ? undefined : value;
+}
+
+/** The SNAT rule operations of the v2.0 pages. */
+export function snatRoutes(app: FastifyInstance, { database, clock, network, location }: Context) {
+  const store = new SnatStore(database, clock);
+
+  app.post<{
+    Body: {
+      snat_rule: {
+        nat_gateway_id: string;
+        network_id?: string | null;
+        cidr?: string | null;
+        source_type?: number;
+        floating_ip_id: string;
+        description?: string;
+      };
+    };
+  }>(
+    '/v2.0/snat_rules',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['snat_rule'],
+          properties: {
+            snat_rule: {
+              type: 'object',
+              required: ['nat_gateway_id', 'floating_ip_id'],
+              properties: {
+                nat_gateway_id: schemas.id,
+                network_id: optionalText(64),
+                cidr: optionalText(64),
+                source_type: { type: 'integer', enum: [0, 1] },
+                floating_ip_id: { type: 'string', maxLength: 4096 },
+                description: schemas.description,
+              },
+            },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const tenant = (request.principal as TokenClaims).projectId;
+      const input = request.body.snat_rule;
+      const gatewayId = uuid(input.nat_gateway_id, 'NAT.0021');
+      const sourceType = input.source_type ?? 0;
+      const networkText = given(input.network_id);
+      const cidrText = given(input.cidr);
+      if (sourceType === 1 && networkText !== undefined) throw natError('NAT.0204');
+      if (networkText !== undefined && cidrText !== undefined) throw natError('NAT.0022');
+      if (networkText === undefined && cidrText === undefined) throw natError('NAT.0202');
+
+      let cidr: Cidr | undefined;
+      if (cidrText !== undefined) {
+        cidr = parseCidr(cidrText);
+        if (!cidr) throw natError('NAT.0203');
+      }
+      const net = network(tenant);
+      let networkId = '';
+      if (networkText !== undefined) {
+        if (!isUuid(networkText)) throw natError('NAT.0005', { network_id: networkText });
+        networkId = networkText.toLowerCase();
+      }
+
+      const floatingIpIds = input.floating_ip_id.split(',').map((id) => id.trim());
+      if (floatingIpIds.length > maxEips) throw natError('NAT.0211', { limit: maxEips });
+      for (const [index, id] of floatingIpIds.entries()) floatingIpIds[index] = uuid(id, 'NAT.0210');
+      const duplicates = floatingIpIds.filter((id, index) => floatingIpIds.indexOf(id) !== index);
+      if (duplicates.length > 0) throw natError('NAT.0403', { fips: [...new Set(duplicates)].join(',') });
+
+      const subnet = networkId ? net.subnet(networkId) : undefined;
+      if (networkId && !subnet) throw natError('NAT.0005', { network_id: networkId });
+      const floatingIpAddresses = floatingIpIds.map((id) => {
+        const fip = net.floatingIp(id);
+        if (!fip) throw natError('NAT.0026', { floating_ip_id: id });
+        return fip.address;
+      });
+
+      const rule = await store.create(
+        tenant,
+        {
+          nat_gateway_id: gatewayId,
+          network_id: networkId,
+          cidr: cidrText ?? '',
+          source_key: cidr ? `cidr:${formatCidr(cidr)}` : `network:${networkId}`,
+          source_type: sourceType,
+          floating_ip_ids: floatingIpIds,
+          floating_ip_addresses: floatingIpAddresses,
+          description: input.description ?? '',
+        },
+        (gateway) => {
+          // The source must be in the gateway's VPC (source_type 0), or outside its subnets (1).
+          const subnets = net.network.networks.filter((s) => s.router_id === gateway.router_id);
+          if (subnet && subnet.router_id !== gateway.router_id)
+            throw natError('NAT.0008', { router: gateway.router_id, subnet: networkId });
+          if (cidr && sourceType === 0 && !subnets.some((s) => within(cidr, parseCidr(s.cidr) as Cidr)))
+            throw natError('NAT.0205');
+          if (cidr && sourceType === 1 && subnets.some((s) => overlaps(cidr, parseCidr(s.cidr) as Cidr)))
+            throw natError('NAT.0206');
+        },
+      );
+      reply.created(location(`/v2.0/snat_rules/${rule.id}`));
+      return { snat_rule: rule };
+    },
+  );
+
+  app.get<{ Querystring: SnatFilters & { limit?: number; marker?: string; tenant_id?: string } }>(
+    '/v2.0/snat_rules',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: {
+            limit: schemas.limit,
+            marker: schemas.marker,
+            id: schemas.id,
+            tenant_id: schemas.id,
+            nat_gateway_id: schemas.id,
+            network_id: schemas.id,
+            cidr: { type: 'string', maxLength: 64 },
+            source_type: { type: 'integer' },
+            floating_ip_id: { type: 'string', maxLength: 4096 },
+            floating_ip_address: { type: 'string', maxLength: 1024 },
+            description: schemas.description,
+            status: { type: 'string', maxLength: 32 },
+            admin_state_up: { type: 'boolean' },
+            created_at: { type: 'string', maxLength: 32 },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const tenant = (request.principal as TokenClaims).projectId;
+      const { limit, marker, tenant_id, ...filters } = request.query;
+      // Another project's id as a filter finds nothing, as any id outside the project does.
+      if (tenant_id !== undefined && tenant_id !== tenant) return { snat_rules: [] };
+      return { snat_rules: await store.list(tenant, filters, { limit, marker }) };
+    },
+  );
+
+  app.get<{ Params: { snat_rule_id: string } }>(
+    '/v2.0/snat_rules/:snat_rule_id',
+    { schema: { params: byId } },
+    async (request) => {
+      const tenant = (request.principal as TokenClaims).projectId;
+      return { snat_rule: await store.get(tenant, ruleId(request.params.snat_rule_id)) };
+    },
+  );
+
+  app.delete<{ Params: { snat_rule_id: string } }>(
+    '/v2.0/snat_rules/:snat_rule_id',
+    { schema: { params: byId } },
+    async (request, reply) => {
+      const tenant = (request.principal as TokenClaims).projectId;
+      await store.delete(tenant, ruleId(request.params.snat_rule_id));
+      return reply.noContent();
+    },
+  );
+}
+
+/** A rule id from the path: not a UUID, no such rule. */
+function ruleId(value: string): string {
+  if (!isUuid(value)) throw natError('NAT.0209', { id: value });
+  return value.toLowerCase();
+}

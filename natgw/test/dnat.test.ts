@@ -1,0 +1,729 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { LightMyRequestResponse } from 'fastify';
+import { createGateway, engines, pageIds, startService, type TestService } from './harness.js';
+
+const project = '9ad601814ac94c80bf7bb9073ded66fc';
+const missing = 'fe1a4cf0-27fe-4b97-a9b1-2c67c127f0e0';
+const bounded = { timeout: 30_000 };
+
+/** Ids of the default network's numbered extras: project 1 is demo, project 2 is alt. */
+const numbered = (prefix: string, n: number, projectNo = 1) =>
+  `${prefix}0${projectNo}00-0000-4000-8000-${String(n).padStart(12, '0')}`;
+const eip = (n: number, projectNo = 1) => numbered('e000', n, projectNo);
+const eipAddress = (n: number) => `80.0.${Math.floor(n / 250)}.${n % 250}`;
+const port = (n: number, projectNo = 1) => numbered('c000', n, projectNo);
+const subnet = (n: number, projectNo = 1) => numbered('b000', n, projectNo);
+const altRouter = 'a0000200-0000-4000-8000-000000000000';
+
+/** A fresh numbered EIP of the demo project for each use, so tests do not share claims. */
+let nextEip = 1;
+const freshEip = () => nextEip++;
+
+function assertError(response: LightMyRequestResponse, status: number, code: string) {
+  assert.equal(response.statusCode, status, response.body);
+  assert.equal(response.json().error.code, code, response.body);
+}
+
+function createDnat(
+  service: TestService,
+  dnatRule: Record<string, unknown>,
+  user: 'demo' | 'viewer' | 'alt' = 'demo',
+) {
+  return service.as(user, { method: 'POST', url: '/v2.0/dnat_rules', payload: { dnat_rule: dnatRule } });
+}
+
+async function dnatId(service: TestService, dnatRule: Record<string, unknown>): Promise<string> {
+  const response = await createDnat(service, dnatRule);
+  assert.equal(response.statusCode, 201, response.body);
+  return response.json().dnat_rule.id;
+}
+
+function deleteDnat(service: TestService, id: string, user: 'demo' | 'viewer' | 'alt' = 'demo') {
+  return service.as(user, { method: 'DELETE', url: `/v2.0/dnat_rules/${id}` });
+}
+
+function createSnat(service: TestService, snatRule: Record<string, unknown>) {
+  return service.as('demo', { method: 'POST', url: '/v2.0/snat_rules', payload: { snat_rule: snatRule } });
+}
+
+async function listIds(
+  service: TestService,
+  query: string,
+  user: 'demo' | 'alt' = 'demo',
+): Promise<string[]> {
+  const response = await service.as(user, { url: `/v2.0/dnat_rules?${query}` });
+  assert.equal(response.statusCode, 200, response.body);
+  return response.json().dnat_rules.map((rule: { id: string }) => rule.id);
+}
+
+const fields = [
+  'admin_state_up',
+  'created_at',
+  'description',
+  'external_service_port',
+  'floating_ip_address',
+  'floating_ip_id',
+  'id',
+  'internal_service_port',
+  'nat_gateway_id',
+  'port_id',
+  'private_ip',
+  'protocol',
+  'status',
+  'tenant_id',
+];
+
+for (const engine of engines()) {
+  describe(`DNAT rules on ${engine}`, () => {
+    let service: TestService;
+    let gateway: string;
+    /** A valid rule on the shared gateway, on a fresh EIP: tests change one field. */
+    const valid = (changes: Record<string, unknown> = {}) => ({
+      nat_gateway_id: gateway,
+      floating_ip_id: eip(freshEip()),
+      port_id: port(1),
+      internal_service_port: 8080,
+      external_service_port: 80,
+      protocol: 'tcp',
+      ...changes,
+    });
+    before(async () => {
+      // Each service has a database of its own: its network ids start again.
+      nextEip = 1;
+      service = await startService(engine);
+      gateway = await createGateway(service);
+    });
+    after(() => service.close());
+
+    test(
+      "creates the page's example with ports with 201, Location and the page's fields",
+      bounded,
+      async () => {
+        const response = await createDnat(service, {
+          floating_ip_id: 'bf99c679-9f41-4dac-8513-9c9228e713e1',
+          nat_gateway_id: gateway,
+          port_id: '9a469561-daac-4c94-88f5-39366e5ea193',
+          description: 'description',
+          internal_service_port: 993,
+          protocol: 'tcp',
+          external_service_port: 242,
+        });
+        assert.equal(response.statusCode, 201, response.body);
+        const rule = response.json().dnat_rule;
+        assert.equal(response.headers.location, `http://127.0.0.1:8080/v2.0/dnat_rules/${rule.id}`);
+        assert.deepEqual(Object.keys(rule).sort(), fields);
+        assert.deepEqual(
+          { ...rule, id: undefined, created_at: undefined },
+          {
+            id: undefined,
+            created_at: undefined,
+            floating_ip_id: 'bf99c679-9f41-4dac-8513-9c9228e713e1',
+            status: 'ACTIVE',
+            description: 'description',
+            nat_gateway_id: gateway,
+            admin_state_up: true,
+            port_id: '9a469561-daac-4c94-88f5-39366e5ea193',
+            internal_service_port: 993,
+            protocol: 'tcp',
+            tenant_id: project,
+            floating_ip_address: '5.21.11.227',
+            external_service_port: 242,
+            private_ip: '',
+          },
+        );
+        assert.match(rule.created_at, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$/);
+        const shown = await service.as('demo', { url: `/v2.0/dnat_rules/${rule.id}` });
+        assert.equal(shown.statusCode, 200);
+        assert.deepEqual(shown.json().dnat_rule, rule);
+        const removed = await deleteDnat(service, rule.id);
+        assert.equal(removed.statusCode, 204);
+        assert.equal(removed.body, '');
+      },
+    );
+
+    test(
+      "creates the page's all-ports example with private_ip, any and 0/0, ids in any case",
+      bounded,
+      async () => {
+        const response = await createDnat(service, {
+          floating_ip_id: 'Cf99c679-9f41-4dac-8513-9c9228e713e1',
+          nat_gateway_id: `${gateway[0]?.toUpperCase()}${gateway.slice(1)}`,
+          private_ip: '192.168.1.100',
+          description: 'description',
+          internal_service_port: 0,
+          protocol: 'any',
+          external_service_port: 0,
+        });
+        assert.equal(response.statusCode, 201, response.body);
+        const rule = response.json().dnat_rule;
+        assert.equal(rule.floating_ip_id, 'cf99c679-9f41-4dac-8513-9c9228e713e1');
+        assert.equal(rule.nat_gateway_id, gateway);
+        assert.equal(rule.private_ip, '192.168.1.100');
+        assert.equal(rule.port_id, '');
+        assert.equal(rule.protocol, 'any');
+        assert.equal(rule.internal_service_port, 0);
+        assert.equal(rule.external_service_port, 0);
+        assert.equal(rule.floating_ip_address, '5.21.11.228');
+        assert.equal((await deleteDnat(service, rule.id.toUpperCase())).statusCode, 204);
+      },
+    );
+
+    test('takes protocols by name in any case or by number, and stores the name', bounded, async () => {
+      const cases: [unknown, string][] = [
+        ['TCP', 'tcp'],
+        ['6', 'tcp'],
+        [6, 'tcp'],
+        ['udp', 'udp'],
+        [17, 'udp'],
+      ];
+      for (const [index, [protocol, stored]] of cases.entries()) {
+        const response = await createDnat(service, valid({ protocol, internal_service_port: 100 + index }));
+        assert.equal(response.statusCode, 201, response.body);
+        assert.equal(response.json().dnat_rule.protocol, stored);
+      }
+      const any = await createDnat(
+        service,
+        valid({ protocol: 0, internal_service_port: 0, external_service_port: 0 }),
+      );
+      assert.equal(any.statusCode, 201, any.body);
+      assert.equal(any.json().dnat_rule.protocol, 'any');
+    });
+
+    test('answers another protocol with 400 NAT.0302', bounded, async () => {
+      for (const protocol of ['icmp', 'tcpx', '', 1, true]) {
+        assertError(await createDnat(service, valid({ protocol })), 400, 'NAT.0302');
+      }
+    });
+
+    test('answers ports outside 0..65535 or not integers with 400 NAT.0303', bounded, async () => {
+      for (const value of [-1, 65536, 1.5, 'abc', null, true]) {
+        assertError(await createDnat(service, valid({ internal_service_port: value })), 400, 'NAT.0303');
+        assertError(await createDnat(service, valid({ external_service_port: value })), 400, 'NAT.0303');
+      }
+      const edge = await createDnat(
+        service,
+        valid({ internal_service_port: 65535, external_service_port: 1 }),
+      );
+      assert.equal(edge.statusCode, 201, edge.body);
+    });
+
+    test('needs any with both ports 0 and nothing else: 400 NAT.0306', bounded, async () => {
+      const mixes = [
+        { protocol: 'any', internal_service_port: 0, external_service_port: 80 },
+        { protocol: 'any', internal_service_port: 80, external_service_port: 0 },
+        { protocol: 'any', internal_service_port: 80, external_service_port: 80 },
+        { protocol: 'tcp', internal_service_port: 0, external_service_port: 0 },
+        { protocol: 'udp', internal_service_port: 0, external_service_port: 53 },
+      ];
+      for (const mix of mixes) assertError(await createDnat(service, valid(mix)), 400, 'NAT.0306');
+    });
+
+    test(
+      'needs exactly one of port_id and private_ip: 400 NAT.0310 for neither, NAT.0317 for both',
+      bounded,
+      async () => {
+        assertError(await createDnat(service, valid({ port_id: undefined })), 400, 'NAT.0310');
+        assertError(await createDnat(service, valid({ port_id: '', private_ip: null })), 400, 'NAT.0310');
+        assertError(await createDnat(service, valid({ private_ip: '192.168.1.100' })), 400, 'NAT.0317');
+      },
+    );
+
+    test('answers a private IP that is not a unicast IPv4 address with 400 NAT.0311', bounded, async () => {
+      for (const privateIp of [
+        '999.1.1.1',
+        'abc',
+        '192.168.1',
+        '192.168.001.1',
+        '127.0.0.1',
+        '224.0.0.1',
+        '0.0.0.0',
+        'fe80::1',
+      ]) {
+        assertError(
+          await createDnat(service, valid({ port_id: undefined, private_ip: privateIp })),
+          400,
+          'NAT.0311',
+        );
+      }
+    });
+
+    test(
+      'answers a malformed port_id with 400 NAT.0315 and an unknown one with 404 NAT.0023',
+      bounded,
+      async () => {
+        assertError(await createDnat(service, valid({ port_id: 'port-1' })), 400, 'NAT.0315');
+        assertError(await createDnat(service, valid({ port_id: missing })), 404, 'NAT.0023');
+        // alt's port is not in demo's network.
+        assertError(await createDnat(service, valid({ port_id: port(1, 2) })), 404, 'NAT.0023');
+      },
+    );
+
+    test(
+      'answers a malformed floating_ip_id with 404 NAT.0024 and an unknown one with 404 NAT.0026',
+      bounded,
+      async () => {
+        assertError(await createDnat(service, valid({ floating_ip_id: 'fip-1' })), 404, 'NAT.0024');
+        assertError(
+          await createDnat(service, valid({ floating_ip_id: `${eip(freshEip())},${eip(freshEip())}` })),
+          404,
+          'NAT.0024',
+        );
+        assertError(await createDnat(service, valid({ floating_ip_id: missing })), 404, 'NAT.0026');
+        assertError(await createDnat(service, valid({ floating_ip_id: eip(1, 2) })), 404, 'NAT.0026');
+      },
+    );
+
+    test(
+      'answers an unknown gateway with 404 NAT.0105 and a malformed one with 404 NAT.0021',
+      bounded,
+      async () => {
+        assertError(await createDnat(service, valid({ nat_gateway_id: missing })), 404, 'NAT.0105');
+        assertError(await createDnat(service, valid({ nat_gateway_id: 'gw' })), 404, 'NAT.0021');
+      },
+    );
+
+    test('refuses the same EIP, external port and protocol twice with 409 NAT.0305', bounded, async () => {
+      const n = freshEip();
+      await dnatId(
+        service,
+        valid({
+          floating_ip_id: eip(n),
+          port_id: port(2),
+          internal_service_port: 80,
+          external_service_port: 8000,
+        }),
+      );
+      const again = await createDnat(
+        service,
+        valid({
+          floating_ip_id: eip(n).toUpperCase(),
+          port_id: port(3),
+          internal_service_port: 81,
+          external_service_port: 8000,
+        }),
+      );
+      assertError(again, 409, 'NAT.0305');
+      // Another protocol on that EIP and port, and another port, are different mappings.
+      await dnatId(
+        service,
+        valid({
+          floating_ip_id: eip(n),
+          port_id: port(3),
+          internal_service_port: 81,
+          external_service_port: 8000,
+          protocol: 'udp',
+        }),
+      );
+      await dnatId(
+        service,
+        valid({
+          floating_ip_id: eip(n),
+          port_id: port(3),
+          internal_service_port: 82,
+          external_service_port: 8001,
+        }),
+      );
+    });
+
+    test(
+      'refuses the same port or private IP, internal port and protocol twice with 409 NAT.0304',
+      bounded,
+      async () => {
+        await dnatId(
+          service,
+          valid({ port_id: port(4), internal_service_port: 443, external_service_port: 443 }),
+        );
+        assertError(
+          await createDnat(
+            service,
+            valid({ port_id: port(4).toUpperCase(), internal_service_port: 443, external_service_port: 444 }),
+          ),
+          409,
+          'NAT.0304',
+        );
+        await dnatId(
+          service,
+          valid({
+            port_id: undefined,
+            private_ip: '172.16.0.5',
+            internal_service_port: 22,
+            external_service_port: 22,
+          }),
+        );
+        assertError(
+          await createDnat(
+            service,
+            valid({
+              port_id: undefined,
+              private_ip: '172.16.0.5',
+              internal_service_port: 22,
+              external_service_port: 23,
+            }),
+          ),
+          409,
+          'NAT.0304',
+        );
+        // The same private IP and port on another gateway is another mapping.
+        const other = await createGateway(service);
+        await dnatId(
+          service,
+          valid({
+            nat_gateway_id: other,
+            port_id: undefined,
+            private_ip: '172.16.0.5',
+            internal_service_port: 22,
+            external_service_port: 22,
+          }),
+        );
+      },
+    );
+
+    test(
+      'lets DNAT rules share an EIP on other ports, and keeps it from SNAT rules (409 NAT.1409) until the last one is deleted',
+      bounded,
+      async () => {
+        const n = freshEip();
+        const first = await dnatId(
+          service,
+          valid({
+            floating_ip_id: eip(n),
+            port_id: port(5),
+            internal_service_port: 80,
+            external_service_port: 80,
+          }),
+        );
+        const second = await dnatId(
+          service,
+          valid({
+            floating_ip_id: eip(n),
+            port_id: port(5),
+            internal_service_port: 443,
+            external_service_port: 443,
+          }),
+        );
+        const snat = { nat_gateway_id: gateway, network_id: subnet(5), floating_ip_id: eip(n) };
+        assertError(await createSnat(service, snat), 409, 'NAT.1409');
+        assert.equal((await deleteDnat(service, first)).statusCode, 204);
+        assertError(await createSnat(service, snat), 409, 'NAT.1409');
+        assert.equal((await deleteDnat(service, second)).statusCode, 204);
+        const created = await createSnat(service, snat);
+        assert.equal(created.statusCode, 201, created.body);
+        // Now the SNAT rule holds it: no DNAT rule may use it.
+        assertError(
+          await createDnat(service, valid({ floating_ip_id: eip(n), port_id: port(5) })),
+          409,
+          'NAT.1409',
+        );
+      },
+    );
+
+    test('lists with the page filters, limit and marker', bounded, async () => {
+      const gw = await createGateway(service);
+      const [a, b] = [freshEip(), freshEip()];
+      const web = await dnatId(
+        service,
+        valid({
+          nat_gateway_id: gw,
+          floating_ip_id: eip(a),
+          port_id: port(6),
+          internal_service_port: 80,
+          external_service_port: 80,
+          description: 'web',
+        }),
+      );
+      const dns = await dnatId(
+        service,
+        valid({
+          nat_gateway_id: gw,
+          floating_ip_id: eip(a),
+          port_id: port(6),
+          internal_service_port: 53,
+          external_service_port: 53,
+          protocol: 'udp',
+        }),
+      );
+      const all = await dnatId(
+        service,
+        valid({
+          nat_gateway_id: gw,
+          floating_ip_id: eip(b),
+          port_id: undefined,
+          private_ip: '172.16.9.9',
+          internal_service_port: 0,
+          external_service_port: 0,
+          protocol: 'any',
+        }),
+      );
+      const mine = [web, dns, all].sort();
+
+      assert.deepEqual(await listIds(service, `nat_gateway_id=${gw}`), mine);
+      assert.deepEqual(await listIds(service, `nat_gateway_id=${gw.toUpperCase()}`), mine);
+      assert.deepEqual(await listIds(service, `port_id=${port(6).toUpperCase()}`), [web, dns].sort());
+      assert.deepEqual(await listIds(service, `private_ip=172.16.9.9`), [all]);
+      assert.deepEqual(await listIds(service, `floating_ip_id=${eip(a)}`), [web, dns].sort());
+      assert.deepEqual(await listIds(service, `floating_ip_address=${eipAddress(b)}`), [all]);
+      assert.deepEqual(await listIds(service, `nat_gateway_id=${gw}&protocol=TCP`), [web]);
+      assert.deepEqual(await listIds(service, `nat_gateway_id=${gw}&protocol=17`), [dns]);
+      assert.deepEqual(await listIds(service, `nat_gateway_id=${gw}&protocol=icmp`), []);
+      assert.deepEqual(await listIds(service, `nat_gateway_id=${gw}&internal_service_port=53`), [dns]);
+      assert.deepEqual(await listIds(service, `nat_gateway_id=${gw}&external_service_port=0`), [all]);
+      assert.deepEqual(await listIds(service, `nat_gateway_id=${gw}&description=web`), [web]);
+      assert.deepEqual(
+        await listIds(service, `nat_gateway_id=${gw}&status=ACTIVE&admin_state_up=true`),
+        mine,
+      );
+      assert.deepEqual(await listIds(service, `nat_gateway_id=${gw}&status=PENDING_DELETE`), []);
+      assert.deepEqual(await listIds(service, `id=${dns}`), [dns]);
+      assert.deepEqual(
+        await listIds(service, `nat_gateway_id=${gw}&tenant_id=27e25061336f4af590faeabeb7fcd9a3`),
+        [],
+      );
+
+      assert.deepEqual(await listIds(service, `nat_gateway_id=${gw}&limit=1`), mine.slice(0, 1));
+      assert.deepEqual(
+        await listIds(service, `nat_gateway_id=${gw}&limit=1&marker=${mine[0]}`),
+        mine.slice(1, 2),
+      );
+      assert.deepEqual(
+        await listIds(service, `nat_gateway_id=${gw}&limit=5&marker=${mine[1]}`),
+        mine.slice(2),
+      );
+      assertError(
+        await service.as('demo', { url: '/v2.0/dnat_rules?internal_service_port=x' }),
+        400,
+        'NAT.0002',
+      );
+    });
+
+    test('answers an unknown or malformed rule id with 404 NAT.0319', bounded, async () => {
+      assertError(await service.as('demo', { url: `/v2.0/dnat_rules/${missing}` }), 404, 'NAT.0319');
+      assertError(await service.as('demo', { url: '/v2.0/dnat_rules/nope' }), 404, 'NAT.0319');
+      assertError(await deleteDnat(service, missing), 404, 'NAT.0319');
+    });
+
+    test('deletes with 204 and an empty body; the rule is gone and its mappings free', bounded, async () => {
+      const rule = valid({ port_id: port(7), internal_service_port: 25, external_service_port: 25 });
+      const id = await dnatId(service, rule);
+      const removed = await deleteDnat(service, id);
+      assert.equal(removed.statusCode, 204);
+      assert.equal(removed.body, '');
+      assertError(await service.as('demo', { url: `/v2.0/dnat_rules/${id}` }), 404, 'NAT.0319');
+      assertError(await deleteDnat(service, id), 404, 'NAT.0319');
+      assert.deepEqual(await listIds(service, `id=${id}`), []);
+      await dnatId(service, rule);
+    });
+
+    test(
+      "keeps projects apart: another project's rules and gateways are 404 and never listed",
+      bounded,
+      async () => {
+        const id = await dnatId(service, valid({ port_id: port(8) }));
+        assertError(await service.as('alt', { url: `/v2.0/dnat_rules/${id}` }), 404, 'NAT.0319');
+        assertError(await deleteDnat(service, id, 'alt'), 404, 'NAT.0319');
+        assert.deepEqual(await listIds(service, `id=${id}`, 'alt'), []);
+        assert.deepEqual(await listIds(service, 'limit=2000', 'alt'), []);
+        const onDemo = await createDnat(
+          service,
+          valid({ floating_ip_id: eip(1, 2), port_id: port(1, 2) }),
+          'alt',
+        );
+        assertError(onDemo, 404, 'NAT.0105');
+
+        const altGateway = await service.as('alt', {
+          method: 'POST',
+          url: '/v2.0/nat_gateways',
+          payload: {
+            nat_gateway: {
+              name: 'alt_gw',
+              spec: '1',
+              router_id: altRouter,
+              internal_network_id: subnet(1, 2),
+            },
+          },
+        });
+        assert.equal(altGateway.statusCode, 201, altGateway.body);
+        const altGatewayId = altGateway.json().nat_gateway.id;
+        // The same private IP and ports as a demo rule: projects do not collide.
+        const demoRule = valid({
+          port_id: undefined,
+          private_ip: '172.16.1.1',
+          internal_service_port: 80,
+          external_service_port: 80,
+        });
+        await dnatId(service, demoRule);
+        const altRule = await createDnat(
+          service,
+          { ...demoRule, nat_gateway_id: altGatewayId, floating_ip_id: eip(1, 2) },
+          'alt',
+        );
+        assert.equal(altRule.statusCode, 201, altRule.body);
+        assert.equal(altRule.json().dnat_rule.tenant_id, '27e25061336f4af590faeabeb7fcd9a3');
+        assertError(
+          await service.as('demo', { url: `/v2.0/dnat_rules/${altRule.json().dnat_rule.id}` }),
+          404,
+          'NAT.0319',
+        );
+        assert.deepEqual(await listIds(service, `nat_gateway_id=${altGatewayId}`), []);
+        assertError(await createDnat(service, valid({ nat_gateway_id: altGatewayId })), 404, 'NAT.0105');
+      },
+    );
+
+    test(
+      'lets a read-only user list and show, and answers its writes with 403 VPC.2701',
+      bounded,
+      async () => {
+        const id = await dnatId(service, valid({ port_id: port(9) }));
+        assert.equal((await service.as('viewer', { url: `/v2.0/dnat_rules/${id}` })).statusCode, 200);
+        assert.equal((await service.as('viewer', { url: '/v2.0/dnat_rules' })).statusCode, 200);
+        assertError(await createDnat(service, valid({ port_id: port(10) }), 'viewer'), 403, 'VPC.2701');
+        assertError(await deleteDnat(service, id, 'viewer'), 403, 'VPC.2701');
+        assert.equal((await service.as('demo', { url: `/v2.0/dnat_rules/${id}` })).statusCode, 200);
+      },
+    );
+
+    test(
+      'refuses to delete a gateway with a rule (409 NAT.0006) until the rule is deleted',
+      bounded,
+      async () => {
+        const gw = await createGateway(service);
+        const id = await dnatId(service, valid({ nat_gateway_id: gw, port_id: port(11) }));
+        assertError(
+          await service.as('demo', { method: 'DELETE', url: `/v2.0/nat_gateways/${gw}` }),
+          409,
+          'NAT.0006',
+        );
+        assert.equal((await deleteDnat(service, id)).statusCode, 204);
+        const gone = await service.as('demo', { method: 'DELETE', url: `/v2.0/nat_gateways/${gw}` });
+        assert.equal(gone.statusCode, 204, gone.body);
+        assert.equal(gone.body, '');
+        assertError(
+          await createDnat(service, valid({ nat_gateway_id: gw, port_id: port(11) })),
+          404,
+          'NAT.0105',
+        );
+      },
+    );
+
+    test('gives exactly one 201 when 20 create the same external mapping at once', bounded, async () => {
+      const n = freshEip();
+      const responses = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          createDnat(
+            service,
+            valid({
+              floating_ip_id: eip(n),
+              port_id: port(12),
+              internal_service_port: 1000 + i,
+              external_service_port: 9000,
+            }),
+          ),
+        ),
+      );
+      const statuses = responses.map((response) => response.statusCode);
+      assert.equal(statuses.filter((status) => status === 201).length, 1, statuses.join());
+      for (const response of responses.filter((r) => r.statusCode !== 201))
+        assertError(response, 409, 'NAT.0305');
+    });
+
+    test(
+      'lets either SNAT or DNAT rules win an EIP when both race for it on different gateways',
+      bounded,
+      async () => {
+        const n = freshEip();
+        const gateways = await Promise.all(Array.from({ length: 4 }, () => createGateway(service)));
+        const requests = Array.from({ length: 20 }, (_, i) => {
+          const gw = gateways[i % 4] as string;
+          return i % 2 === 0
+            ? createSnat(service, { nat_gateway_id: gw, network_id: subnet(20 + i), floating_ip_id: eip(n) })
+            : createDnat(
+                service,
+                valid({
+                  nat_gateway_id: gw,
+                  floating_ip_id: eip(n),
+                  port_id: port(13),
+                  internal_service_port: 2000 + i,
+                  external_service_port: 3000 + i,
+                }),
+              );
+        });
+        const responses = await Promise.all(requests);
+        const won = responses.map((response, i) => ({
+          kind: i % 2 === 0 ? 'snat' : 'dnat',
+          status: response.statusCode,
+        }));
+        const snatWins = won.filter((w) => w.kind === 'snat' && w.status === 201).length;
+        const dnatWins = won.filter((w) => w.kind === 'dnat' && w.status === 201).length;
+        const summary = JSON.stringify(won);
+        if (snatWins > 0) {
+          assert.equal(snatWins, 1, summary);
+          assert.equal(dnatWins, 0, summary);
+        } else {
+          assert.equal(dnatWins, 10, summary);
+        }
+        for (const response of responses.filter((r) => r.statusCode !== 201))
+          assertError(response, 409, 'NAT.1409');
+      },
+    );
+  });
+
+  describe(`DNAT rule status on ${engine}`, () => {
+    const delay = 1_500;
+    let service: TestService;
+    before(async () => {
+      service = await startService(engine, { provisioningDelayMs: delay });
+    });
+    after(() => service.close());
+
+    const rule = (gateway: string) => ({
+      nat_gateway_id: gateway,
+      floating_ip_id: pageIds.floatingIps[1],
+      port_id: pageIds.port,
+      internal_service_port: 993,
+      external_service_port: 242,
+      protocol: 'tcp',
+    });
+
+    test('refuses rules on a PENDING_CREATE gateway with 409 NAT.0103', bounded, async () => {
+      const gateway = await createGateway(service);
+      assertError(await createDnat(service, rule(gateway)), 409, 'NAT.0103');
+    });
+
+    test(
+      'is PENDING_CREATE then ACTIVE; deleting needs ACTIVE, frees its mappings at once, then it is gone',
+      bounded,
+      async () => {
+        const gateway = await createGateway(service);
+        await sleep(delay + 100);
+        const created = await createDnat(service, rule(gateway));
+        assert.equal(created.statusCode, 201, created.body);
+        const { id, status } = created.json().dnat_rule;
+        assert.equal(status, 'PENDING_CREATE');
+        assert.deepEqual(await listIds(service, `status=PENDING_CREATE&nat_gateway_id=${gateway}`), [id]);
+        assertError(await deleteDnat(service, id), 409, 'NAT.0103');
+        await sleep(delay + 100);
+        assert.equal(
+          (await service.as('demo', { url: `/v2.0/dnat_rules/${id}` })).json().dnat_rule.status,
+          'ACTIVE',
+        );
+
+        assert.equal((await deleteDnat(service, id)).statusCode, 204);
+        assert.equal(
+          (await service.as('demo', { url: `/v2.0/dnat_rules/${id}` })).json().dnat_rule.status,
+          'PENDING_DELETE',
+        );
+        assertError(await deleteDnat(service, id), 409, 'NAT.0103');
+        const again = await createDnat(service, rule(gateway));
+        assert.equal(again.statusCode, 201, again.body);
+        assertError(
+          await service.as('demo', { method: 'DELETE', url: `/v2.0/nat_gateways/${gateway}` }),
+          409,
+          'NAT.0006',
+        );
+        await sleep(delay + 100);
+        assertError(await service.as('demo', { url: `/v2.0/dnat_rules/${id}` }), 404, 'NAT.0319');
+      },
+    );
+  });
+}

@@ -1,0 +1,189 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { startService, type TestService } from '../../natgw/test/harness.js';
+import { createGateway } from '../gateway/index.js';
+import { formatReport, type Report, runProbe } from './index.js';
+import { plainExpress, plainFastify, type Running } from './plain-servers.js';
+import { schemaViolation, targetFromOpenApi, withUniqueNames } from './target.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const failedIds = (report: Report) =>
+  report.checks.filter((check) => check.verdict === 'fail').map((check) => check.id);
+
+/** natgw on its defaults (2 s provisioning), listening, with the Keystone users of its development setup. */
+async function listeningNatgw(): Promise<{ service: TestService; url: string }> {
+  const service = await startService('sqlite', { provisioningDelayMs: 2_000 });
+  await service.app.listen({ host: '127.0.0.1', port: 0 });
+  const url = `http://127.0.0.1:${(service.app.server.address() as AddressInfo).port}`;
+  service.config.publicUrl = url;
+  return { service, url };
+}
+
+describe('the probe against natgw', () => {
+  let natgw: { service: TestService; url: string };
+  before(async () => {
+    natgw = await listeningNatgw();
+  });
+  after(() => natgw.service.close());
+
+  test('passes every check, from the OpenAPI document, in under 15 s with the slow request', async () => {
+    const report = await runProbe({
+      baseUrl: natgw.url,
+      keystone: { authUrl: `${natgw.url}/v3`, user: 'demo', password: 'demo-password', project: 'demo' },
+      readonlyToken: await natgw.service.token('viewer'),
+      openapi: `${natgw.url}/openapi.json`,
+    });
+    assert.deepEqual(failedIds(report), [], formatReport(report));
+    assert.equal(report.skipped, 0, formatReport(report));
+    assert.equal(report.target.resource, '/v2.0/nat_gateways');
+    assert.ok(report.durationMs < 15_000, `${report.durationMs} ms`);
+  });
+
+  test('passes every check through the gateway', async () => {
+    const gateway = await createGateway({ upstreams: [natgw.url], timeout: 10_000 });
+    await gateway.listen({ host: '127.0.0.1', port: 0 });
+    const url = `http://127.0.0.1:${(gateway.server.address() as AddressInfo).port}`;
+    natgw.service.config.publicUrl = url;
+    const report = await runProbe({
+      baseUrl: url,
+      token: await natgw.service.token('demo'),
+      readonlyToken: await natgw.service.token('viewer'),
+      openapi: `${url}/openapi.json`,
+    });
+    natgw.service.config.publicUrl = natgw.url;
+    await gateway.close();
+    assert.deepEqual(failedIds(report), [], formatReport(report));
+  });
+
+  test('runs from the command line, prints the table and the closing line, and exits 0', async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'src/cli/main.ts',
+        'check',
+        natgw.url,
+        '--token',
+        await natgw.service.token('demo'),
+        '--openapi',
+        `${natgw.url}/openapi.json`,
+      ],
+      { cwd: root },
+    );
+    let stdout = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    const status = await new Promise((resolve) => child.on('close', resolve));
+    assert.equal(status, 0, stdout);
+    assert.match(stdout, /^check +expected +got +verdict$/m);
+    assert.match(stdout, /^unknown-route +404 \+ contract body +404 +PASS$/m);
+    assert.match(stdout, /^\d+ passed, 0 failed, 1 skipped$/m);
+  });
+});
+
+describe('the probe against servers built without statuskit', () => {
+  const flags = {
+    token: 'rw',
+    readonlyToken: 'ro',
+    resource: '/items',
+    createBody: { item: { name: 'a' } },
+    updateBody: { item: { name: 'b' } },
+    slowBoundMs: 3_000,
+  };
+  let fastify: Running;
+  let express: Running;
+  before(async () => {
+    [fastify, express] = await Promise.all([plainFastify(), plainExpress()]);
+  });
+  after(async () => {
+    await Promise.all([fastify.close(), express.close()]);
+  });
+
+  // What each really breaks: the common ones, and Express's stack traces in its error pages.
+  const broken = [
+    'unknown-route',
+    'wrong-method',
+    'unknown-method',
+    'not-acceptable',
+    'no-credentials',
+    'bad-credentials',
+    'read-only-write',
+    'malformed-json',
+    'schema-violation',
+    'zh-CN',
+    'duplicate',
+    'read-after-delete',
+    'slow-request',
+    'request-id',
+    'one-dialect',
+  ];
+
+  test('fails a plain Fastify app on the checks it breaks, each named', async () => {
+    const report = await runProbe({ baseUrl: fastify.url, ...flags });
+    assert.deepEqual(failedIds(report).sort(), [...broken].sort(), formatReport(report));
+    const wrongMethod = report.checks.find((check) => check.id === 'wrong-method');
+    assert.equal(wrongMethod?.observed, '404 (no Allow)');
+  });
+
+  test('fails a plain Express app on the same checks and on leaking stacks', async () => {
+    const report = await runProbe({ baseUrl: express.url, ...flags });
+    assert.deepEqual(failedIds(report).sort(), [...broken, 'no-leak'].sort(), formatReport(report));
+    const leak = report.checks.find((check) => check.id === 'no-leak');
+    assert.match(String(leak?.evidence[0]?.body), /at |Error/);
+  });
+
+  test('exits 1 from the command line when a check fails, and 2 for an unreachable URL', async () => {
+    const run = (args: string[]) =>
+      new Promise<number | null>((resolve) =>
+        spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'check', ...args], { cwd: root }).on(
+          'close',
+          resolve,
+        ),
+      );
+    assert.equal(await run([fastify.url, '--token', 'rw', '--json']), 1);
+    assert.equal(await run(['http://127.0.0.1:9', '--token', 'rw']), 2);
+    assert.equal(await run(['not-a-url']), 2);
+  });
+});
+
+describe('finding the resource', () => {
+  test('takes the collection, the create example and the item PUT example from OpenAPI', () => {
+    const document = {
+      paths: {
+        '/things': {
+          post: {
+            requestBody: {
+              content: { 'application/json': { schema: { examples: [{ thing: { name: 'x' } }] } } },
+            },
+          },
+        },
+        '/things/{id}': {
+          get: {},
+          put: { requestBody: { content: { 'application/json': { example: { thing: { name: 'y' } } } } } },
+        },
+      },
+    };
+    assert.deepEqual(targetFromOpenApi(document), {
+      resource: '/things',
+      createBody: { thing: { name: 'x' } },
+      updateBody: { thing: { name: 'y' } },
+      source: 'openapi',
+    });
+    assert.deepEqual(targetFromOpenApi({ paths: {} }), { source: 'none' });
+  });
+
+  test('makes names unique and breaks the first field for the schema check', () => {
+    assert.deepEqual(withUniqueNames({ a: { name: 'x', b: [{ name: 'y' }] } }, 'z'), {
+      a: { name: 'probe_z', b: [{ name: 'probe_z' }] },
+    });
+    assert.deepEqual(schemaViolation({ item: { name: 'x', size: 1 } }), {
+      body: { item: { name: { statuskit: 'probe' }, size: 1 } },
+      field: 'name',
+    });
+  });
+});
