@@ -5,12 +5,12 @@ import { loadConfig } from './config.js';
 const config = loadConfig();
 const app = await buildApp(config);
 const address = await app.listen({ host: config.host, port: config.port });
-config.publicUrl ??= address;
+const publicUrl = (config.publicUrl ??= address);
 process.stdout.write(
   [
     `natgw: NAT Gateway API v2.0 on ${address}`,
     `  database: ${config.databaseUrl ? 'PostgreSQL' : config.sqliteFile}`,
-    `  token:    curl -si ${address}/v3/auth/tokens -H 'Content-Type: application/json' -d '{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"demo","password":"demo-password","domain":{"name":"Default"}}}},"scope":{"project":{"name":"demo","domain":{"name":"Default"}}}}}'`,
+    `  token:    curl -si ${publicUrl}/v3/auth/tokens -H 'Content-Type: application/json' -d '{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"demo","password":"demo-password","domain":{"name":"Default"}}}},"scope":{"project":{"name":"demo","domain":{"name":"Default"}}}}}'`,
     '  users:    demo / demo-password (read-write), viewer / viewer-password (read-only), project demo',
     '',
   ].join('\n'),

@@ -1,0 +1,102 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * `npm start`: the whole system as real processes. natgw instances on internal ports, and the
+ * statuskit gateway in front of them on `PORT` (8080). Everything a client sees points at the
+ * gateway. Ctrl-C (or SIGTERM) stops them all.
+ *
+ * `NATGW_INSTANCES` (1) natgw processes start on `NATGW_PORT` (8081) and up; with more than one,
+ * give them a shared PostgreSQL in `DATABASE_URL`.
+ */
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const host = process.env.HOST ?? '127.0.0.1';
+const port = Number(process.env.PORT ?? 8080);
+const firstPort = Number(process.env.NATGW_PORT ?? port + 1);
+const instances = Number(process.env.NATGW_INSTANCES ?? 1);
+const publicUrl = process.env.NATGW_PUBLIC_URL ?? `http://${host}:${port}`;
+const children: ChildProcess[] = [];
+let stopping = false;
+
+/** Starts a child, prefixes its output, and resolves when a line matches `ready`. */
+function start(name: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<void> {
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  child.on('exit', (code, signal) => {
+    if (!stopping) {
+      process.stderr.write(`${name} exited (${signal ?? code}); stopping the rest\n`);
+      stop(1);
+    }
+  });
+  return new Promise((resolve) => {
+    for (const stream of [child.stdout, child.stderr]) {
+      createInterface({ input: stream }).on('line', (line) => {
+        process.stdout.write(`[${name}] ${line}\n`);
+        if (ready.test(line)) resolve();
+      });
+    }
+  });
+}
+
+function stop(status: number) {
+  stopping = true;
+  let left = children.filter((child) => child.exitCode === null && child.signalCode === null).length;
+  if (left === 0) process.exit(status);
+  for (const child of children) {
+    child.once('exit', () => {
+      if (--left === 0) process.exit(status);
+    });
+    child.kill('SIGTERM');
+  }
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stop(0));
+
+if (instances > 1 && !process.env.DATABASE_URL) {
+  process.stderr.write(
+    'several natgw instances share one database: set DATABASE_URL to a PostgreSQL server\n',
+  );
+  process.exit(2);
+}
+const upstreams: string[] = [];
+await Promise.all(
+  Array.from({ length: instances }, (_, index) => {
+    const instancePort = firstPort + index;
+    upstreams.push(`http://${host}:${instancePort}`);
+    return start(
+      instances > 1 ? `natgw-${index + 1}` : 'natgw',
+      ['--import', 'tsx', 'natgw/src/main.ts'],
+      { HOST: host, PORT: String(instancePort), NATGW_PUBLIC_URL: publicUrl },
+      /^natgw: NAT Gateway API/,
+    );
+  }),
+);
+await start(
+  'gateway',
+  [
+    'dist/cli/main.js',
+    'gateway',
+    '--host',
+    host,
+    '--port',
+    String(port),
+    ...upstreams.flatMap((url) => ['--upstream', url]),
+  ],
+  {},
+  /statuskit gateway listening/,
+);
+process.stdout.write(
+  [
+    '',
+    `statuskit: the NAT Gateway API v2.0 at ${publicUrl} (gateway → ${upstreams.join(', ')})`,
+    `  token: curl -si ${publicUrl}/v3/auth/tokens -H 'Content-Type: application/json' -d '{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"demo","password":"demo-password","domain":{"name":"Default"}}}},"scope":{"project":{"name":"demo","domain":{"name":"Default"}}}}}'`,
+    '  users: demo / demo-password (read-write), viewer / viewer-password (read-only), project demo',
+    '  Ctrl-C stops it.',
+    '',
+  ].join('\n'),
+);

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+test('npm start runs natgw behind the gateway, everything pointing at the gateway, and stops on SIGTERM', {
+  timeout: 60_000,
+}, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'natgw-system-'));
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const base = `http://127.0.0.1:${port}`;
+  const system = spawn(process.execPath, ['--import', 'tsx', 'natgw/src/system.ts'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      NATGW_SQLITE_FILE: join(dir, 'natgw.sqlite'),
+      NATGW_PROVISIONING_DELAY_MS: '0',
+      LOG_LEVEL: 'warn',
+    },
+  });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    system.stdout.on('data', (chunk) => {
+      output += chunk;
+      if (output.includes('Ctrl-C stops it')) resolve();
+    });
+    system.on('exit', () => reject(new Error(`exited early:\n${output}`)));
+  });
+  assert.match(
+    output,
+    new RegExp(`the NAT Gateway API v2.0 at ${base} \\(gateway → http://127.0.0.1:${port + 1}\\)`),
+  );
+
+  const issued = await fetch(`${base}/v3/auth/tokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      auth: {
+        identity: {
+          methods: ['password'],
+          password: { user: { name: 'demo', password: 'demo-password', domain: { name: 'Default' } } },
+        },
+        scope: { project: { name: 'demo', domain: { name: 'Default' } } },
+      },
+    }),
+  });
+  assert.equal(issued.status, 201);
+  const token = String(issued.headers.get('x-subject-token'));
+  const catalog = ((await issued.json()) as { token: { catalog: unknown } }).token.catalog as {
+    type: string;
+    endpoints: { url: string }[];
+  }[];
+  assert.equal(catalog.find((entry) => entry.type === 'nat')?.endpoints[0]?.url, base);
+
+  const created = await fetch(`${base}/v2.0/nat_gateways`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-auth-token': token, 'x-request-id': 'system-1' },
+    body: JSON.stringify({
+      nat_gateway: {
+        name: 'through',
+        spec: '1',
+        router_id: 'd84f345c-80a1-4fa2-a39c-d0d397c3f09a',
+        internal_network_id: '89d66639-aacb-4929-969d-07080b0f9fd9',
+      },
+    }),
+  });
+  assert.equal(created.status, 201);
+  assert.match(String(created.headers.get('location')), new RegExp(`^${base}/v2.0/nat_gateways/`));
+  assert.equal(created.headers.get('x-request-id'), 'system-1');
+
+  system.kill('SIGTERM');
+  const status = await new Promise((resolve) => system.on('exit', (code) => resolve(code)));
+  assert.equal(status, 0);
+  rmSync(dir, { recursive: true, force: true });
+});
