@@ -33,6 +33,8 @@ export interface Config {
   logLevel: string;
   /** Event-loop delay (ms) above which requests get 503; 0 turns the check off. */
   maxEventLoopDelayMs: number;
+  /** Requests served at once before the next gets 503 with `Retry-After`; 0 turns the limit off. */
+  maxInFlight: number;
 }
 
 /** The development setup a fresh start relies on (documented in the README). */
@@ -54,12 +56,13 @@ export const defaultConfig: Config = {
   ],
   logLevel: 'info',
   maxEventLoopDelayMs: 1_000,
+  maxInFlight: 1024,
 };
 
 /**
  * The configuration: defaults, then a JSON file (`NATGW_CONFIG`), then the environment
  * (`HOST`, `PORT`, `DATABASE_URL`, `NATGW_SQLITE_FILE`, `NATGW_PROVISIONING_DELAY_MS`,
- * `NATGW_PUBLIC_URL`, `NATGW_NETWORK_FILE`, `LOG_LEVEL`), then `overrides`.
+ * `NATGW_PUBLIC_URL`, `NATGW_NETWORK_FILE`, `NATGW_MAX_IN_FLIGHT`, `LOG_LEVEL`), then `overrides`.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
   const file: Partial<Config> = env.NATGW_CONFIG ? JSON.parse(readFileSync(env.NATGW_CONFIG, 'utf8')) : {};
@@ -73,6 +76,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       : {}),
     ...(env.NATGW_PUBLIC_URL ? { publicUrl: env.NATGW_PUBLIC_URL } : {}),
     ...(env.NATGW_NETWORK_FILE ? { networkFile: env.NATGW_NETWORK_FILE } : {}),
+    ...(env.NATGW_MAX_IN_FLIGHT ? { maxInFlight: Number(env.NATGW_MAX_IN_FLIGHT) } : {}),
     ...(env.LOG_LEVEL ? { logLevel: env.LOG_LEVEL } : {}),
   };
   return { ...defaultConfig, ...file, ...fromEnv, ...overrides };

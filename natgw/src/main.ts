@@ -5,7 +5,8 @@ import { loadConfig } from './config.js';
 const config = loadConfig();
 const app = await buildApp(config);
 const address = await app.listen({ host: config.host, port: config.port });
-const publicUrl = (config.publicUrl ??= address);
+config.publicUrl ??= address;
+const publicUrl = config.publicUrl;
 process.stdout.write(
   [
     `natgw: NAT Gateway API v2.0 on ${address}`,

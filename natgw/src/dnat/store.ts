@@ -5,7 +5,7 @@ import { type Database, uniqueViolation } from '../db/database.js';
 import { alive, pageTime, statusAt, statusSql } from '../db/lifecycle.js';
 import type { DnatRuleRow, NatGatewayRow, Schema } from '../db/schema.js';
 import { natError } from '../errors.js';
-import { type Clock, lockGateway, pendingFields } from '../gateways/store.js';
+import { type Clock, lockGateway, pendingFields, requireActive } from '../gateways/store.js';
 import { claimEips, lockClaim } from '../snat/claims.js';
 
 export interface DnatRule {
@@ -109,11 +109,8 @@ export class DnatStore {
   async create(tenant: string, input: DnatInput, check: (gateway: NatGatewayRow) => void): Promise<DnatRule> {
     return this.#db.transaction().execute(async (trx) => {
       const now = this.clock.now();
-      const gateway = await lockGateway(trx, this.database.engine, tenant, input.nat_gateway_id);
-      if (!gateway || (gateway.pending === 'PENDING_DELETE' && gateway.pending_until <= now))
-        throw natError('NAT.0105', { nat_gateway_id: input.nat_gateway_id });
-      if (statusAt(gateway, now) !== 'ACTIVE')
-        throw natError('NAT.0103', { nat_gateway_id: input.nat_gateway_id });
+      const gateway = await lockGateway(trx, this.database.engine, tenant, input.nat_gateway_id, now);
+      requireActive(gateway);
       check(gateway);
       const target = input.port_id ? `port:${input.port_id}` : `ip:${input.private_ip}`;
       const row: DnatRuleRow = {

@@ -67,16 +67,34 @@ function view(row: NatGatewayRow, now: number): NatGateway {
   };
 }
 
-/** Locks a gateway's row for the rest of the transaction (PostgreSQL; SQLite has one writer). */
+/**
+ * Locks a live gateway of the project for the rest of the transaction (FOR UPDATE on PostgreSQL;
+ * SQLite has one writer) and returns it with its status at `now`; one that is not there, or is
+ * gone, is the page's 404. Rule creation and gateway deletion both take this lock, so they cannot
+ * both succeed.
+ */
 export async function lockGateway(
   trx: Transaction<Schema>,
   engine: Database['engine'],
   tenant: string,
   id: string,
+  now: number,
 ) {
-  let query = trx.selectFrom('nat_gateways').selectAll().where('id', '=', id).where('tenant_id', '=', tenant);
+  let query = trx
+    .selectFrom('nat_gateways')
+    .selectAll()
+    .where('id', '=', id)
+    .where('tenant_id', '=', tenant)
+    .where(alive(now));
   if (engine === 'postgres') query = query.forUpdate();
-  return query.executeTakeFirst();
+  const row = await query.executeTakeFirst();
+  if (!row) throw natError('NAT.0105', { nat_gateway_id: id });
+  return { ...row, status: statusAt(row, now) };
+}
+
+/** A gateway that is not ACTIVE takes no change (the page's NAT.0103). */
+export function requireActive(gateway: { id: string; status: string }): void {
+  if (gateway.status !== 'ACTIVE') throw natError('NAT.0103', { nat_gateway_id: gateway.id });
 }
 
 function duplicateName(error: unknown, name: string): never {
@@ -202,11 +220,7 @@ export class GatewayStore {
   async delete(tenant: string, id: string): Promise<void> {
     await this.#db.transaction().execute(async (trx) => {
       const now = this.clock.now();
-      const row = await lockGateway(trx, this.database.engine, tenant, id);
-      if (!row || (row.pending === 'PENDING_DELETE' && row.pending_until <= now)) {
-        throw natError('NAT.0105', { nat_gateway_id: id });
-      }
-      if (statusAt(row, now) !== 'ACTIVE') throw natError('NAT.0103', { nat_gateway_id: id });
+      requireActive(await lockGateway(trx, this.database.engine, tenant, id, now));
       for (const table of ['snat_rules', 'dnat_rules'] as const) {
         const rule = await trx
           .selectFrom(table)

@@ -1,7 +1,7 @@
 import type { Expression, ExpressionBuilder, Kysely, SqlBool, Transaction } from 'kysely';
 import { sql } from 'kysely';
 import type { Database } from '../db/database.js';
-import { alive, statusAt } from '../db/lifecycle.js';
+import { alive } from '../db/lifecycle.js';
 import type { Schema } from '../db/schema.js';
 import { natError } from '../errors.js';
 import { lockGateway } from '../gateways/store.js';
@@ -253,10 +253,8 @@ export class TagStore {
   async #write(tenant: string, gatewayId: string, work: (trx: Transaction<Schema>) => Promise<void>) {
     await this.#db.transaction().execute(async (trx) => {
       const now = this.clock.now();
-      const row = await lockGateway(trx, this.database.engine, tenant, gatewayId);
-      if (!row || (row.pending === 'PENDING_DELETE' && Number(row.pending_until) <= now))
-        throw natError('NAT.0105', { nat_gateway_id: gatewayId });
-      if (statusAt(row, now) === 'PENDING_DELETE') throw natError('NAT.0103', { nat_gateway_id: gatewayId });
+      const gateway = await lockGateway(trx, this.database.engine, tenant, gatewayId, now);
+      if (gateway.status === 'PENDING_DELETE') throw natError('NAT.0103', { nat_gateway_id: gatewayId });
       await work(trx);
     });
   }
