@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { startService, type TestService } from '../../natgw/test/harness.js';
 import { createGateway } from '../gateway/index.js';
 import { formatReport, type Report, runProbe } from './index.js';
-import { plainExpress, plainFastify, type Running } from './test-plain-servers.js';
 import { schemaViolation, targetFromOpenApi, withUniqueNames } from './target.js';
+import { plainExpress, plainFastify, type Running } from './test-plain-servers.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const failedIds = (report: Report) =>
