@@ -1,0 +1,420 @@
+/**
+ * `npm run bench`: the same five routes on bare Fastify, Fastify + statuskit, Express 5 and raw
+ * node:http, on 127.0.0.1. Each server is a child process pinned to core 1, the load generator
+ * (this process, or wrk) to core 0. Every (server, route) cell is measured once per round; rounds
+ * interleave the servers route by route, in a rotating order; the figures are the medians.
+ *
+ * Options: --duration S (per cell, default 2), --warmup S (once per cell before the first round,
+ * default 1; 0: none), --rounds N (default 3), --connections N (default 50), --loader
+ * auto|autocannon|wrk (auto: wrk where installed, else autocannon), --quick (1 round of 1 s, no
+ * warm-up), --json (one JSON object on stdout; progress goes to stderr).
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { autocannonLoader, cpuSeconds, hasWrk, type Loader, wrkLoader } from './load.js';
+
+const servers = ['fastify-bare', 'fastify-statuskit', 'express', 'node-http'] as const;
+type ServerName = (typeof servers)[number];
+
+interface Route {
+  name: string;
+  method: 'GET' | 'POST';
+  path: string;
+  token: boolean;
+  body?: string;
+  /** The status every answer must have, unless `expectBy` names another for a server. */
+  expect: number;
+  expectBy?: Partial<Record<ServerName, number>>;
+}
+
+const routes: readonly Route[] = [
+  { name: 'get-200', method: 'GET', path: '/items/1', token: true, expect: 200 },
+  {
+    name: 'post-201',
+    method: 'POST',
+    path: '/items',
+    token: true,
+    body: JSON.stringify({ item: { name: 'bench' } }),
+    expect: 201,
+  },
+  { name: 'not-found-404', method: 'GET', path: '/nothing/here', token: true, expect: 404 },
+  // POST is served (at /items) but not at /items/1. Bare Fastify answers 404 there: it has no 405.
+  // (A method no route serves, such as PUT here, is 501 in statuskit.)
+  {
+    name: 'wrong-method-405',
+    method: 'POST',
+    path: '/items/1',
+    token: true,
+    expect: 405,
+    expectBy: { 'fastify-bare': 404 },
+  },
+  { name: 'no-token-401', method: 'GET', path: '/items/1', token: false, expect: 401 },
+];
+
+function expectedStatus(server: ServerName, route: Route): number {
+  return route.expectBy?.[server] ?? route.expect;
+}
+
+interface Sample {
+  rps: number;
+  /** Milliseconds. */
+  p99: number;
+  /** The server's CPU time (all its threads) per answer, in µs; null without /proc. */
+  cpuUs: number | null;
+  /** Cores busy during the run: the server's, and the load generator's. */
+  serverBusy: number | null;
+  loaderBusy: number | null;
+  requests: number;
+  statuses: Record<string, number>;
+  errors: number;
+  valid: boolean;
+}
+
+interface Cell {
+  expected: number;
+  /** Every round answered with the expected status only, without connection errors. */
+  valid: boolean;
+  /** Medians over the rounds. */
+  rps: number;
+  p99: number;
+  cpuUs: number | null;
+  /** rps / fastify-bare's rps on the same route. */
+  ratio: number;
+  rounds: Sample[];
+  /** Runs measured again because they were invalid: kept here, out of the medians. */
+  retried: Sample[];
+}
+
+interface Target {
+  name: string;
+  value: number;
+  min: number;
+  verdict: 'PASS' | 'MISS' | 'INVALID';
+}
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const round2 = (value: number) => Math.round(value * 100) / 100;
+
+function options() {
+  const { values } = parseArgs({
+    options: {
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      rounds: { type: 'string' },
+      connections: { type: 'string' },
+      loader: { type: 'string', default: 'auto' },
+      quick: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const number = (value: string | undefined, fallback: number, min = 1e-9) => {
+    const parsed = value === undefined ? fallback : Number(value);
+    if (!(parsed >= min)) throw new RangeError(`not a number >= ${min}: ${value}`);
+    return parsed;
+  };
+  if (!['auto', 'autocannon', 'wrk'].includes(values.loader))
+    throw new RangeError(`--loader is auto, autocannon or wrk, not ${values.loader}`);
+  return {
+    duration: number(values.duration, values.quick ? 1 : 2),
+    warmup: number(values.warmup, values.quick ? 0 : 1, 0),
+    rounds: Math.round(number(values.rounds, values.quick ? 1 : 3, 1)),
+    connections: Math.round(number(values.connections, 50, 1)),
+    loader: values.loader as 'auto' | 'autocannon' | 'wrk',
+    json: values.json,
+  };
+}
+
+/** Pins this process (the load) to core 0 and says how to pin servers to core 1, where possible. */
+function pinning(): { server: string[]; note: string } {
+  if (process.platform !== 'linux') return { server: [], note: 'no pinning (not Linux)' };
+  if (os.availableParallelism() < 2) return { server: [], note: 'no pinning (one core)' };
+  const pinned = spawnSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
+  if (pinned.error || pinned.status !== 0)
+    return { server: [], note: 'no pinning (taskset missing or refused)' };
+  return { server: ['taskset', '-c', '1'], note: 'load on core 0, servers on core 1 (taskset)' };
+}
+
+interface Running {
+  name: ServerName;
+  url: string;
+  child: ChildProcess;
+}
+
+function start(name: ServerName, prefix: readonly string[]): Promise<Running> {
+  const file = fileURLToPath(new URL(`./servers/${name}.ts`, import.meta.url));
+  const command = [...prefix, process.execPath, '--import', 'tsx', file, '0'];
+  const child = spawn(command[0] as string, command.slice(1), {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const fail = (error: Error) => {
+      clearTimeout(timer);
+      child.kill();
+      reject(new Error(`${name}: ${error.message}\n${output}`));
+    };
+    const timer = setTimeout(() => fail(new Error('did not start within 30 s')), 30_000);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const url = /listening (http:\/\/\S+)/.exec(output)?.[1];
+      if (url) {
+        clearTimeout(timer);
+        child.stdout?.removeAllListeners('data');
+        resolve({ name, url, child });
+      }
+    });
+    child.on('error', fail);
+    child.on('exit', (code) => fail(new Error(`exited with ${code}`)));
+  });
+}
+
+/** One run of `seconds` against a route, with the CPU both sides used. */
+async function measure(
+  loader: Loader,
+  server: Running,
+  route: Route,
+  seconds: number,
+  connections: number,
+): Promise<Sample> {
+  const expected = expectedStatus(server.name, route);
+  const headers: Record<string, string> = {};
+  if (route.token) headers['x-auth-token'] = 'secret';
+  if (route.body !== undefined) headers['content-type'] = 'application/json';
+  const serverBefore = cpuSeconds(server.child.pid);
+  const loaderBefore = cpuSeconds('self');
+  const result = await loader(
+    {
+      url: server.url + route.path,
+      method: route.method,
+      headers,
+      ...(route.body === undefined ? {} : { body: route.body }),
+    },
+    seconds,
+    connections,
+  );
+  const serverAfter = cpuSeconds(server.child.pid);
+  const loaderAfter = cpuSeconds('self');
+  const serverCpu =
+    serverBefore === undefined || serverAfter === undefined ? undefined : serverAfter - serverBefore;
+  const loaderCpu =
+    loaderBefore === undefined || loaderAfter === undefined ? undefined : loaderAfter - loaderBefore;
+  const codes = Object.keys(result.statuses);
+  return {
+    rps: result.requests / result.seconds,
+    p99: Math.round(result.p99 * 1000) / 1000,
+    cpuUs:
+      serverCpu === undefined || result.requests === 0
+        ? null
+        : Math.round((serverCpu * 1e7) / result.requests) / 10,
+    serverBusy: serverCpu === undefined ? null : round2(serverCpu / result.seconds),
+    loaderBusy: loaderCpu === undefined ? null : round2(loaderCpu / result.seconds),
+    requests: result.requests,
+    statuses: result.statuses,
+    errors: result.errors,
+    valid: result.errors === 0 && result.requests > 0 && codes.length === 1 && codes[0] === String(expected),
+  };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  if (sorted.length === 0) return Number.NaN;
+  return sorted.length % 2
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+function targetsOf(cell: (server: ServerName, route: string) => Cell): Target[] {
+  const targets: Target[] = [];
+  const add = (name: string, a: Cell, b: Cell, min: number) => {
+    const value = round2(a.rps / b.rps);
+    const verdict = !a.valid || !b.valid ? 'INVALID' : value >= min ? 'PASS' : 'MISS';
+    targets.push({ name, value, min, verdict });
+  };
+  const statuskit = (route: string) => cell('fastify-statuskit', route);
+  for (const route of ['get-200', 'post-201']) {
+    add(
+      `fastify-statuskit/${route} >= 0.90 x fastify-bare/${route}`,
+      statuskit(route),
+      cell('fastify-bare', route),
+      0.9,
+    );
+  }
+  for (const route of ['not-found-404', 'wrong-method-405', 'no-token-401']) {
+    const bare404 = cell('fastify-bare', 'not-found-404');
+    add(`fastify-statuskit/${route} >= 0.90 x fastify-bare/not-found-404`, statuskit(route), bare404, 0.9);
+  }
+  for (const { name } of routes) {
+    add(`fastify-statuskit/${name} >= 4 x express/${name}`, statuskit(name), cell('express', name), 4);
+  }
+  return targets;
+}
+
+function table(results: Record<ServerName, Record<string, Cell>>, targets: Target[]): string {
+  const busy = (value: number | null | undefined) => (value == null ? '-' : `${Math.round(value * 100)}%`);
+  const lines = [
+    `${'route'.padEnd(18)}${'server'.padEnd(19)}${'req/s'.padStart(8)}${'p99 ms'.padStart(9)}` +
+      `${'ratio'.padStart(7)}${'µs CPU/ans'.padStart(12)}${'server'.padStart(8)}${'load'.padStart(6)}  status`,
+  ];
+  for (const { name } of routes) {
+    for (const server of servers) {
+      const cell = results[server][name] as Cell;
+      const retries = cell.retried.length
+        ? ` (${cell.retried.length} run(s) measured again: ${cell.retried.map((sample) => `${JSON.stringify(sample.statuses)}${sample.errors ? ` +${sample.errors} errors` : ''}`).join(' ')})`
+        : '';
+      const statuses = cell.valid
+        ? `${cell.expected}${retries}`
+        : `INVALID: expected ${cell.expected}, got ${cell.rounds.map((sample) => `${JSON.stringify(sample.statuses)}${sample.errors ? ` +${sample.errors} errors` : ''}`).join(' ')}`;
+      const middle = cell.rounds[cell.rounds.length >> 1];
+      lines.push(
+        `${(server === servers[0] ? name : '').padEnd(18)}${server.padEnd(19)}${String(cell.rps).padStart(8)}` +
+          `${cell.p99.toFixed(2).padStart(9)}${cell.ratio.toFixed(2).padStart(7)}` +
+          `${(cell.cpuUs === null ? '-' : cell.cpuUs.toFixed(1)).padStart(12)}` +
+          `${busy(middle?.serverBusy).padStart(8)}${busy(middle?.loaderBusy).padStart(6)}  ${statuses}`,
+      );
+    }
+  }
+  lines.push('', 'targets (ratios of median req/s):');
+  for (const target of targets)
+    lines.push(`  ${target.verdict.padEnd(7)} ${target.value.toFixed(2).padStart(5)}  ${target.name}`);
+  return lines.join('\n');
+}
+
+async function main() {
+  const opts = options();
+  const pin = pinning();
+  const useWrk = opts.loader === 'wrk' || (opts.loader === 'auto' && hasWrk());
+  const scratch = mkdtempSync(join(os.tmpdir(), 'statuskit-bench-'));
+  const loader = useWrk ? wrkLoader(scratch) : autocannonLoader;
+  const loaderName = useWrk ? 'wrk (1 thread)' : 'autocannon (in process)';
+  const loadBefore = os.loadavg();
+  log(
+    `statuskit bench: ${loaderName}, ${pin.note}; ${opts.rounds} round(s) of ${opts.duration} s a cell, ` +
+      `${opts.connections} connections`,
+  );
+  const running: Running[] = [];
+  const stopAll = () => {
+    for (const server of running) server.child.kill();
+    rmSync(scratch, { recursive: true, force: true });
+  };
+  process.on('SIGINT', () => {
+    stopAll();
+    process.exit(130);
+  });
+  try {
+    for (const name of servers) running.push(await start(name, pin.server));
+    const samples = new Map<string, Sample[]>();
+    const retried = new Map<string, Sample[]>();
+    for (let round = 0; round < opts.rounds; round++) {
+      for (const route of routes) {
+        // Rotating the order spreads the noise of a shared machine evenly over the servers.
+        for (let i = 0; i < running.length; i++) {
+          const server = running[(i + round) % running.length] as Running;
+          if (round === 0 && opts.warmup > 0)
+            await measure(loader, server, route, opts.warmup, opts.connections);
+          const key = `${server.name}/${route.name}`;
+          // An invalid run is measured again, twice at most: on a shared machine a stall of a few
+          // seconds can starve a run, or make statuskit's overload protection answer 503. A server
+          // that really answers wrongly stays invalid; every discarded run is kept in `retried`.
+          for (let attempt = 0; ; attempt++) {
+            const sample = await measure(loader, server, route, opts.duration, opts.connections);
+            log(
+              `round ${round + 1} ${key}: ${Math.round(sample.rps)} req/s, p99 ${sample.p99} ms, ` +
+                `${sample.cpuUs} µs CPU/answer, server ${sample.serverBusy} load ${sample.loaderBusy} cores, ` +
+                `statuses ${JSON.stringify(sample.statuses)}${sample.errors ? `, ${sample.errors} errors` : ''}` +
+                `${sample.valid ? '' : ` INVALID (expected only ${expectedStatus(server.name, route)})`}`,
+            );
+            if (sample.valid || attempt === 2) {
+              samples.set(key, [...(samples.get(key) ?? []), sample]);
+              break;
+            }
+            retried.set(key, [...(retried.get(key) ?? []), sample]);
+          }
+        }
+      }
+    }
+
+    const results = {} as Record<ServerName, Record<string, Cell>>;
+    for (const server of servers) {
+      results[server] = {};
+      for (const route of routes) {
+        const rounds = samples.get(`${server}/${route.name}`) ?? [];
+        const cpu = rounds.map((sample) => sample.cpuUs);
+        results[server][route.name] = {
+          expected: expectedStatus(server, route),
+          valid: rounds.length === opts.rounds && rounds.every((sample) => sample.valid),
+          rps: Math.round(median(rounds.map((sample) => sample.rps))),
+          p99: median(rounds.map((sample) => sample.p99)),
+          cpuUs: cpu.includes(null) ? null : median(cpu as number[]),
+          ratio: 0,
+          rounds,
+          retried: retried.get(`${server}/${route.name}`) ?? [],
+        };
+      }
+    }
+    const ratios: Record<string, number> = {};
+    // The same comparison by the servers' CPU time per answer (bare's / this one's): it holds up
+    // better than req/s when the machine is shared or the load generator is the bottleneck.
+    const cpuRatios: Record<string, number | null> = {};
+    for (const server of servers) {
+      for (const route of routes) {
+        const cell = results[server][route.name] as Cell;
+        const bare = results['fastify-bare'][route.name] as Cell;
+        cell.ratio = round2(cell.rps / bare.rps);
+        ratios[`${server}/${route.name}`] = cell.ratio;
+        cpuRatios[`${server}/${route.name}`] =
+          cell.cpuUs === null || bare.cpuUs === null ? null : round2(bare.cpuUs / cell.cpuUs);
+      }
+    }
+    const targets = targetsOf((server, route) => results[server][route] as Cell);
+    const machine = {
+      cpus: os.cpus().length,
+      model: os.cpus()[0]?.model ?? 'unknown',
+      node: process.version,
+      platform: `${os.platform()} ${os.release()}`,
+      loader: loaderName,
+      pinning: pin.note,
+      loadavgBefore: loadBefore.map(round2),
+      loadavgAfter: os.loadavg().map(round2),
+    };
+    const settings = {
+      duration: opts.duration,
+      warmup: opts.warmup,
+      connections: opts.connections,
+      pipelining: 1,
+    };
+    if (opts.json) {
+      const report = { machine, rounds: opts.rounds, settings, routes, results, ratios, cpuRatios, targets };
+      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    } else {
+      process.stdout.write(
+        `\n${machine.model} x${machine.cpus}, node ${machine.node}, ${loaderName}, ${machine.pinning}, ` +
+          `load average ${machine.loadavgBefore.join(' ')} before, ${machine.loadavgAfter.join(' ')} after\n` +
+          `medians of ${opts.rounds} round(s) of ${opts.duration} s, ${opts.connections} connections; ` +
+          `ratio = req/s / fastify-bare's req/s on the same route; server, load: cores busy\n` +
+          `wrong-method-405: fastify-bare answers 404 (it has no 405)\n\n${table(results, targets)}\n`,
+      );
+    }
+    const invalid = Object.values(results)
+      .flatMap((cells) => Object.values(cells))
+      .filter((cell) => !cell.valid);
+    if (invalid.length > 0) {
+      log(`${invalid.length} cell(s) had answers other than the expected status, or errors`);
+      process.exitCode = 1;
+    }
+  } finally {
+    stopAll();
+  }
+}
+
+await main();
