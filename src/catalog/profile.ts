@@ -66,6 +66,8 @@ export class Profile {
   readonly pages: ProfileDefinition['pages'];
   readonly #rows = new Map<number, Row>();
   readonly #resolved = new Uint16Array(600);
+  /** Texts by resolved code and language, made once: they are read on every error answer. */
+  readonly #texts = new Map<number, Text & { readonly lang: Language }>();
 
   constructor(definition: ProfileDefinition) {
     this.name = definition.name;
@@ -104,9 +106,16 @@ export class Profile {
 
   /** The code's text in `lang`, falling back to English where the page gives no translation. */
   text(code: number, lang: Language = 'en'): Text & { readonly lang: Language } {
-    const row = this.#rows.get(this.resolve(code)) as Row;
-    const translated = lang === 'zh-CN' ? row.texts['zh-CN'] : undefined;
-    return translated ? { ...translated, lang } : { ...row.texts.en, lang: 'en' };
+    const resolved = this.resolve(code);
+    const key = resolved * 2 + (lang === 'zh-CN' ? 1 : 0);
+    let text = this.#texts.get(key);
+    if (!text) {
+      const row = this.#rows.get(resolved) as Row;
+      const translated = lang === 'zh-CN' ? row.texts['zh-CN'] : undefined;
+      text = Object.freeze(translated ? { ...translated, lang } : { ...row.texts.en, lang: 'en' as const });
+      this.#texts.set(key, text);
+    }
+    return text;
   }
 
   /** The page's normal (success) rows, in page order. */

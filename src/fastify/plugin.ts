@@ -53,7 +53,8 @@ declare module 'fastify' {
 }
 
 const answered = Symbol('statuskit.answered');
-type Marked = FastifyReply & { [answered]?: boolean };
+const passedThrough = Symbol('statuskit.passedThrough');
+type Marked = FastifyReply & { [answered]?: boolean; [passedThrough]?: boolean };
 
 function languageOf(request: FastifyRequest) {
   return negotiateLanguage(request.headers['accept-language']);
@@ -82,6 +83,16 @@ async function plugin(app: FastifyInstance, options: StatuskitOptions) {
     const requestId = requestIdFrom(request.headers[requestIdHeaders[0]]);
     answerOnSocket(contract, socket, 501, requestId, negotiateLanguage(request.headers['accept-language']));
   });
+  // An `Expect` other than 100-continue: Node would send a bare 417 (outside the profile) on its own.
+  app.server.on('checkExpectation', (request: IncomingMessage) =>
+    answerOnSocket(
+      contract,
+      request.socket,
+      417,
+      requestIdFrom(request.headers[requestIdHeaders[0]]),
+      negotiateLanguage(request.headers['accept-language']),
+    ),
+  );
 
   const countOut = () => {
     contract.inFlight--;
@@ -115,22 +126,13 @@ async function plugin(app: FastifyInstance, options: StatuskitOptions) {
         }),
       );
     }
-    const accept = request.headers.accept;
-    if (
-      accept !== undefined &&
-      !acceptable(accept, request.routeOptions.config.produces ?? produces) &&
-      request.routeOptions.url !== undefined
-    ) {
-      return done(
-        new NotAcceptableError(
-          `None of the media types in Accept can be produced; this route produces ${(request.routeOptions.config.produces ?? produces).join(', ')}.`,
-        ),
-      );
-    }
     done();
   });
   app.addHook('preClose', (done) => {
     contract.draining = true;
+    // A closing Node server no longer times requests out: a client still sending when the
+    // longest request may take has passed is cut off, or it would hold the close forever.
+    setTimeout(() => app.server.closeAllConnections(), timeouts.request).unref();
     done();
   });
 
@@ -152,24 +154,68 @@ async function plugin(app: FastifyInstance, options: StatuskitOptions) {
   // Authentication runs before the body is read: an unknown caller learns nothing of the route.
   const auth = options.auth;
   const challenge = auth?.challenge ?? 'Bearer';
-  const authenticate: onRequestHookHandler | undefined = auth
-    ? async (request) => {
-        const principal = await auth.authenticate(request);
-        if (principal === undefined || principal === null)
-          throw new UnauthorizedError('Authentication required.');
-        request.principal = principal;
-        if (auth.authorize && !(await auth.authorize(principal, request))) {
-          throw new ForbiddenError('You are not allowed to perform this action.');
-        }
-      }
-    : undefined;
 
+  /** Who is calling, and may they: synchronous when the service's checks are, a promise when not. */
+  function admit(request: FastifyRequest): void | Promise<void> {
+    if (!auth) return;
+    const authorize = (principal: unknown): void | Promise<void> => {
+      if (principal === undefined || principal === null)
+        throw new UnauthorizedError('Authentication required.');
+      request.principal = principal;
+      if (!auth.authorize) return;
+      const allowed = auth.authorize(principal, request);
+      if (allowed instanceof Promise) return allowed.then(forbidUnless);
+      forbidUnless(allowed);
+    };
+    const principal = auth.authenticate(request);
+    return principal instanceof Promise ? principal.then(authorize) : authorize(principal);
+  }
+
+  // What depends on the route is decided once, here, in one route-level hook: reading
+  // `request.routeOptions` on every request, or awaiting a synchronous check, costs more than
+  // the checks themselves.
   app.addHook('onRoute', (route) => {
     methods.add(route.method, route.url);
-    if (authenticate && route.config?.auth !== false) {
-      route.onRequest = [...(route.onRequest === undefined ? [] : [route.onRequest].flat()), authenticate];
-    }
+    const routeProduces = route.config?.produces ?? produces;
+    const passThrough = route.config?.passThrough === true;
+    const checked = auth !== undefined && route.config?.auth !== false;
+    // A refusal is answered from the hook: the way through Fastify's error path costs more.
+    const own: onRequestHookHandler = (request, reply, done) => {
+      const accept = request.headers.accept;
+      if (accept !== undefined && !acceptable(accept, routeProduces)) {
+        const types = routeProduces.join(', ');
+        respond(
+          request,
+          reply,
+          new NotAcceptableError(
+            `None of the media types in Accept can be produced; this route produces ${types}.`,
+          ),
+        );
+        return;
+      }
+      if (passThrough) (reply as Marked)[passedThrough] = true;
+      if (!checked) return done();
+      const refuse = (error: unknown) =>
+        isContractError(error) ? respond(request, reply, error) : done(error as Error);
+      try {
+        const pending = admit(request);
+        if (pending) pending.then(() => done(), refuse);
+        else done();
+      } catch (error) {
+        refuse(error);
+      }
+    };
+    route.onRequest = [...(route.onRequest === undefined ? [] : [route.onRequest].flat()), own];
   });
+
+  /** Sends the contract's answer for `error`, marked so that onSend leaves it as it is. */
+  function respond(request: FastifyRequest, reply: FastifyReply, error: unknown) {
+    const answer = contract.answer(error, languageOf(request), request.id);
+    if (answer.status === 401 && !answer.headers['www-authenticate'])
+      answer.headers['www-authenticate'] = challenge;
+    (reply as Marked)[answered] = true;
+    return reply.code(answer.status).headers(answer.headers).send(answer.body);
+  }
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode ?? 500;
@@ -183,31 +229,37 @@ async function plugin(app: FastifyInstance, options: StatuskitOptions) {
     if (!known || known.status >= 500) {
       request.log.error({ err: error }, known ? 'server error' : 'unhandled error');
     }
-    const answer = contract.answer(known ?? error, languageOf(request), request.id);
-    if (answer.status === 401 && !answer.headers['www-authenticate'])
-      answer.headers['www-authenticate'] = challenge;
-    (reply as Marked)[answered] = true;
-    reply.code(answer.status).headers(answer.headers).send(answer.body);
+    respond(request, reply, known ?? error);
   });
 
+  // Answered here rather than thrown: a throw through Fastify's error path costs more than the answer.
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?', 1)[0] ?? '/';
     if (!methods.serves(request.method)) {
-      throw contract.errorFor(501, `The method ${request.method} is not implemented by this server.`);
+      return respond(
+        request,
+        reply,
+        contract.errorFor(501, `The method ${request.method} is not implemented by this server.`),
+      );
     }
     const allowed = methods.allowed(path);
-    if (allowed.length === 0) throw new NotFoundError(`The resource ${path} could not be found.`);
+    if (allowed.length === 0)
+      return respond(request, reply, new NotFoundError(`The resource ${path} could not be found.`));
     const allow = allowed.join(', ');
     if (request.method === 'OPTIONS') return reply.code(204).header('allow', allow).send();
-    throw new MethodNotAllowedError(`The method ${request.method} is not allowed for ${path}.`, {
-      headers: { allow },
-    });
+    return respond(
+      request,
+      reply,
+      new MethodNotAllowedError(`The method ${request.method} is not allowed for ${path}.`, {
+        headers: { allow },
+      }),
+    );
   });
 
   // The last look at every answer: a 204 never has a body, a status the profile lacks is moved
   // to its fallback, and an error sent around the error handler gets a contract body.
   app.addHook('onSend', (request, reply, payload, done) => {
-    if (request.routeOptions.config.passThrough) return done(null, payload);
+    if ((reply as Marked)[passedThrough]) return done(null, payload);
     const status = reply.statusCode;
     if (status === 204) {
       if (payload !== undefined && payload !== null && payload !== '')
@@ -251,6 +303,10 @@ async function plugin(app: FastifyInstance, options: StatuskitOptions) {
       return { job };
     });
   }
+}
+
+function forbidUnless(allowed: boolean): void {
+  if (!allowed) throw new ForbiddenError('You are not allowed to perform this action.');
 }
 
 /**
