@@ -259,6 +259,8 @@ async function plugin(app: FastifyInstance, options: StatuskitOptions) {
   // The last look at every answer: a 204 never has a body, a status the profile lacks is moved
   // to its fallback, and an error sent around the error handler gets a contract body.
   app.addHook('onSend', (request, reply, payload, done) => {
+    // While closing, every answer ends its connection: an idle keep-alive one would hold the close.
+    if (contract.draining) reply.header('connection', 'close');
     if ((reply as Marked)[passedThrough]) return done(null, payload);
     const status = reply.statusCode;
     if (status === 204) {

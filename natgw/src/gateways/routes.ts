@@ -148,6 +148,7 @@ export function gatewayRoutes(app: FastifyInstance, { store, network, location }
             nat_gateway: {
               type: 'object',
               minProperties: 1,
+              additionalProperties: false,
               properties: { name: schemas.name, description: schemas.description, spec: { type: 'string' } },
             },
           },
