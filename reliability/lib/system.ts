@@ -1,0 +1,72 @@
+import { join } from 'node:path';
+import { freshDatabase, type Proc, startGateway, startNatgw, tempDir } from './processes.js';
+import type { Scope } from './scope.js';
+
+export type Engine = 'sqlite' | 'postgres';
+
+export interface System {
+  natgws: Proc[];
+  gateway: Proc;
+  dir: string;
+  /** What natgw is started with: restart an instance in place with `restart(i)`. */
+  storage: { sqliteFile: string; databaseUrl?: string };
+  /** Starts instance `index` again on its port and database (after it was killed). */
+  restart(index: number): Promise<Proc>;
+}
+
+export interface SystemOptions {
+  scope: Scope;
+  engine: Engine;
+  /** natgw instances behind the gateway (several need PostgreSQL). Default 1. */
+  instances?: number;
+  /** More environment for natgw. */
+  natgwEnv?: Record<string, string>;
+  /** The gateway's config file keys. */
+  gatewayConfig?: Record<string, unknown>;
+}
+
+/** natgw instance(s) on a fresh database, and the gateway in front of them. */
+export async function startSystem(options: SystemOptions): Promise<System> {
+  const { scope } = options;
+  const dir = tempDir(scope);
+  const storage: System['storage'] = { sqliteFile: join(dir, 'natgw.sqlite') };
+  if (options.engine === 'postgres') storage.databaseUrl = await freshDatabase(scope);
+  const count = options.instances ?? 1;
+  const natgws: Proc[] = [];
+  // One at a time: the first runs the migrations, the others find them done.
+  for (let index = 0; index < count; index++) {
+    natgws.push(
+      await startNatgw({
+        scope,
+        name: `natgw-${index + 1}`,
+        ...storage,
+        ...(options.natgwEnv ? { env: options.natgwEnv } : {}),
+      }),
+    );
+  }
+  const gateway = await startGateway({
+    scope,
+    dir,
+    upstreams: natgws.map((natgw) => natgw.url),
+    ...(options.gatewayConfig ? { config: options.gatewayConfig } : {}),
+  });
+  return {
+    natgws,
+    gateway,
+    dir,
+    storage,
+    async restart(index) {
+      const old = natgws[index];
+      if (!old) throw new Error(`no instance ${index}`);
+      const fresh = await startNatgw({
+        scope,
+        name: old.name,
+        port: old.port,
+        ...storage,
+        ...(options.natgwEnv ? { env: options.natgwEnv } : {}),
+      });
+      natgws[index] = fresh;
+      return fresh;
+    },
+  };
+}

@@ -1,0 +1,229 @@
+/**
+ * Crash during writes: clients create NAT gateways, add tag batches (five tags in one request,
+ * one transaction) and SNAT rules (a rule and claims on its two EIPs, one transaction) through
+ * the gateway, and natgw is killed with SIGKILL in the middle of it; then restarted on the same
+ * database. Three times (once in the short form), on SQLite and on PostgreSQL.
+ *
+ * Afterwards, read from the restarted natgw directly: every write answered 201/204 is there,
+ * nothing answered with a definite failure is, no tag batch is there in part, and the database
+ * holds no SNAT rule without its EIP claims nor a claim without its rule. Writes that got no
+ * answer (or 502) may have happened or not; how many did is a figure.
+ *
+ * The gateway's passive health is set to take a dead upstream out for 250 ms to 1 s, so that the
+ * restarted natgw is back in a second (the default doubles per failure up to 30 s).
+ */
+import Sqlite from 'better-sqlite3';
+import pg from 'pg';
+import { type Api, api, demoNet, gatewayBody, projects } from '../lib/api.js';
+import {
+  audit,
+  type ClaimRows,
+  Ledger,
+  type Ledger as LedgerType,
+  outcomeOf,
+  tornRules,
+} from '../lib/ledger.js';
+import { type Context, ms, Report, type Scenario } from '../lib/scenario.js';
+import { sleep } from '../lib/scope.js';
+import { type Engine, type System, startSystem } from '../lib/system.js';
+
+const workers = 12;
+const tagsPerBatch = 5;
+
+export function crash(engine: Engine): Scenario {
+  return {
+    name: `crash-${engine}`,
+    budget: { full: 120_000, short: 50_000 },
+    run: (context) => run(context, engine),
+  };
+}
+
+async function readClaims(system: System): Promise<ClaimRows> {
+  const rulesSql = 'select id, floating_ip_id from snat_rules';
+  const claimsSql = 'select floating_ip_id, rule_id, kind from eip_claims';
+  if (system.storage.databaseUrl) {
+    const client = new pg.Client({ connectionString: system.storage.databaseUrl });
+    await client.connect();
+    try {
+      return {
+        rules: (await client.query(rulesSql)).rows,
+        claims: (await client.query(claimsSql)).rows,
+      };
+    } finally {
+      await client.end();
+    }
+  }
+  const db = new Sqlite(system.storage.sqliteFile, { readonly: true, fileMustExist: true });
+  try {
+    return {
+      rules: db.prepare(rulesSql).all() as ClaimRows['rules'],
+      claims: db.prepare(claimsSql).all() as ClaimRows['claims'],
+    };
+  } finally {
+    db.close();
+  }
+}
+
+/** Shared state of the writers: the ledger, and counters for unique names, CIDRs and EIPs. */
+interface Writers {
+  ledger: LedgerType;
+  cycle: number;
+  seq: number;
+  nextEip: number;
+  stop: boolean;
+  /** Confirmed gateways and how many tags each has been given. */
+  mine: Map<string, number>;
+}
+
+async function writer(client: Api, token: string, state: Writers, index: number): Promise<void> {
+  const { ledger } = state;
+  while (!state.stop) {
+    const roll = Math.random();
+    const gateways = [...state.mine.entries()].filter(([, tags]) => tags + tagsPerBatch <= 20);
+    const seq = state.seq++;
+    if (roll < 0.55 || gateways.length === 0) {
+      const name = `cr${state.cycle}_${index}_${seq}`;
+      ledger.gateways.set(name, { outcome: 'uncertain' });
+      const answer = await client.request('POST', '/v2.0/nat_gateways', { token, body: gatewayBody(name) });
+      const outcome = outcomeOf(answer);
+      const id =
+        outcome === 'ok'
+          ? (JSON.parse(answer.body) as { nat_gateway: { id: string } }).nat_gateway.id
+          : undefined;
+      ledger.gateways.set(name, { outcome, ...(id ? { id } : {}) });
+      if (id) state.mine.set(id, 0);
+    } else if (roll < 0.85 || state.nextEip > 255) {
+      const [gateway] = gateways[seq % gateways.length] ?? [];
+      if (!gateway) continue;
+      state.mine.set(gateway, (state.mine.get(gateway) ?? 0) + tagsPerBatch);
+      const prefix = `b${state.cycle}-${index}-${seq}`;
+      const keys = Array.from({ length: tagsPerBatch }, (_, i) => `${prefix}-${i}`);
+      ledger.batches.set(prefix, { outcome: 'uncertain', gateway, keys });
+      const answer = await client.request(
+        'POST',
+        `/v2.0/${projects.demo}/nat_gateways/${gateway}/tags/action`,
+        {
+          token,
+          body: { action: 'create', tags: keys.map((key) => ({ key, value: 'v' })) },
+        },
+      );
+      ledger.batches.set(prefix, { outcome: outcomeOf(answer), gateway, keys });
+    } else {
+      const [gateway] = gateways[seq % gateways.length] ?? [];
+      if (!gateway) continue;
+      const eips = [demoNet.eip(state.nextEip++), demoNet.eip(state.nextEip++)];
+      const cidr = `10.0.${1 + (seq % 64)}.${Math.floor(seq / 64) % 256}/32`;
+      if (ledger.snats.has(cidr)) continue;
+      ledger.snats.set(cidr, { outcome: 'uncertain', eips });
+      const answer = await client.request('POST', '/v2.0/snat_rules', {
+        token,
+        body: {
+          snat_rule: { nat_gateway_id: gateway, cidr, source_type: 0, floating_ip_id: eips.join(',') },
+        },
+      });
+      const outcome = outcomeOf(answer);
+      const id =
+        outcome === 'ok'
+          ? (JSON.parse(answer.body) as { snat_rule: { id: string } }).snat_rule.id
+          : undefined;
+      ledger.snats.set(cidr, { outcome, eips, ...(id ? { id } : {}) });
+    }
+  }
+}
+
+async function run({ short, scope, signal, log }: Context, engine: Engine) {
+  const report = new Report();
+  const system = await startSystem({
+    scope,
+    engine,
+    gatewayConfig: { health: { downFor: 250, maxDownFor: 1_000 } },
+  });
+  const client = api(system.gateway.url, workers);
+  scope.defer(() => client.close());
+  const token = await client.token();
+  const state: Writers = { ledger: new Ledger(), cycle: 0, seq: 0, nextEip: 1, stop: false, mine: new Map() };
+  const cycles = short ? 1 : 3;
+  const recoveries: number[] = [];
+  const killedAfter: number[] = [];
+
+  for (let cycle = 1; cycle <= cycles && !signal.aborted; cycle++) {
+    state.cycle = cycle;
+    state.stop = false;
+    const running = Array.from({ length: workers }, (_, index) => writer(client, token, state, index));
+    const delay = 1_000 + Math.floor(Math.random() * 1_500);
+    killedAfter.push(delay);
+    await sleep(delay);
+    const natgw = system.natgws[0];
+    if (!natgw) throw new Error('no natgw');
+    natgw.signal('SIGKILL');
+    await natgw.exited;
+    await sleep(300);
+    state.stop = true;
+    await Promise.all(running);
+    log(`cycle ${cycle}: killed after ${delay} ms; restarting`);
+
+    const restarted = await system.restart(0);
+    const ready = performance.now();
+    let back = await client.request('GET', '/v2.0/nat_gateways?limit=1', { token });
+    while (back.status !== 200 && performance.now() - ready < 10_000) {
+      await sleep(50);
+      back = await client.request('GET', '/v2.0/nat_gateways?limit=1', { token });
+    }
+    recoveries.push(performance.now() - ready);
+    report.check(
+      back.status === 200,
+      `cycle ${cycle}: the gateway did not reach the restarted natgw in 10 s`,
+    );
+
+    const direct = api(restarted.url, 4);
+    try {
+      const found = await audit(state.ledger, direct, token);
+      const torn = tornRules(await readClaims(system));
+      report.check(
+        found.lost.length === 0,
+        `cycle ${cycle}: lost ${found.lost.length}: ${found.lost.slice(0, 5).join('; ')}`,
+      );
+      report.check(
+        found.phantom.length === 0,
+        `cycle ${cycle}: phantom ${found.phantom.length}: ${found.phantom.slice(0, 5).join('; ')}`,
+      );
+      report.check(
+        found.tornBatches.length === 0,
+        `cycle ${cycle}: torn tag batches: ${found.tornBatches.slice(0, 5).join('; ')}`,
+      );
+      report.check(
+        torn.length === 0,
+        `cycle ${cycle}: half-written SNAT rules: ${torn.slice(0, 5).join('; ')}`,
+      );
+      if (cycle === cycles) {
+        const { ledger } = state;
+        const ok = (map: Map<string, { outcome: 'ok' | 'uncertain' | 'no' }>) => ledger.count(map, 'ok');
+        const uncertain =
+          ledger.count(ledger.gateways, 'uncertain') +
+          ledger.count(ledger.batches, 'uncertain') +
+          ledger.count(ledger.snats, 'uncertain');
+        report.figure('cycles', cycles);
+        report.figure('kill-after', killedAfter.map((d) => `${d}`).join('/'));
+        report.figure(
+          '201/204',
+          `gateways:${ok(ledger.gateways)},tag-batches:${ok(ledger.batches)},snat:${ok(ledger.snats)}`,
+        );
+        report.figure('lost', found.lost.length);
+        report.figure('phantom', found.phantom.length);
+        report.figure('torn', found.tornBatches.length + torn.length);
+        report.figure('unanswered', `${uncertain}(done:${found.uncertainDone})`);
+        report.figure(
+          'failed',
+          ledger.count(ledger.gateways, 'no') +
+            ledger.count(ledger.batches, 'no') +
+            ledger.count(ledger.snats, 'no'),
+        );
+        report.figure('back-in', recoveries.map((r) => ms(r)).join('/'));
+      }
+    } finally {
+      await direct.close();
+    }
+  }
+  report.check(state.ledger.count(state.ledger.gateways, 'ok') > 0, 'no write succeeded at all');
+  return report.outcome();
+}
