@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { findNginx } from './nginx.js';
 
 const servers = ['fastify-bare', 'fastify-statuskit', 'express', 'node-http'];
 const routes = ['get-200', 'post-201', 'not-found-404', 'wrong-method-405', 'no-token-401'];
+const gatewayTargets = ['direct', 'gateway', 'nginx'];
 
 interface Cell {
   expected: number;
@@ -13,21 +15,48 @@ interface Cell {
   rounds: { statuses: Record<string, number> }[];
 }
 
-test('npm run bench -- --quick --json: every server answers every route as expected', {
-  timeout: 65_000,
-}, () => {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--quick', '--json'], {
-    cwd: fileURLToPath(new URL('..', import.meta.url)),
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
+type GatewayCell = Cell & { cpuUs: { natgw: number | null; proxy: number | null } };
+
+// The gateway part compares the gateway with nginx. CI installs nginx (apt-get install -y nginx);
+// elsewhere, without it, only the server part is tested: the bench would install nginx itself,
+// which takes longer than this test's budget.
+const nginx = findNginx();
+const withGateway = nginx !== undefined || process.env.CI === 'true';
+
+test(`npm run bench -- --quick --json${withGateway ? ' --profile' : ' --only servers'}: every server and target answers as expected`, {
+  timeout: 58_000,
+}, (t) => {
+  if (!withGateway)
+    t.diagnostic('nginx is not installed (apt-get install -y nginx): the gateway part is left out');
+  const args = ['--import', 'tsx', 'bench/run.ts', '--quick', '--json'];
+  const run = spawnSync(
+    process.execPath,
+    [...args, ...(withGateway ? ['--profile'] : ['--only', 'servers'])],
+    {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      encoding: 'utf8',
+      timeout: 55_000,
+    },
+  );
   assert.equal(run.status, 0, run.stderr);
   const report = JSON.parse(run.stdout) as {
     machine: { pinning: string };
     rounds: number;
+    parts: string[];
     results: Record<string, Record<string, Cell>>;
     ratios: Record<string, number>;
+    cpuRatios: Record<string, number | null>;
     targets: { name: string; value: number; verdict: string }[];
+    gateway?: {
+      results: Record<string, GatewayCell>;
+      nginx: { version: string | null };
+      profile: {
+        window: string;
+        busyMs: number;
+        categories: { name: string; share: number; charged: number }[];
+        functions: unknown[];
+      } | null;
+    };
   };
   assert.equal(report.rounds, 1);
   assert.equal(typeof report.machine.pinning, 'string');
@@ -46,6 +75,37 @@ test('npm run bench -- --quick --json: every server answers every route as expec
   assert.equal(report.results['fastify-bare']?.['wrong-method-405']?.expected, 404);
   assert.equal(report.results['fastify-statuskit']?.['wrong-method-405']?.expected, 405);
   assert.equal(report.ratios['fastify-bare/get-200'], 1);
-  assert.equal(report.targets.length, 10);
+  assert.equal(report.targets.length, withGateway ? 12 : 10);
   for (const target of report.targets) assert.match(target.verdict, /^(PASS|MISS)$/);
+  if (!withGateway) return;
+
+  assert.deepEqual(report.parts, ['servers', 'gateway']);
+  const gateway = report.gateway;
+  assert.ok(gateway, 'the gateway part ran');
+  assert.equal(typeof gateway.nginx.version, 'string');
+  for (const name of gatewayTargets) {
+    const cell: GatewayCell | undefined = gateway.results[name];
+    assert.ok(cell, `${name}/get-200 measured`);
+    assert.ok(cell.valid, `${name}/get-200: expected only 200, got ${JSON.stringify(cell.rounds)}`);
+    assert.equal(cell.expected, 200);
+    assert.ok(cell.rps > 0);
+    if (process.platform === 'linux') assert.equal(typeof cell.cpuUs.natgw, 'number');
+  }
+  for (const key of ['gateway/get-200', 'nginx/get-200']) {
+    assert.equal(typeof report.ratios[key], 'number', key);
+    assert.ok((report.ratios[key] as number) > 0, key);
+    assert.ok(key in report.cpuRatios, key);
+  }
+  assert.deepEqual(
+    report.targets.slice(10).map((target) => target.name),
+    ['gateway/get-200 >= 0.50 x direct/get-200', 'gateway/get-200 >= 0.70 x nginx/get-200'],
+  );
+  const profile = gateway.profile;
+  assert.ok(profile, 'the gateway was profiled');
+  assert.ok(profile.busyMs > 0);
+  assert.ok(profile.functions.length > 0);
+  const names = profile.categories.map((category) => category.name);
+  assert.ok(names.includes('undici (client to natgw)'), names.join(', '));
+  const charged = profile.categories.reduce((sum, category) => sum + category.charged, 0);
+  assert.ok(Math.abs(charged - 1) < 0.02, `charged shares add up to ${charged}`);
 });

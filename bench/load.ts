@@ -155,13 +155,32 @@ const ticksPerSecond = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf
  * children it has waited for (wrk). Undefined where there is no /proc.
  */
 export function cpuSeconds(pid: number | 'self' | undefined): number | undefined {
+  const times = cpuTimes(pid);
+  return times && times.user + times.system;
+}
+
+/** `cpuSeconds`, split into user and system (kernel) time. */
+export function cpuTimes(pid: number | 'self' | undefined): { user: number; system: number } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const own = Number(fields[11]) + Number(fields[12]);
-    const children = pid === 'self' ? Number(fields[13]) + Number(fields[14]) : 0;
-    return (own + children) / ticksPerSecond;
+    const children = pid === 'self';
+    return {
+      user: (Number(fields[11]) + (children ? Number(fields[13]) : 0)) / ticksPerSecond,
+      system: (Number(fields[12]) + (children ? Number(fields[14]) : 0)) / ticksPerSecond,
+    };
   } catch {
     return undefined;
   }
 }
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  if (sorted.length === 0) return Number.NaN;
+  return sorted.length % 2
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+export const round2 = (value: number) => Math.round(value * 100) / 100;

@@ -4,10 +4,16 @@
  * (this process, or wrk) to core 0. Every (server, route) cell is measured once per round; rounds
  * interleave the servers route by route, in a rotating order; the figures are the medians.
  *
+ * Then the gateway part (gateway.ts): natgw's GET direct, through the statuskit gateway and through
+ * nginx, and a CPU profile of the gateway under load.
+ *
  * Options: --duration S (per cell, default 2), --warmup S (once per cell before the first round,
  * default 1; 0: none), --rounds N (default 3), --connections N (default 50), --loader
- * auto|autocannon|wrk (auto: wrk where installed, else autocannon), --quick (1 round of 1 s, no
- * warm-up), --json (one JSON object on stdout; progress goes to stderr).
+ * auto|autocannon|wrk (auto: wrk where installed, else autocannon), --only servers|gateway (one
+ * part), --profile (profile the gateway in a --quick run too, for 2 s; a full run always does,
+ * for twice --duration and at least 5 s),
+ * --cpuprofile FILE (keep the raw profile), --quick (1 round of 1 s, no warm-up, no profile),
+ * --json (one JSON object on stdout; progress goes to stderr).
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,7 +21,8 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { autocannonLoader, cpuSeconds, hasWrk, type Loader, wrkLoader } from './load.js';
+import { type GatewayReport, gatewayBench, gatewayText, type Pinning } from './gateway.js';
+import { autocannonLoader, cpuSeconds, hasWrk, type Loader, median, round2, wrkLoader } from './load.js';
 
 const servers = ['fastify-bare', 'fastify-statuskit', 'express', 'node-http'] as const;
 type ServerName = (typeof servers)[number];
@@ -98,7 +105,6 @@ interface Target {
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const log = (line: string) => process.stderr.write(`${line}\n`);
-const round2 = (value: number) => Math.round(value * 100) / 100;
 
 function options() {
   const { values } = parseArgs({
@@ -108,6 +114,9 @@ function options() {
       rounds: { type: 'string' },
       connections: { type: 'string' },
       loader: { type: 'string', default: 'auto' },
+      only: { type: 'string' },
+      profile: { type: 'boolean', default: false },
+      cpuprofile: { type: 'string' },
       quick: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
@@ -119,24 +128,49 @@ function options() {
   };
   if (!['auto', 'autocannon', 'wrk'].includes(values.loader))
     throw new RangeError(`--loader is auto, autocannon or wrk, not ${values.loader}`);
+  if (values.only !== undefined && !['servers', 'gateway'].includes(values.only))
+    throw new RangeError(`--only is servers or gateway, not ${values.only}`);
   return {
     duration: number(values.duration, values.quick ? 1 : 2),
     warmup: number(values.warmup, values.quick ? 0 : 1, 0),
     rounds: Math.round(number(values.rounds, values.quick ? 1 : 3, 1)),
     connections: Math.round(number(values.connections, 50, 1)),
     loader: values.loader as 'auto' | 'autocannon' | 'wrk',
+    servers: values.only !== 'gateway',
+    gateway: values.only !== 'servers',
+    profile: values.profile || values.cpuprofile !== undefined || !values.quick,
+    cpuprofile: values.cpuprofile,
+    profileSeconds: values.quick ? 2 : Math.max(5, 2 * number(values.duration, 2)),
     json: values.json,
   };
 }
 
-/** Pins this process (the load) to core 0 and says how to pin servers to core 1, where possible. */
-function pinning(): { server: string[]; note: string } {
-  if (process.platform !== 'linux') return { server: [], note: 'no pinning (not Linux)' };
-  if (os.availableParallelism() < 2) return { server: [], note: 'no pinning (one core)' };
+/**
+ * Pins this process (the load) to core 0 and says how to pin servers to core 1, where possible;
+ * for the gateway part, natgw goes to core 1 and the proxies to core 0, with the load.
+ */
+function pinning(): { server: string[]; note: string; gateway: Pinning } {
+  const none = (note: string) => ({
+    server: [],
+    note,
+    gateway: { natgw: [], proxy: [], note, moveLoad: () => {} },
+  });
+  if (process.platform !== 'linux') return none('no pinning (not Linux)');
+  if (os.availableParallelism() < 2) return none('no pinning (one core)');
   const pinned = spawnSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
-  if (pinned.error || pinned.status !== 0)
-    return { server: [], note: 'no pinning (taskset missing or refused)' };
-  return { server: ['taskset', '-c', '1'], note: 'load on core 0, servers on core 1 (taskset)' };
+  if (pinned.error || pinned.status !== 0) return none('no pinning (taskset missing or refused)');
+  return {
+    server: ['taskset', '-c', '1'],
+    note: 'load on core 0, servers on core 1 (taskset)',
+    gateway: {
+      natgw: ['taskset', '-c', '1'],
+      proxy: ['taskset', '-c', '0'],
+      note: 'load and proxy on core 0, natgw on core 1 (taskset)',
+      moveLoad: (core: 0 | 1) => {
+        spawnSync('taskset', ['-a', '-p', '-c', String(core), String(process.pid)], { stdio: 'ignore' });
+      },
+    },
+  };
 }
 
 interface Running {
@@ -225,15 +259,6 @@ async function measure(
   };
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  if (sorted.length === 0) return Number.NaN;
-  return sorted.length % 2
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-}
-
 function targetsOf(cell: (server: ServerName, route: string) => Cell): Target[] {
   const targets: Target[] = [];
   const add = (name: string, a: Cell, b: Cell, min: number) => {
@@ -290,6 +315,95 @@ function table(results: Record<ServerName, Record<string, Cell>>, targets: Targe
   return lines.join('\n');
 }
 
+type Options = ReturnType<typeof options>;
+
+interface ServersReport {
+  routes: readonly Route[];
+  results: Record<ServerName, Record<string, Cell>>;
+  ratios: Record<string, number>;
+  cpuRatios: Record<string, number | null>;
+  targets: Target[];
+  invalid: number;
+}
+
+/** The server part: every server on every route, round after round. */
+async function serversPart(
+  opts: Options,
+  loader: Loader,
+  prefix: readonly string[],
+  running: Running[],
+): Promise<ServersReport> {
+  for (const name of servers) running.push(await start(name, prefix));
+  const samples = new Map<string, Sample[]>();
+  const retried = new Map<string, Sample[]>();
+  for (let round = 0; round < opts.rounds; round++) {
+    for (const route of routes) {
+      // Rotating the order spreads the noise of a shared machine evenly over the servers.
+      for (let i = 0; i < running.length; i++) {
+        const server = running[(i + round) % running.length] as Running;
+        if (round === 0 && opts.warmup > 0)
+          await measure(loader, server, route, opts.warmup, opts.connections);
+        const key = `${server.name}/${route.name}`;
+        // An invalid run is measured again, twice at most: on a shared machine a stall of a few
+        // seconds can starve a run, or make statuskit's overload protection answer 503. A server
+        // that really answers wrongly stays invalid; every discarded run is kept in `retried`.
+        for (let attempt = 0; ; attempt++) {
+          const sample = await measure(loader, server, route, opts.duration, opts.connections);
+          log(
+            `round ${round + 1} ${key}: ${Math.round(sample.rps)} req/s, p99 ${sample.p99} ms, ` +
+              `${sample.cpuUs} µs CPU/answer, server ${sample.serverBusy} load ${sample.loaderBusy} cores, ` +
+              `statuses ${JSON.stringify(sample.statuses)}${sample.errors ? `, ${sample.errors} errors` : ''}` +
+              `${sample.valid ? '' : ` INVALID (expected only ${expectedStatus(server.name, route)})`}`,
+          );
+          if (sample.valid || attempt === 2) {
+            samples.set(key, [...(samples.get(key) ?? []), sample]);
+            break;
+          }
+          retried.set(key, [...(retried.get(key) ?? []), sample]);
+        }
+      }
+    }
+  }
+
+  const results = {} as Record<ServerName, Record<string, Cell>>;
+  for (const server of servers) {
+    results[server] = {};
+    for (const route of routes) {
+      const rounds = samples.get(`${server}/${route.name}`) ?? [];
+      const cpu = rounds.map((sample) => sample.cpuUs);
+      results[server][route.name] = {
+        expected: expectedStatus(server, route),
+        valid: rounds.length === opts.rounds && rounds.every((sample) => sample.valid),
+        rps: Math.round(median(rounds.map((sample) => sample.rps))),
+        p99: median(rounds.map((sample) => sample.p99)),
+        cpuUs: cpu.includes(null) ? null : median(cpu as number[]),
+        ratio: 0,
+        rounds,
+        retried: retried.get(`${server}/${route.name}`) ?? [],
+      };
+    }
+  }
+  const ratios: Record<string, number> = {};
+  // The same comparison by the servers' CPU time per answer (bare's / this one's): it holds up
+  // better than req/s when the machine is shared or the load generator is the bottleneck.
+  const cpuRatios: Record<string, number | null> = {};
+  for (const server of servers) {
+    for (const route of routes) {
+      const cell = results[server][route.name] as Cell;
+      const bare = results['fastify-bare'][route.name] as Cell;
+      cell.ratio = round2(cell.rps / bare.rps);
+      ratios[`${server}/${route.name}`] = cell.ratio;
+      cpuRatios[`${server}/${route.name}`] =
+        cell.cpuUs === null || bare.cpuUs === null ? null : round2(bare.cpuUs / cell.cpuUs);
+    }
+  }
+  const targets = targetsOf((server, route) => results[server][route] as Cell);
+  const invalid = Object.values(results)
+    .flatMap((cells) => Object.values(cells))
+    .filter((cell) => !cell.valid).length;
+  return { routes, results, ratios, cpuRatios, targets, invalid };
+}
+
 async function main() {
   const opts = options();
   const pin = pinning();
@@ -300,83 +414,44 @@ async function main() {
   const loadBefore = os.loadavg();
   log(
     `statuskit bench: ${loaderName}, ${pin.note}; ${opts.rounds} round(s) of ${opts.duration} s a cell, ` +
-      `${opts.connections} connections`,
+      `${opts.connections} connections; parts: ${[opts.servers && 'servers', opts.gateway && 'gateway'].filter(Boolean).join(', ')}`,
   );
   const running: Running[] = [];
-  const stopAll = () => {
-    for (const server of running) server.child.kill();
-    rmSync(scratch, { recursive: true, force: true });
+  const stopServers = () => {
+    for (const server of running.splice(0)) server.child.kill();
   };
-  process.on('SIGINT', () => {
-    stopAll();
-    process.exit(130);
-  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      stopServers();
+      rmSync(scratch, { recursive: true, force: true });
+      // 'exit' stops the gateway part's processes too.
+      process.exit(130);
+    });
+  }
   try {
-    for (const name of servers) running.push(await start(name, pin.server));
-    const samples = new Map<string, Sample[]>();
-    const retried = new Map<string, Sample[]>();
-    for (let round = 0; round < opts.rounds; round++) {
-      for (const route of routes) {
-        // Rotating the order spreads the noise of a shared machine evenly over the servers.
-        for (let i = 0; i < running.length; i++) {
-          const server = running[(i + round) % running.length] as Running;
-          if (round === 0 && opts.warmup > 0)
-            await measure(loader, server, route, opts.warmup, opts.connections);
-          const key = `${server.name}/${route.name}`;
-          // An invalid run is measured again, twice at most: on a shared machine a stall of a few
-          // seconds can starve a run, or make statuskit's overload protection answer 503. A server
-          // that really answers wrongly stays invalid; every discarded run is kept in `retried`.
-          for (let attempt = 0; ; attempt++) {
-            const sample = await measure(loader, server, route, opts.duration, opts.connections);
-            log(
-              `round ${round + 1} ${key}: ${Math.round(sample.rps)} req/s, p99 ${sample.p99} ms, ` +
-                `${sample.cpuUs} µs CPU/answer, server ${sample.serverBusy} load ${sample.loaderBusy} cores, ` +
-                `statuses ${JSON.stringify(sample.statuses)}${sample.errors ? `, ${sample.errors} errors` : ''}` +
-                `${sample.valid ? '' : ` INVALID (expected only ${expectedStatus(server.name, route)})`}`,
-            );
-            if (sample.valid || attempt === 2) {
-              samples.set(key, [...(samples.get(key) ?? []), sample]);
-              break;
-            }
-            retried.set(key, [...(retried.get(key) ?? []), sample]);
-          }
-        }
+    const serversReport = opts.servers ? await serversPart(opts, loader, pin.server, running) : undefined;
+    stopServers();
+    let gateway: GatewayReport | undefined;
+    let gatewayError: string | undefined;
+    if (opts.gateway) {
+      try {
+        gateway = await gatewayBench(
+          {
+            duration: opts.duration,
+            warmup: opts.warmup,
+            rounds: opts.rounds,
+            connections: opts.connections,
+            profile: opts.profile,
+            profileSeconds: opts.profileSeconds,
+            cpuprofile: opts.cpuprofile,
+          },
+          { loader, pinning: pin.gateway, scratch, log },
+        );
+      } catch (error) {
+        gatewayError = (error as Error).stack ?? String(error);
+        log(`gateway part failed: ${gatewayError}`);
       }
     }
-
-    const results = {} as Record<ServerName, Record<string, Cell>>;
-    for (const server of servers) {
-      results[server] = {};
-      for (const route of routes) {
-        const rounds = samples.get(`${server}/${route.name}`) ?? [];
-        const cpu = rounds.map((sample) => sample.cpuUs);
-        results[server][route.name] = {
-          expected: expectedStatus(server, route),
-          valid: rounds.length === opts.rounds && rounds.every((sample) => sample.valid),
-          rps: Math.round(median(rounds.map((sample) => sample.rps))),
-          p99: median(rounds.map((sample) => sample.p99)),
-          cpuUs: cpu.includes(null) ? null : median(cpu as number[]),
-          ratio: 0,
-          rounds,
-          retried: retried.get(`${server}/${route.name}`) ?? [],
-        };
-      }
-    }
-    const ratios: Record<string, number> = {};
-    // The same comparison by the servers' CPU time per answer (bare's / this one's): it holds up
-    // better than req/s when the machine is shared or the load generator is the bottleneck.
-    const cpuRatios: Record<string, number | null> = {};
-    for (const server of servers) {
-      for (const route of routes) {
-        const cell = results[server][route.name] as Cell;
-        const bare = results['fastify-bare'][route.name] as Cell;
-        cell.ratio = round2(cell.rps / bare.rps);
-        ratios[`${server}/${route.name}`] = cell.ratio;
-        cpuRatios[`${server}/${route.name}`] =
-          cell.cpuUs === null || bare.cpuUs === null ? null : round2(bare.cpuUs / cell.cpuUs);
-      }
-    }
-    const targets = targetsOf((server, route) => results[server][route] as Cell);
     const machine = {
       cpus: os.cpus().length,
       model: os.cpus()[0]?.model ?? 'unknown',
@@ -393,27 +468,51 @@ async function main() {
       connections: opts.connections,
       pipelining: 1,
     };
+    const parts = [...(opts.servers ? ['servers'] : []), ...(opts.gateway ? ['gateway'] : [])];
     if (opts.json) {
-      const report = { machine, rounds: opts.rounds, settings, routes, results, ratios, cpuRatios, targets };
+      const report = {
+        machine,
+        rounds: opts.rounds,
+        settings,
+        parts,
+        ...(serversReport ? { routes: serversReport.routes, results: serversReport.results } : {}),
+        ratios: { ...serversReport?.ratios, ...gateway?.ratios },
+        cpuRatios: { ...serversReport?.cpuRatios, ...gateway?.cpuRatios },
+        targets: [...(serversReport?.targets ?? []), ...(gateway?.targets ?? [])],
+        ...(opts.gateway ? { gateway: gateway ?? { error: gatewayError } } : {}),
+      };
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     } else {
       process.stdout.write(
         `\n${machine.model} x${machine.cpus}, node ${machine.node}, ${loaderName}, ${machine.pinning}, ` +
           `load average ${machine.loadavgBefore.join(' ')} before, ${machine.loadavgAfter.join(' ')} after\n` +
-          `medians of ${opts.rounds} round(s) of ${opts.duration} s, ${opts.connections} connections; ` +
-          `ratio = req/s / fastify-bare's req/s on the same route; server, load: cores busy\n` +
-          `wrong-method-405: fastify-bare answers 404 (it has no 405)\n\n${table(results, targets)}\n`,
+          `medians of ${opts.rounds} round(s) of ${opts.duration} s, ${opts.connections} connections\n`,
       );
+      if (serversReport) {
+        process.stdout.write(
+          `\nratio = req/s / fastify-bare's req/s on the same route; server, load: cores busy\n` +
+            `wrong-method-405: fastify-bare answers 404 (it has no 405)\n\n` +
+            `${table(serversReport.results, serversReport.targets)}\n`,
+        );
+      }
+      if (gateway) process.stdout.write(`\n${gatewayText(gateway)}\n`);
+      if (gatewayError) process.stdout.write(`\ngateway part failed: ${gatewayError}\n`);
     }
-    const invalid = Object.values(results)
-      .flatMap((cells) => Object.values(cells))
-      .filter((cell) => !cell.valid);
-    if (invalid.length > 0) {
-      log(`${invalid.length} cell(s) had answers other than the expected status, or errors`);
+    if (serversReport && serversReport.invalid > 0) {
+      log(`${serversReport.invalid} cell(s) had answers other than the expected status, or errors`);
       process.exitCode = 1;
     }
+    if (gateway) {
+      const invalid = Object.values(gateway.results).filter((cell) => !cell.valid).length;
+      const missing = 3 - Object.keys(gateway.results).length;
+      if (invalid > 0) log(`gateway part: ${invalid} target(s) had answers other than 200, or errors`);
+      if (missing > 0) log(`gateway part: ${missing} target(s) not measured (${gateway.nginx.note})`);
+      if (invalid > 0 || missing > 0) process.exitCode = 1;
+    }
+    if (gatewayError) process.exitCode = 1;
   } finally {
-    stopAll();
+    stopServers();
+    rmSync(scratch, { recursive: true, force: true });
   }
 }
 

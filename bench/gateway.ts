@@ -1,0 +1,683 @@
+/**
+ * The gateway part of `npm run bench`: natgw's `GET /v2.0/nat_gateways/{id}` (with a Keystone
+ * token) measured direct, through the statuskit gateway, and through nginx as a reverse proxy in
+ * front of the same natgw process. natgw is pinned to core 1, each proxy and the load generator
+ * to core 0: every proxy gets the same core, shared with the load, and natgw a core of its own.
+ * Rounds interleave the three targets in a rotating order; the figures are the medians. Then,
+ * optionally, a gateway started with `node --cpu-prof` takes one more run: where its time goes.
+ */
+import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cpuTimes, type Loader, median, round2 } from './load.js';
+import { findOrInstallNginx, writeNginxConfig } from './nginx.js';
+import { freePort, Processes, type Started, waitForHttp } from './processes.js';
+import { type ProfileSummary, summariseProfile } from './profile.js';
+
+export const gatewayTargets = ['direct', 'gateway', 'nginx'] as const;
+export type TargetName = (typeof gatewayTargets)[number];
+
+export interface GatewayBenchOptions {
+  duration: number;
+  warmup: number;
+  rounds: number;
+  connections: number;
+  /** Profile a gateway under load with `node --cpu-prof` after the rounds. */
+  profile: boolean;
+  /** The length of the profiled run. */
+  profileSeconds: number;
+  /** Where to keep the raw `.cpuprofile` (else it goes with the temp dir). */
+  cpuprofile?: string | undefined;
+}
+
+export interface Pinning {
+  /** Command prefixes: `taskset -c 1` for natgw, `taskset -c 0` for the proxies (the load's core). */
+  natgw: string[];
+  proxy: string[];
+  note: string;
+  /**
+   * Moves the load (this process, and the wrk started after) to a core; a no-op without pinning.
+   * The profile run puts it on core 1, with natgw, so that the profiled gateway has core 0 to
+   * itself: a CPU profile samples wall-clock time, and a process that shares its core with the
+   * load generator is descheduled inside its socket writes whenever they wake the load, which
+   * then look about three times dearer than they are.
+   */
+  moveLoad(core: 0 | 1): void;
+}
+
+export interface GatewaySample {
+  rps: number;
+  /** Milliseconds. */
+  p99: number;
+  /**
+   * CPU time (all threads) per answer in µs: natgw's, the proxy's (null direct), their sum, and
+   * the load generator's (this process and wrk).
+   */
+  cpuUs: { natgw: number | null; proxy: number | null; total: number | null; loader: number | null };
+  /** Cores busy during the run. */
+  busy: { natgw: number | null; proxy: number | null; loader: number | null };
+  requests: number;
+  statuses: Record<string, number>;
+  errors: number;
+  valid: boolean;
+}
+
+export interface GatewayCell {
+  expected: number;
+  valid: boolean;
+  /** Medians over the rounds. */
+  rps: number;
+  p99: number;
+  cpuUs: { natgw: number | null; proxy: number | null; total: number | null; loader: number | null };
+  /**
+   * The req/s the CPU per answer allows when the processes have their cores to themselves
+   * (natgw core 1, the proxy and the load core 0; all on one without pinning): what the
+   * target would do on a quiet machine, whatever else ran during this one.
+   */
+  capacity: number | null;
+  /** rps / direct's rps. */
+  ratio: number;
+  rounds: GatewaySample[];
+  retried: GatewaySample[];
+}
+
+export interface GatewayTarget {
+  name: string;
+  value: number;
+  min: number;
+  verdict: 'PASS' | 'MISS' | 'INVALID';
+}
+
+export interface GatewayProfile extends ProfileSummary {
+  seconds: number;
+  rps: number;
+  statuses: Record<string, number>;
+  /** The profiled gateway's CPU per answer (µs, all threads) and the kernel's (system) part of it. */
+  cpuUs: number | null;
+  systemShare: number | null;
+  /** Where the profiled gateway and the load ran. */
+  pinning: string;
+  /** The raw profile, when `--cpuprofile` kept it. */
+  file?: string;
+}
+
+export interface GatewayReport {
+  route: { name: 'get-200'; method: 'GET'; path: string; expect: 200 };
+  pinning: string;
+  natgw: string;
+  nginx: { version: string | null; note: string; installed: boolean };
+  /** A warning when dist/ is older than src/ (the gateway runs from dist/cli/main.js). */
+  distNote: string | null;
+  results: Partial<Record<TargetName, GatewayCell>>;
+  /** `gateway/get-200`, `nginx/get-200`: req/s over direct's. */
+  ratios: Record<string, number>;
+  /** Direct's CPU per answer (natgw) over this one's (natgw + proxy). */
+  cpuRatios: Record<string, number | null>;
+  /** `gateway/direct`, `gateway/nginx`: the same ratios from the CPU capacities (quiet machine). */
+  estimates: Record<string, number | null>;
+  targets: GatewayTarget[];
+  profile: GatewayProfile | null;
+}
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const cli = join(root, 'dist', 'cli', 'main.js');
+
+/** A warning when some source file of the package is newer than the built CLI. */
+function distNote(): string | null {
+  if (!existsSync(cli)) return null;
+  const built = statSync(cli).mtimeMs;
+  const newer: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (path.endsWith('.ts') && !path.endsWith('.test.ts') && statSync(path).mtimeMs > built)
+        newer.push(path.slice(root.length));
+    }
+  };
+  walk(join(root, 'src'));
+  return newer.length
+    ? `dist/ is older than ${newer.slice(0, 3).join(', ')}${newer.length > 3 ? '…' : ''}: run npm run build`
+    : null;
+}
+
+async function json(response: Response): Promise<unknown> {
+  const text = await response.text();
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * `fetch`, tried again (ten times at most) while the answer is 503: a natgw or gateway that has
+ * just started on a busy machine can see its event loop lag and shed load for a moment. natgw
+ * sheds load before routing, so even the POST that creates the gateway is safe to send again.
+ */
+async function patientFetch(url: string, init: RequestInit): Promise<Response> {
+  for (let attempt = 1; ; attempt++) {
+    const response = await fetch(url, init);
+    if (response.status !== 503 || attempt === 10) return response;
+    await response.arrayBuffer();
+    const retryAfter = Number(response.headers.get('retry-after'));
+    const seconds = Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter, 2) : 0.5;
+    await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  }
+}
+
+/** A demo token, and one ACTIVE NAT gateway of the demo project: its id. */
+async function prepare(base: string): Promise<{ token: string; id: string }> {
+  const issued = await patientFetch(`${base}/v3/auth/tokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      auth: {
+        identity: {
+          methods: ['password'],
+          password: { user: { name: 'demo', password: 'demo-password', domain: { name: 'Default' } } },
+        },
+        scope: { project: { name: 'demo', domain: { name: 'Default' } } },
+      },
+    }),
+  });
+  const token = issued.headers.get('x-subject-token');
+  await issued.arrayBuffer();
+  if (issued.status !== 201 || !token) throw new Error(`natgw: no token (${issued.status})`);
+  const created = await patientFetch(`${base}/v2.0/nat_gateways`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-auth-token': token },
+    body: JSON.stringify({
+      nat_gateway: {
+        name: 'bench',
+        spec: '1',
+        router_id: 'd84f345c-80a1-4fa2-a39c-d0d397c3f09a',
+        internal_network_id: '89d66639-aacb-4929-969d-07080b0f9fd9',
+      },
+    }),
+  });
+  const body = (await json(created)) as { nat_gateway?: { id?: string } };
+  const id = body.nat_gateway?.id;
+  if (created.status !== 201 || !id)
+    throw new Error(`natgw: create failed (${created.status}): ${JSON.stringify(body)}`);
+  return { token, id };
+}
+
+/** One request before the load: the target must answer 200 with the gateway asked for. */
+async function check(name: string, url: string, token: string, id: string): Promise<void> {
+  const response = await patientFetch(url, { headers: { 'x-auth-token': token } });
+  const body = (await json(response)) as { nat_gateway?: { id?: string; status?: string } };
+  if (response.status !== 200 || body.nat_gateway?.id !== id)
+    throw new Error(`${name}: GET ${url} answered ${response.status} ${JSON.stringify(body)}`);
+}
+
+interface Running {
+  name: TargetName;
+  base: string;
+  /** The proxy's process; none direct. */
+  proxy: Started | undefined;
+}
+
+async function measure(
+  loader: Loader,
+  target: Running,
+  natgw: Started,
+  request: { path: string; token: string },
+  seconds: number,
+  connections: number,
+): Promise<GatewaySample> {
+  const proxyPid = target.proxy?.pid;
+  const sum = (times: { user: number; system: number } | undefined) => times && times.user + times.system;
+  const before = {
+    natgw: sum(cpuTimes(natgw.pid)),
+    proxy: proxyPid === undefined ? undefined : sum(cpuTimes(proxyPid)),
+    loader: sum(cpuTimes('self')),
+  };
+  const result = await loader(
+    { url: target.base + request.path, method: 'GET', headers: { 'x-auth-token': request.token } },
+    seconds,
+    connections,
+  );
+  const after = {
+    natgw: sum(cpuTimes(natgw.pid)),
+    proxy: proxyPid === undefined ? undefined : sum(cpuTimes(proxyPid)),
+    loader: sum(cpuTimes('self')),
+  };
+  const used = (key: 'natgw' | 'proxy' | 'loader') => {
+    const a = before[key];
+    const b = after[key];
+    return a === undefined || b === undefined ? undefined : b - a;
+  };
+  const perAnswer = (cpu: number | undefined) =>
+    cpu === undefined || result.requests === 0 ? null : Math.round((cpu * 1e7) / result.requests) / 10;
+  const busy = (cpu: number | undefined) => (cpu === undefined ? null : round2(cpu / result.seconds));
+  const natgwUs = perAnswer(used('natgw'));
+  const proxyUs = target.proxy ? perAnswer(used('proxy')) : null;
+  const codes = Object.keys(result.statuses);
+  return {
+    rps: result.requests / result.seconds,
+    p99: Math.round(result.p99 * 1000) / 1000,
+    cpuUs: {
+      natgw: natgwUs,
+      proxy: proxyUs,
+      total:
+        natgwUs === null || (target.proxy && proxyUs === null)
+          ? null
+          : Math.round((natgwUs + (proxyUs ?? 0)) * 10) / 10,
+      loader: perAnswer(used('loader')),
+    },
+    busy: {
+      natgw: busy(used('natgw')),
+      proxy: target.proxy ? busy(used('proxy')) : null,
+      loader: busy(used('loader')),
+    },
+    requests: result.requests,
+    statuses: result.statuses,
+    errors: result.errors,
+    valid: result.errors === 0 && result.requests > 0 && codes.length === 1 && codes[0] === '200',
+  };
+}
+
+/**
+ * Warms a target up: runs of twice `--warmup` (2 s by default) until 10 000 requests have been
+ * answered and the CPU per answer (natgw's and the proxy's) of the last run is within 10 % of the
+ * run before; eight runs at most; none with `--warmup 0`. A fixed warm-up is not enough here: a
+ * fresh gateway spends about 2 000 µs of CPU per answer on its first thousand requests (V8
+ * compiling Fastify's, undici's and Node's paths), about 700 µs around 3 000, 420 µs around
+ * 5 000 and 350–400 µs after that, and two slow runs in a row can be within 10 % of each other.
+ */
+async function warmUp(
+  loader: Loader,
+  target: Running,
+  natgw: Started,
+  request: { path: string; token: string },
+  opts: GatewayBenchOptions,
+  log: (line: string) => void,
+): Promise<void> {
+  if (opts.warmup <= 0) return;
+  let previous: number | null = null;
+  let answered = 0;
+  for (let run = 1; run <= 8; run++) {
+    const sample = await measure(loader, target, natgw, request, 2 * opts.warmup, opts.connections);
+    const cpu = sample.cpuUs.total;
+    answered += sample.requests;
+    log(
+      `warm-up ${run} ${target.name}: ${Math.round(sample.rps)} req/s, ${cpu} µs CPU/answer (natgw and proxy), ` +
+        `${answered} answers so far`,
+    );
+    const steady = cpu === null || (previous !== null && Math.abs(cpu - previous) <= 0.1 * previous);
+    if (answered >= 10_000 && steady) return;
+    previous = cpu;
+  }
+}
+
+function describe(sample: GatewaySample): string {
+  return `${JSON.stringify(sample.statuses)}${sample.errors ? ` +${sample.errors} errors` : ''}`;
+}
+
+/** The gateway part: starts natgw, the gateway and nginx, measures, profiles, stops them all. */
+export async function gatewayBench(
+  opts: GatewayBenchOptions,
+  context: { loader: Loader; pinning: Pinning; scratch: string; log: (line: string) => void },
+): Promise<GatewayReport> {
+  const { loader, pinning, log } = context;
+  const scratch = join(context.scratch, 'gateway');
+  mkdirSync(scratch, { recursive: true });
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: run npm run build first`);
+  const dist = distNote();
+  if (dist) log(`warning: ${dist}`);
+  const nginx = findOrInstallNginx(log);
+  log(`gateway part: ${nginx.note}; natgw on core 1, the proxies and the load on core 0 (${pinning.note})`);
+
+  const processes = new Processes();
+  const killNow = () => processes.killAllNow();
+  process.once('exit', killNow);
+  try {
+    const natgwDir = join(scratch, 'natgw');
+    mkdirSync(natgwDir);
+    const natgw = await processes.start(
+      'natgw',
+      [...pinning.natgw, process.execPath, '--import', 'tsx', join(root, 'natgw', 'src', 'main.ts')],
+      {
+        cwd: root,
+        env: {
+          ...process.env,
+          NODE_ENV: 'production',
+          HOST: '127.0.0.1',
+          PORT: '0',
+          NATGW_SQLITE_FILE: join(natgwDir, 'natgw.sqlite'),
+          NATGW_PROVISIONING_DELAY_MS: '0',
+          LOG_LEVEL: 'warn',
+        },
+        ready: /natgw: NAT Gateway API v2\.0 on (http:\/\/\S+)/,
+        timeoutMs: 60_000,
+      },
+    );
+    const natgwUrl = natgw.match[1] as string;
+    const { token, id } = await prepare(natgwUrl);
+    const path = `/v2.0/nat_gateways/${id}`;
+
+    const startGateway = (extra: string[] = []) =>
+      processes.start(
+        'gateway',
+        [
+          ...pinning.proxy,
+          process.execPath,
+          ...extra,
+          cli,
+          'gateway',
+          '--upstream',
+          natgwUrl,
+          '--host',
+          '127.0.0.1',
+          '--port',
+          '0',
+          '--log-level',
+          'warn',
+        ],
+        {
+          cwd: root,
+          env: { ...process.env, NODE_ENV: 'production' },
+          ready: /statuskit gateway listening on (http:\/\/\S+)/,
+        },
+      );
+    const running: Running[] = [{ name: 'direct', base: natgwUrl, proxy: undefined }];
+    const gateway = await startGateway();
+    running.push({ name: 'gateway', base: gateway.match[1] as string, proxy: gateway });
+    if (nginx.bin) {
+      const nginxDir = join(scratch, 'nginx');
+      mkdirSync(nginxDir);
+      const port = await freePort();
+      const config = writeNginxConfig(nginxDir, port, natgwUrl);
+      const started = await processes.start(
+        'nginx',
+        [...pinning.proxy, nginx.bin, '-p', nginxDir, '-e', join(nginxDir, 'error.log'), '-c', config],
+        { cwd: nginxDir },
+      );
+      const base = `http://127.0.0.1:${port}`;
+      await waitForHttp(`${base}/`, started.child).catch((error: Error) => {
+        throw new Error(`nginx: ${error.message}\n${started.output()}`);
+      });
+      running.push({ name: 'nginx', base, proxy: started });
+    }
+    for (const target of running) await check(target.name, target.base + path, token, id);
+
+    const request = { path, token };
+    const samples = new Map<TargetName, GatewaySample[]>();
+    const retried = new Map<TargetName, GatewaySample[]>();
+    for (let round = 0; round < opts.rounds; round++) {
+      for (let i = 0; i < running.length; i++) {
+        const target = running[(i + round) % running.length] as Running;
+        if (round === 0) await warmUp(loader, target, natgw, request, opts, log);
+        // As in the server part: an invalid run (a stall can make natgw's overload check answer
+        // 503) is measured again, twice at most, and kept in `retried`.
+        for (let attempt = 0; ; attempt++) {
+          const sample = await measure(loader, target, natgw, request, opts.duration, opts.connections);
+          log(
+            `round ${round + 1} ${target.name}/get-200: ${Math.round(sample.rps)} req/s, p99 ${sample.p99} ms, ` +
+              `µs CPU/answer natgw ${sample.cpuUs.natgw} proxy ${sample.cpuUs.proxy}, cores busy natgw ` +
+              `${sample.busy.natgw} proxy ${sample.busy.proxy} load ${sample.busy.loader}, statuses ` +
+              `${describe(sample)}${sample.valid ? '' : ' INVALID (expected only 200)'}`,
+          );
+          if (sample.valid || attempt === 2) {
+            samples.set(target.name, [...(samples.get(target.name) ?? []), sample]);
+            break;
+          }
+          retried.set(target.name, [...(retried.get(target.name) ?? []), sample]);
+        }
+      }
+    }
+
+    const results: Partial<Record<TargetName, GatewayCell>> = {};
+    const medianOf = (values: (number | null)[]) =>
+      values.includes(null) ? null : round2(median(values as number[]));
+    for (const target of running) {
+      const rounds = samples.get(target.name) ?? [];
+      results[target.name] = {
+        expected: 200,
+        valid: rounds.length === opts.rounds && rounds.every((sample) => sample.valid),
+        rps: Math.round(median(rounds.map((sample) => sample.rps))),
+        p99: median(rounds.map((sample) => sample.p99)),
+        cpuUs: {
+          natgw: medianOf(rounds.map((sample) => sample.cpuUs.natgw)),
+          proxy: target.proxy ? medianOf(rounds.map((sample) => sample.cpuUs.proxy)) : null,
+          total: medianOf(rounds.map((sample) => sample.cpuUs.total)),
+          loader: medianOf(rounds.map((sample) => sample.cpuUs.loader)),
+        },
+        capacity: null,
+        ratio: 0,
+        rounds,
+        retried: retried.get(target.name) ?? [],
+      };
+    }
+    const pinned = pinning.proxy.length > 0;
+    for (const cell of Object.values(results)) {
+      const { natgw: n, proxy: p, loader: l } = cell.cpuUs;
+      if (n === null || l === null || (cell !== results.direct && p === null)) continue;
+      const cap = pinned ? Math.min(1e6 / n, 1e6 / ((p ?? 0) + l)) : 1e6 / (n + (p ?? 0) + l);
+      cell.capacity = Math.round(cap);
+    }
+    const direct = results.direct as GatewayCell;
+    const estimates: Record<string, number | null> = {};
+    const estimate = (a: GatewayCell | undefined, b: GatewayCell | undefined) =>
+      a?.capacity && b?.capacity ? round2(a.capacity / b.capacity) : null;
+    estimates['gateway/direct'] = estimate(results.gateway, results.direct);
+    estimates['gateway/nginx'] = estimate(results.gateway, results.nginx);
+    const ratios: Record<string, number> = {};
+    const cpuRatios: Record<string, number | null> = {};
+    for (const target of running) {
+      const cell = results[target.name] as GatewayCell;
+      cell.ratio = round2(cell.rps / direct.rps);
+      if (target.name === 'direct') continue;
+      ratios[`${target.name}/get-200`] = cell.ratio;
+      cpuRatios[`${target.name}/get-200`] =
+        direct.cpuUs.total === null || cell.cpuUs.total === null
+          ? null
+          : round2(direct.cpuUs.total / cell.cpuUs.total);
+    }
+    const targets: GatewayTarget[] = [];
+    const add = (name: string, a: GatewayCell | undefined, b: GatewayCell | undefined, min: number) => {
+      const value = a && b ? round2(a.rps / b.rps) : Number.NaN;
+      const verdict = !a?.valid || !b?.valid ? 'INVALID' : value >= min ? 'PASS' : 'MISS';
+      targets.push({ name, value, min, verdict });
+    };
+    add('gateway/get-200 >= 0.50 x direct/get-200', results.gateway, results.direct, 0.5);
+    add('gateway/get-200 >= 0.70 x nginx/get-200', results.gateway, results.nginx, 0.7);
+
+    let profile: GatewayProfile | null = null;
+    if (opts.profile) {
+      profile = await profileGateway(opts, {
+        loader,
+        log,
+        scratch,
+        start: startGateway,
+        moveLoad: (core) => pinning.moveLoad(core),
+        pinned: pinning.proxy.length > 0,
+        stop: (started) => processes.stop(started.child, 30_000),
+        natgw,
+        request,
+      });
+    }
+    return {
+      route: { name: 'get-200', method: 'GET', path: '/v2.0/nat_gateways/{id}', expect: 200 },
+      pinning: pinning.note,
+      natgw: natgwUrl,
+      nginx: { version: nginx.version ?? null, note: nginx.note, installed: nginx.installed },
+      distNote: dist,
+      results,
+      ratios,
+      cpuRatios,
+      estimates,
+      targets,
+      profile,
+    };
+  } finally {
+    await processes.stopAll();
+    process.off('exit', killNow);
+  }
+}
+
+/**
+ * One more gateway, started with `node --cpu-prof`: a warm-up, then one measured run whose
+ * samples are summed (those of startup and shutdown left out), then SIGTERM: the gateway closes
+ * and node writes the profile as it exits.
+ */
+async function profileGateway(
+  opts: GatewayBenchOptions,
+  context: {
+    loader: Loader;
+    log: (line: string) => void;
+    scratch: string;
+    start: (extra: string[]) => Promise<Started>;
+    moveLoad: (core: 0 | 1) => void;
+    pinned: boolean;
+    stop: (started: Started) => Promise<void>;
+    natgw: Started;
+    request: { path: string; token: string };
+  },
+): Promise<GatewayProfile> {
+  const dir = join(context.scratch, 'profile');
+  mkdirSync(dir);
+  const gateway = await context.start([
+    '--cpu-prof',
+    '--cpu-prof-dir',
+    dir,
+    '--cpu-prof-name',
+    'gateway.cpuprofile',
+  ]);
+  const target: Running = { name: 'gateway', base: gateway.match[1] as string, proxy: gateway };
+  context.moveLoad(1);
+  const seconds = opts.profileSeconds;
+  let sample: GatewaySample;
+  let system: number | null = null;
+  let window: { from: number; to: number };
+  try {
+    // A fresh process: warmed up as the measured ones, or for 1 s at least (--quick).
+    if (opts.warmup > 0)
+      await warmUp(context.loader, target, context.natgw, context.request, opts, context.log);
+    else await measure(context.loader, target, context.natgw, context.request, 1, opts.connections);
+    const before = cpuTimes(gateway.pid);
+    const from = Number(process.hrtime.bigint() / 1000n);
+    sample = await measure(context.loader, target, context.natgw, context.request, seconds, opts.connections);
+    const to = Number(process.hrtime.bigint() / 1000n);
+    window = { from, to };
+    const after = cpuTimes(gateway.pid);
+    if (before && after) {
+      const total = after.user + after.system - before.user - before.system;
+      system = total > 0 ? round2((after.system - before.system) / total) : null;
+    }
+  } finally {
+    context.moveLoad(0);
+    await context.stop(gateway);
+  }
+  const file = join(dir, 'gateway.cpuprofile');
+  if (!existsSync(file)) throw new Error(`the profiled gateway wrote no profile:\n${gateway.output()}`);
+  const summary = summariseProfile(file, window);
+  let kept: string | undefined;
+  if (opts.cpuprofile) {
+    copyFileSync(file, opts.cpuprofile);
+    kept = opts.cpuprofile;
+  }
+  context.log(
+    `profile: gateway under node --cpu-prof, ${Math.round(sample.rps)} req/s, ${sample.cpuUs.proxy} µs CPU/answer, ` +
+      `statuses ${describe(sample)}`,
+  );
+  return {
+    ...summary,
+    seconds,
+    rps: Math.round(sample.rps),
+    statuses: sample.statuses,
+    cpuUs: sample.cpuUs.proxy,
+    systemShare: system,
+    pinning: context.pinned
+      ? 'the gateway alone on core 0, the load with natgw on core 1'
+      : 'not pinned: where the gateway shares a core with the load, socket writes look dearer',
+    ...(kept ? { file: kept } : {}),
+  };
+}
+
+/** The text report of the gateway part. */
+export function gatewayText(report: GatewayReport): string {
+  const busy = (value: number | null | undefined) => (value == null ? '-' : `${Math.round(value * 100)}%`);
+  const us = (value: number | null) => (value === null ? '-' : value.toFixed(1));
+  const lines = [
+    `gateway part: GET ${report.route.path} with X-Auth-Token (natgw, SQLite), expected 200; ${report.pinning}`,
+    `${report.nginx.note}; ratio = req/s / direct's req/s; µs: CPU per answer (all threads) of natgw, ` +
+      'the proxy, both, the load generator; natgw, proxy, load: cores busy',
+  ];
+  if (report.distNote) lines.push(`warning: ${report.distNote}`);
+  lines.push(
+    '',
+    `${'target'.padEnd(10)}${'req/s'.padStart(8)}${'p99 ms'.padStart(9)}${'ratio'.padStart(7)}` +
+      `${'natgw µs'.padStart(10)}${'proxy µs'.padStart(10)}${'total µs'.padStart(10)}${'load µs'.padStart(9)}` +
+      `${'CPU cap'.padStart(9)}` +
+      `${'natgw'.padStart(7)}${'proxy'.padStart(7)}${'load'.padStart(6)}  status`,
+  );
+  for (const name of gatewayTargets) {
+    const cell = report.results[name];
+    if (!cell) {
+      lines.push(`${name.padEnd(10)}not measured`);
+      continue;
+    }
+    const middle = cell.rounds[cell.rounds.length >> 1];
+    const retries = cell.retried.length
+      ? ` (${cell.retried.length} run(s) measured again: ${cell.retried.map(describe).join(' ')})`
+      : '';
+    const status = cell.valid
+      ? `${cell.expected}${retries}`
+      : `INVALID: expected ${cell.expected}, got ${cell.rounds.map(describe).join(' ')}`;
+    lines.push(
+      `${name.padEnd(10)}${String(cell.rps).padStart(8)}${cell.p99.toFixed(2).padStart(9)}` +
+        `${cell.ratio.toFixed(2).padStart(7)}${us(cell.cpuUs.natgw).padStart(10)}${us(cell.cpuUs.proxy).padStart(10)}` +
+        `${us(cell.cpuUs.total).padStart(10)}${us(cell.cpuUs.loader).padStart(9)}` +
+        `${(cell.capacity === null ? '-' : String(cell.capacity)).padStart(9)}${busy(middle?.busy.natgw).padStart(7)}` +
+        `${busy(middle?.busy.proxy).padStart(7)}${busy(middle?.busy.loader).padStart(6)}  ${status}`,
+    );
+  }
+  const gateway = report.results.gateway;
+  const nginx = report.results.nginx;
+  if (gateway && nginx) lines.push('', `gateway / nginx: ${round2(gateway.rps / nginx.rps).toFixed(2)}`);
+  const estimate = (value: number | null | undefined) => (value == null ? '-' : value.toFixed(2));
+  lines.push(
+    `on a quiet machine (CPU cap: the req/s the CPU per answer allows with natgw alone on its core, ` +
+      `the proxy and the load on theirs, nothing else running): gateway / direct ` +
+      `${estimate(report.estimates['gateway/direct'])}, gateway / nginx ${estimate(report.estimates['gateway/nginx'])}`,
+  );
+  lines.push('', 'targets (ratios of median req/s):');
+  for (const target of report.targets)
+    lines.push(`  ${target.verdict.padEnd(7)} ${target.value.toFixed(2).padStart(5)}  ${target.name}`);
+  const profile = report.profile;
+  if (profile) {
+    lines.push(
+      '',
+      `profile of the gateway (node --cpu-prof, one run of ${profile.seconds} s, ${profile.rps} req/s, ` +
+        `${profile.cpuUs ?? '-'} µs CPU/answer of which kernel ${profile.systemShare === null ? '-' : `${Math.round(profile.systemShare * 100)}%`}; ` +
+        `${Math.round(profile.busyMs)} ms busy, ${Math.round(profile.idleMs)} ms idle, ${profile.samples} samples, ${profile.window}; ` +
+        `${profile.pinning}):`,
+      '  charged: Node and native time charged to the library or statuskit code that called it;',
+      "  self: the module's own code; incl.: with the module anywhere on the stack",
+      `  ${'charged'.padStart(7)} ${'self'.padStart(6)} ${'incl.'.padStart(6)}  module`,
+    );
+    const pct = (share: number | null) => (share === null ? '' : `${(share * 100).toFixed(1)}%`);
+    for (const category of profile.categories)
+      lines.push(
+        `  ${pct(category.charged).padStart(7)} ${pct(category.share).padStart(6)} ` +
+          `${pct(category.inclusive).padStart(6)}  ${category.name}`,
+      );
+    lines.push('  native functions with the most self time, by the module that called them:');
+    for (const fn of profile.natives)
+      lines.push(
+        `  ${pct(fn.share).padStart(7)}  ${fn.name}: ${fn.callers
+          .slice(0, 4)
+          .map((caller) => `${caller.name} ${pct(caller.share)}`)
+          .join(', ')}`,
+      );
+    lines.push('  top functions by self time:');
+    for (const fn of profile.functions)
+      lines.push(`  ${pct(fn.share).padStart(6)}  ${fn.name} ${fn.where} [${fn.category}]`);
+    lines.push("  statuskit's own functions by inclusive time:");
+    for (const fn of profile.statuskit) lines.push(`  ${pct(fn.share).padStart(6)}  ${fn.name} ${fn.where}`);
+    if (profile.file) lines.push(`  raw profile: ${profile.file}`);
+  }
+  return lines.join('\n');
+}
