@@ -96,6 +96,8 @@ export class Upstreams {
   /** Takes an upstream out; returns for how many milliseconds. */
   failed(upstream: Upstream): number {
     const health = upstream.health;
+    // Requests on their way when it went down fail together: one outage, one step of the back-off.
+    if (health.downUntil > this.#now()) return health.downUntil - this.#now();
     health.failures++;
     const ms = downTime(health.failures, this.#downFor, this.#maxDownFor);
     health.downUntil = this.#now() + ms;
