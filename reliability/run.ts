@@ -8,7 +8,9 @@
  * those whose name starts with NAME; repeatable), --verbose (progress on stderr), --list.
  * Needs `npm run build` (the gateway runs from dist/) and, for the PostgreSQL scenarios, a
  * server at RELIABILITY_DATABASE_URL (else NATGW_TEST_DATABASE_URL, else
- * postgres://postgres:postgres@127.0.0.1:5432/postgres).
+ * postgres://postgres:postgres@127.0.0.1:5432/postgres), where each scenario makes a database of
+ * its own and drops it. RELIABILITY_SEED replays the generated requests of bad-input and
+ * isolation; RELIABILITY_LOG_LEVEL sets natgw's LOG_LEVEL (warn).
  */
 import { parseArgs } from 'node:util';
 import { killAllStarted } from './lib/processes.js';

@@ -112,6 +112,9 @@ export function api(base: string, connections = 16): Api {
           e.name === 'TimeoutError' || e.name === 'AbortError'
             ? 'timeout'
             : (e.code ?? e.cause?.code ?? 'error');
+        // A failure can come at once (a closed pool): let the event loop turn, so that a loop of
+        // failing requests cannot starve timers.
+        await new Promise((resolve) => setImmediate(resolve));
         return { status: 0, headers: {}, body: '', error: code, ms: performance.now() - started };
       }
     },

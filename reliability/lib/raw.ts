@@ -26,6 +26,8 @@ export interface RawOptions {
   pace?: number;
   /** Called once the answer's status line has been read. */
   onStatus?: (status: number) => void;
+  /** Called for each interim (1xx) answer, such as `100 Continue`. */
+  onInterim?: (status: number) => void;
 }
 
 export function header(answer: RawAnswer, name: string): string | undefined {
@@ -115,6 +117,7 @@ export function exchange(
           head = parseHead(data, 0);
           if (!head) return;
           if (head.status >= 100 && head.status < 200) {
+            options.onInterim?.(head.status);
             data = data.subarray(head.start);
             head = undefined;
             continue;

@@ -8,6 +8,8 @@
  *
  * Also counted, from the design rather than the requirement: error answers without the contract
  * body or without a request id (`bare`).
+ *
+ * The seed is printed; RELIABILITY_SEED=<seed> sends the same requests again.
  */
 import fc from 'fast-check';
 import { getProfile } from 'statuskit';
@@ -39,8 +41,8 @@ const leaks: [string, RegExp][] = [
 ];
 
 function describe(request: BadRequest): string {
-  const text = request.bytes.subarray(0, Number(process.env.RELIABILITY_DESCRIBE ?? 160)).toString('latin1');
-  return `${request.kind} → ${request.target}: ${JSON.stringify(text)}${request.bytes.length > 160 ? `… (${request.bytes.length} bytes)` : ''}`;
+  const text = request.bytes.subarray(0, 300).toString('latin1');
+  return `${request.kind} → ${request.target}: ${JSON.stringify(text)}${request.bytes.length > 300 ? `… (${request.bytes.length} bytes)` : ''}`;
 }
 
 /** Whether an error answer is a contract body: `{"error":{code,title,message,request_id}}`. */

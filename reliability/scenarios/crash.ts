@@ -9,8 +9,8 @@
  * holds no SNAT rule without its EIP claims nor a claim without its rule. Writes that got no
  * answer (or 502) may have happened or not; how many did is a figure.
  *
- * The gateway's passive health is set to take a dead upstream out for 250 ms to 1 s, so that the
- * restarted natgw is back in a second (the default doubles per failure up to 30 s).
+ * `back-in`: from the restarted natgw being ready to the first request through the gateway that
+ * reaches it (the gateway's passive health, on its defaults, takes a dead upstream out for 1 s).
  */
 import Sqlite from 'better-sqlite3';
 import pg from 'pg';
@@ -71,13 +71,14 @@ interface Writers {
   seq: number;
   nextEip: number;
   stop: boolean;
+  signal: AbortSignal;
   /** Confirmed gateways and how many tags each has been given. */
   mine: Map<string, number>;
 }
 
 async function writer(client: Api, token: string, state: Writers, index: number): Promise<void> {
   const { ledger } = state;
-  while (!state.stop) {
+  while (!state.stop && !state.signal.aborted) {
     const roll = Math.random();
     const gateways = [...state.mine.entries()].filter(([, tags]) => tags + tagsPerBatch <= 20);
     const seq = state.seq++;
@@ -133,15 +134,19 @@ async function writer(client: Api, token: string, state: Writers, index: number)
 
 async function run({ short, scope, signal, log }: Context, engine: Engine) {
   const report = new Report();
-  const system = await startSystem({
-    scope,
-    engine,
-    gatewayConfig: { health: { downFor: 250, maxDownFor: 1_000 } },
-  });
+  const system = await startSystem({ scope, engine });
   const client = api(system.gateway.url, workers);
   scope.defer(() => client.close());
   const token = await client.token();
-  const state: Writers = { ledger: new Ledger(), cycle: 0, seq: 0, nextEip: 1, stop: false, mine: new Map() };
+  const state: Writers = {
+    ledger: new Ledger(),
+    cycle: 0,
+    seq: 0,
+    nextEip: 1,
+    stop: false,
+    signal,
+    mine: new Map(),
+  };
   const cycles = short ? 1 : 3;
   const recoveries: number[] = [];
   const killedAfter: number[] = [];

@@ -158,7 +158,7 @@ async function run({ short, scope, signal, log }: Context) {
   let stop = false;
   const loop = async (method: 'GET' | 'PUT' | 'POST', index: number) => {
     const gateway = own[index % own.length] as string;
-    for (let i = 0; !stop; i++) {
+    for (let i = 0; !stop && !signal.aborted; i++) {
       const answer =
         method === 'GET'
           ? await front.request(

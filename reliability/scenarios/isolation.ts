@@ -456,7 +456,7 @@ function attacks(attacker: Estate, victim: Estate): fc.Arbitrary<Attack> {
   );
 }
 
-async function run({ short, scope, log }: Context) {
+async function run({ short, scope, signal, log }: Context) {
   const report = new Report();
   const system = await startSystem({ scope, engine: 'sqlite' });
   const client = api(system.gateway.url, batchSize);
@@ -538,6 +538,7 @@ async function run({ short, scope, log }: Context) {
   );
   await fc.assert(
     fc.asyncProperty(fc.array(arbitrary, { minLength: batchSize, maxLength: batchSize }), async (batch) => {
+      if (signal.aborted) return true;
       await Promise.all(batch.map(({ pair, attack }) => attempt(pair, attack)));
       return true;
     }),

@@ -1,8 +1,10 @@
 /**
- * Overload: measure what the system serves (a short saturation run), then offer about three
- * times that for 20 s through the gateway. Accepted requests keep a bounded p99, the excess gets
- * 503 with Retry-After, no other status and no connection error appears, nothing crashes and
- * memory stays bounded.
+ * Overload: measure what the system serves (after a warm-up, the better of two short saturation
+ * runs), then offer about three times that for 20 s (6 s in the short form) through the gateway.
+ * Accepted requests keep a bounded p99 (at most 5 s, and not drifting up from the first half of
+ * the run to the second), the excess gets 503 with Retry-After, no other status and no
+ * connection error or timeout appears, nothing crashes, a good request gets 200 afterwards, and
+ * the peak RSS of natgw and of the gateway stays under 512 MiB.
  *
  * The load is autocannon's `overallRate` spread over many connections, in ten runs started 0.1 s
  * apart (autocannon sends each second's share at the second's start: one burst per second
@@ -25,8 +27,10 @@ import { type Engine, startSystem } from '../lib/system.js';
 const natgwLimit = 16;
 const gatewayLimit = 32;
 /**
- * The p99 of accepted requests may not pass this (natgw's own headers timeout), nor grow from the
- * first half of the run to the second by more than half again (+250 ms): bounded, not drifting.
+ * The p99 of accepted requests may not pass this (natgw's own headers timeout, so: well before a
+ * client gives up), nor grow from the first half of the run to the second by more than half
+ * again (+250 ms): bounded, not drifting. On this shared 2-core machine the load generator, the
+ * gateway, natgw and PostgreSQL take turns on the cores, and that, not natgw, sets most of it.
  */
 const p99Bound = 5_000;
 const rssBoundKb = 512 * 1024;
@@ -68,10 +72,18 @@ async function run({ short, scope, log }: Context, engine: Engine) {
 
   log('warm-up and saturation');
   // Warm-up: a fresh natgw and gateway take seconds of load to reach their steady throughput.
-  await load({ url, headers, connections: 8, seconds: short ? 5 : 8 });
-  const saturation = await load({ url, headers, connections: 8, seconds: short ? 2 : 5 });
-  const capacity = (saturation.statuses.get(200) ?? 0) / saturation.seconds;
-  report.check(capacity > 0, `the saturation run got no 200 (${tally(saturation.statuses)})`);
+  await load({ url, headers, connections: 8, seconds: short ? 4 : 8 });
+  // The better of two runs: the machine's other work can take the cores away during one.
+  let capacity = 0;
+  for (let run = 0; run < 2; run++) {
+    const saturation = await load({ url, headers, connections: 8, seconds: short ? 1.5 : 3 });
+    capacity = Math.max(capacity, (saturation.statuses.get(200) ?? 0) / saturation.seconds);
+    report.check(
+      [...saturation.statuses.keys()].every((status) => status === 200),
+      `the saturation run got more than 200s: ${tally(saturation.statuses)}`,
+    );
+  }
+  if (!report.check(capacity > 0, 'the saturation runs got no 200 at all')) return report.outcome();
 
   const offered = Math.round(3 * capacity);
   // Enough connections to keep offering the rate while answers take up to ~200 ms, and no more:
@@ -143,8 +155,9 @@ async function run({ short, scope, log }: Context, engine: Engine) {
   );
   report.check(stats.noRetryAfter === 0, `${stats.noRetryAfter} 503s without Retry-After`);
   report.check(accepted99 <= p99Bound, `p99 of the 200s ${ms(accepted99)} is over ${p99Bound} ms`);
+  // Drift needs time to show: the short form's 6 s are all onset.
   report.check(
-    !(second > 1.5 * first + 250),
+    short || !(second > 1.5 * first + 250),
     `the p99 of the 200s grew from ${ms(first)} in the first half to ${ms(second)} in the second`,
   );
   report.check(
