@@ -55,7 +55,7 @@ export async function buildApp(
     dialect: 'error',
     errorCodes: pluginErrorCodes,
     // A client that has not sent its headers in 5 s, or its whole request in 15 s, gets 408.
-    timeouts: { headers: 5_000, request: 15_000, checkInterval: 500 },
+    timeouts: { headers: 5_000, request: 15_000, checkInterval: 500, drain: config.drainMs },
     overload: { maxEventLoopDelay: config.maxEventLoopDelayMs, maxInFlight: config.maxInFlight },
     auth: {
       authenticate: (request) => identity.authenticate(request),

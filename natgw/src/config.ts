@@ -35,6 +35,8 @@ export interface Config {
   maxEventLoopDelayMs: number;
   /** Requests served at once before the next gets 503 with `Retry-After`; 0 turns the limit off. */
   maxInFlight: number;
+  /** On shutdown, how long open keep-alive connections are left for their clients to find it closing (ms). */
+  drainMs: number;
 }
 
 /** The development setup a fresh start relies on (documented in the README). */
@@ -57,6 +59,7 @@ export const defaultConfig: Config = {
   logLevel: 'info',
   maxEventLoopDelayMs: 1_000,
   maxInFlight: 1024,
+  drainMs: 1_000,
 };
 
 /**

@@ -60,6 +60,8 @@ export async function startService(
       logLevel: 'silent',
       // A test machine's lag says nothing of the service; overload has its own tests.
       maxEventLoopDelayMs: 0,
+      // Nothing stands in front of a test service: its close need not wait for keep-alive clients.
+      drainMs: 0,
       publicUrl: 'http://127.0.0.1:8080',
       ...(postgres ? { databaseUrl: postgres.url } : {}),
       ...overrides,

@@ -15,8 +15,12 @@ export interface StatuskitOptions {
   produces?: readonly string[];
   /** Authentication and authorization; routes opt out with `config: { auth: false }`. */
   auth?: AuthOptions;
-  /** When a slow client gets 408, in milliseconds. */
-  timeouts?: { headers?: number; request?: number; checkInterval?: number };
+  /**
+   * In milliseconds: when a slow client gets 408 (`headers`, `request`, checked every
+   * `checkInterval`), and how long a closing server leaves open keep-alive connections for their
+   * clients to find it closing before it cuts the idle ones (`drain`).
+   */
+  timeouts?: { headers?: number; request?: number; checkInterval?: number; drain?: number };
   /** When requests are turned away with 503. */
   overload?: OverloadOptions;
   /** 202 jobs: where their status is served, and where they are kept; `false`: no job route. */
@@ -48,7 +52,7 @@ export interface OverloadOptions {
 
 export const defaults = {
   produces: ['application/json'],
-  timeouts: { headers: 10_000, request: 30_000, checkInterval: 1_000 },
+  timeouts: { headers: 10_000, request: 30_000, checkInterval: 1_000, drain: 1_000 },
   overload: { maxInFlight: 1024, maxEventLoopDelay: 1_000, maxHeapUsedBytes: 0, retryAfter: 1 },
 } as const;
 

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { Socket } from 'node:net';
+import { Server, type Socket } from 'node:net';
 import underPressure from '@fastify/under-pressure';
 import type {
   FastifyError,
@@ -55,6 +55,23 @@ declare module 'fastify' {
 const answered = Symbol('statuskit.answered');
 const passedThrough = Symbol('statuskit.passedThrough');
 type Marked = FastifyReply & { [answered]?: boolean; [passedThrough]?: boolean };
+
+/**
+ * The first step of closing: stop accepting connections, but leave the open keep-alive ones be
+ * for up to `ms` (until none is left). Closing an idle one at once, as Node's `server.close()`
+ * does, loses the request a client (a proxy's pool) is sending on it at that moment: a reset,
+ * no answer. Left open, each carries its next request to a 503 with `Connection: close`, and
+ * the client learns the server is going while the port refuses new connections. Those still
+ * idle after `ms` are closed by Fastify's own close.
+ */
+async function settle(server: FastifyInstance['server'], ms: number): Promise<void> {
+  if (ms <= 0 || !server.listening) return;
+  Server.prototype.close.call(server);
+  const connections = () =>
+    new Promise<number>((resolve) => server.getConnections((error, count) => resolve(error ? 0 : count)));
+  for (const until = Date.now() + ms; Date.now() < until && (await connections()) > 0; )
+    await new Promise((resolve) => setTimeout(resolve, Math.min(50, ms)));
+}
 
 function languageOf(request: FastifyRequest) {
   return negotiateLanguage(request.headers['accept-language']);
@@ -128,12 +145,12 @@ async function plugin(app: FastifyInstance, options: StatuskitOptions) {
     }
     done();
   });
-  app.addHook('preClose', (done) => {
+  app.addHook('preClose', async () => {
     contract.draining = true;
     // A closing Node server no longer times requests out: a client still sending when the
     // longest request may take has passed is cut off, or it would hold the close forever.
     setTimeout(() => app.server.closeAllConnections(), timeouts.request).unref();
-    done();
+    await settle(app.server, timeouts.drain);
   });
 
   if (overload.maxEventLoopDelay > 0 || overload.maxHeapUsedBytes > 0) {

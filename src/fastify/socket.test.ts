@@ -174,6 +174,45 @@ describe('graceful shutdown', () => {
     assert.ok(Date.now() - started < 1_000, `closed after ${Date.now() - started} ms`);
   });
 
+  test('refuses new connections at once but answers the next request on an idle keep-alive one with 503', async () => {
+    const { app: closing } = await testApp({ timeouts: { drain: 2_000 } });
+    await closing.listen({ host: '127.0.0.1', port: 0 });
+    const address = closing.server.address() as AddressInfo;
+    const socket = net.connect(address.port, '127.0.0.1');
+    let received = '';
+    socket.on('data', (chunk) => {
+      received += chunk;
+    });
+    const ended = new Promise((resolve) => socket.on('close', resolve));
+    const request = 'GET /items/1 HTTP/1.1\r\nHost: x\r\nX-Auth-Token: rw\r\n\r\n';
+    socket.write(request);
+    while (!received.includes('\r\n\r\n{')) await new Promise((resolve) => setTimeout(resolve, 10));
+
+    // The connection is idle now; Node's own close would cut it, and a request sent on it at
+    // that moment would be lost.
+    const started = Date.now();
+    const closed = closing.close();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const refused = await new Promise<string>((resolve) => {
+      const fresh = net.connect(address.port, '127.0.0.1');
+      fresh.on('connect', () => resolve('connected'));
+      fresh.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'));
+    });
+    assert.equal(refused, 'ECONNREFUSED');
+    socket.write(request);
+    await ended;
+    await closed;
+    const [first, second] = parseAnswers(received, 0);
+    assert.equal(first?.status, 200);
+    assert.equal(second?.status, 503);
+    assert.equal(second?.headers.connection, 'close');
+    assert.ok(second?.headers['retry-after']);
+    assert.ok(
+      Date.now() - started < 1_500,
+      `closed ${Date.now() - started} ms after the last connection ended`,
+    );
+  });
+
   test('answers a request that comes in while draining with 503, Retry-After and Connection: close', async () => {
     const { app: draining } = await testApp();
     draining.statuskit.draining = true;

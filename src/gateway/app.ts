@@ -142,8 +142,15 @@ export async function createGateway(options: GatewayOptions): Promise<FastifyIns
           if (mayRetry(failure, method)) continue;
           break;
         }
-        clearTimeout(timer);
         upstreams.succeeded(upstream);
+        // A 503 is a refusal before any work (RFC 9110 §15.6.4), as a draining or overloaded
+        // upstream sends it: another upstream may take the request, whatever its method.
+        if (response.statusCode === 503 && upstreams.hasUntried(tried)) {
+          response.body.dump().catch(() => {});
+          request.log.info({ upstream: upstream.url }, 'upstream unavailable (503), trying the next');
+          continue;
+        }
+        clearTimeout(timer);
         return await relay(request, reply, upstream, response);
       }
     } finally {

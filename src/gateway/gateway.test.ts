@@ -223,6 +223,37 @@ describe('spreading requests and passive health', () => {
     },
   );
 
+  test('sends any request, a POST too, to the next upstream when one answers 503', bounded, async () => {
+    const busy = track(
+      await fixedUpstream(503, { 'content-type': 'application/json', 'retry-after': '1' }, '{}'),
+    );
+    const good = track(await fixedUpstream(201, { 'content-type': 'application/json' }, '{"ok":true}'));
+    const { url } = await gateway({ upstreams: [busy.url, good.url] });
+    for (let i = 0; i < 2; i++) {
+      const answer = await call(url, '/things', { method: 'POST', body: `{"n":${i}}` });
+      assert.equal(answer.status, 201, answer.body);
+    }
+    assert.deepEqual(
+      good.seen.map((seen) => seen.body),
+      ['{"n":0}', '{"n":1}'],
+    );
+  });
+
+  test('passes the last upstream’s 503 on when every upstream answered 503', bounded, async () => {
+    const busy = track(
+      await httpUpstream((request, response) => {
+        const error = { code: 'NAT.0001', title: 'Service Unavailable', message: 'Busy.' };
+        response.writeHead(503, { 'content-type': 'application/json', 'retry-after': '7' });
+        response.end(JSON.stringify({ error: { ...error, request_id: request.headers['x-request-id'] } }));
+      }),
+    );
+    const { url } = await gateway({ upstreams: [busy.url] });
+    const answer = await call(url, '/things');
+    assert.equal(contractError(answer, 503)?.message, 'Busy.');
+    assert.equal(answer.headers['retry-after'], '7');
+    assert.equal(busy.seen.length, 1);
+  });
+
   test('spreads requests over the healthy upstreams in turn', bounded, async () => {
     const one = track(await fixedUpstream(200, {}, 'one'));
     const two = track(await fixedUpstream(200, {}, 'two'));
@@ -492,6 +523,42 @@ describe('shutting down', () => {
     const closed = started.app.close();
     assert.equal((await inFlight).body, 'late');
     await closed;
+  });
+
+  test('loses no request, a POST neither, while a contract upstream behind it closes', bounded, async () => {
+    const one = await contractUpstream();
+    const two = track(await contractUpstream());
+    const { url } = await gateway({ upstreams: [one.url, two.url] });
+    // Keep-alive connections to both upstreams, in use when the first one closes.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+    const statuses: number[] = [];
+    let stop = false;
+    const loop = async () => {
+      while (!stop) {
+        const answer = await new Promise<number>((resolve, reject) => {
+          const request = http.request(
+            `${url}/things`,
+            { method: 'POST', agent, headers: { 'content-type': 'application/json' } },
+            (response) => {
+              response.resume();
+              response.on('end', () => resolve(response.statusCode ?? 0));
+            },
+          );
+          request.on('error', reject);
+          request.end('{}');
+        });
+        statuses.push(answer);
+      }
+    };
+    const loops = Array.from({ length: 8 }, loop);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await one.app.close();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    stop = true;
+    await Promise.all(loops);
+    agent.destroy();
+    assert.ok(statuses.length > 20, `${statuses.length} requests`);
+    assert.deepEqual([...new Set(statuses)], [201], 'every POST got its 201 from one upstream or the other');
   });
 });
 

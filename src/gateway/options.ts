@@ -1,4 +1,5 @@
 import type { FastifyServerOptions } from 'fastify';
+import type { StatuskitOptions } from '../fastify/index.js';
 import type { DialectName, Profile, ProfileName } from '../index.js';
 
 export interface GatewayOptions {
@@ -20,8 +21,8 @@ export interface GatewayOptions {
   bodyLimit?: number;
   /** Passive health: how long an upstream that refused, reset or spoke garbage stays out before it is tried again. */
   health?: { downFor?: number; maxDownFor?: number };
-  /** When a slow client gets 408, in milliseconds, as in the `statuskit` plugin. */
-  clientTimeouts?: { headers?: number; request?: number; checkInterval?: number };
+  /** When a slow client gets 408, and how long a closing gateway leaves keep-alive connections open, in milliseconds, as in the `statuskit` plugin. */
+  clientTimeouts?: StatuskitOptions['timeouts'];
   /** Largest upstream error body, in bytes, read to check it is a contract body; a larger one is rewritten. Default 64 KiB. */
   maxErrorBody?: number;
   /** Fastify's `logger` option (pino); every line of a request carries its id as `reqId`. */

@@ -93,6 +93,11 @@ export class Upstreams {
     return this.list[index];
   }
 
+  /** Whether an upstream that `tried` does not hold is in now. */
+  hasUntried(tried: ReadonlySet<number>): boolean {
+    return nextUpstream(this.#health, this.#cursor, this.#now(), tried) !== undefined;
+  }
+
   /** Takes an upstream out; returns for how many milliseconds. */
   failed(upstream: Upstream): number {
     const health = upstream.health;
