@@ -71,6 +71,8 @@ declare module 'fastify' {
 export function serverOptions<O extends FastifyServerOptions>(options: O = {} as O): O {
   return {
     ...options,
+    // A request without Host gets the contract's 400 from the plugin rather than Node's bare one.
+    http: { ...(options as { http?: object }).http, requireHostHeader: false },
     requestIdHeader: false,
     genReqId: (request: { headers: Record<string, string | string[] | undefined> }) =>
       requestIdFrom(request.headers[requestIdHeaders[0]]),

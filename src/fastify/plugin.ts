@@ -11,6 +11,7 @@ import type {
 import fp from 'fastify-plugin';
 import { NotAcceptableError } from '../errors/index.js';
 import {
+  BadRequestError,
   ForbiddenError,
   isContractError,
   MethodNotAllowedError,
@@ -143,6 +144,13 @@ async function plugin(app: FastifyInstance, options: StatuskitOptions) {
         }),
       );
     }
+    // Node would answer this itself, with a bare 400 (see serverOptions: requireHostHeader).
+    if (
+      request.raw.headers.host === undefined &&
+      request.raw.httpVersionMajor === 1 &&
+      request.raw.httpVersionMinor === 1
+    )
+      return done(new BadRequestError('An HTTP/1.1 request must have a Host header (RFC 9112 §3.2).'));
     done();
   });
   app.addHook('preClose', async () => {

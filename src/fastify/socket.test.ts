@@ -142,6 +142,15 @@ describe('answers from the socket', () => {
     contractBody(answer);
   });
 
+  test('answers an HTTP/1.1 request without Host with the contract’s 400, and HTTP/1.0 without it normally', async () => {
+    const [answer] = await raw('GET /items/1 HTTP/1.1\r\nX-Auth-Token: rw\r\nConnection: close\r\n\r\n');
+    assert.equal(answer?.status, 400);
+    assert.match(contractBody(answer)?.message ?? '', /Host/);
+    assert.ok(answer?.headers['x-request-id']);
+    const [old] = await raw('GET /items/1 HTTP/1.0\r\nX-Auth-Token: rw\r\n\r\n');
+    assert.equal(old?.status, 200);
+  });
+
   test('answers a malformed request line with 400', async () => {
     const [answer] = await raw('GET /items/1 HTTP/9\r\n\r\n');
     assert.equal(answer?.status, 400);
