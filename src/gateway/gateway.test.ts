@@ -13,6 +13,7 @@ import {
   resettingUpstream,
   silentUpstream,
   startGateway,
+  tcpUpstream,
 } from './test-upstreams.js';
 
 const bounded = { timeout: 10_000 };
@@ -374,6 +375,25 @@ describe('replies from the upstream', () => {
     contractError(answer, 503);
     assert.equal(answer.headers['retry-after'], '7');
   });
+
+  test(
+    'answers 502, not a cut 200, when an upstream dies halfway through a small body',
+    bounded,
+    async () => {
+      const halfway = track(
+        await tcpUpstream((socket) =>
+          socket.once('data', () => {
+            socket.write(
+              'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"a":',
+            );
+            setTimeout(() => socket.resetAndDestroy(), 50);
+          }),
+        ),
+      );
+      const { url } = await gateway({ upstreams: [halfway.url] });
+      contractError(await call(url, '/things/1'), 502);
+    },
+  );
 
   test('streams a success through before the upstream has finished it', bounded, async () => {
     let release: () => void = () => {};

@@ -30,14 +30,22 @@ export function connectionOptions(value: string | string[] | undefined): string[
     .filter(Boolean);
 }
 
-/** The headers less the hop-by-hop ones and those `Connection` names. */
+/**
+ * The headers less the hop-by-hop ones and those `Connection` names. Names are lower case, as
+ * Node's server and undici give them. One pass: it runs twice for every request.
+ */
 export function endToEnd(headers: Headers): Record<string, string | string[]> {
-  const named = new Set(connectionOptions(headers.connection));
+  const connection = headers.connection;
+  // `keep-alive` and `close`, nearly every message's, name no field that is not already dropped.
+  const named =
+    connection === undefined || connection === 'keep-alive' || connection === 'close'
+      ? undefined
+      : new Set(connectionOptions(connection));
   const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    const lower = name.toLowerCase();
-    if (value === undefined || hopByHop.has(lower) || named.has(lower)) continue;
-    out[lower] = value;
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined || hopByHop.has(name) || named?.has(name)) continue;
+    out[name] = value;
   }
   return out;
 }
@@ -61,7 +69,9 @@ export interface Forwarding {
  */
 export function upstreamRequestHeaders(headers: Headers, forwarding: Forwarding): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(endToEnd(headers))) {
+  const passed = endToEnd(headers);
+  for (const name in passed) {
+    const value = passed[name] as string | string[];
     if (name === 'host' || name === 'content-length' || name === 'expect') continue;
     out[name] = typeof value === 'string' ? value : value.join(', ');
   }
