@@ -26,6 +26,7 @@ import { acceptable } from './accept.js';
 import { answerOnSocket } from './client-error.js';
 import { Contract } from './contract.js';
 import { type Job, type JobHandle, MemoryJobStore, startJob } from './jobs.js';
+import { lingerOnClose } from './linger.js';
 import { MethodTable } from './methods.js';
 import { defaults, type StatuskitOptions } from './options.js';
 import { validationError } from './validation.js';
@@ -286,6 +287,7 @@ async function plugin(app: FastifyInstance, options: StatuskitOptions) {
   app.addHook('onSend', (request, reply, payload, done) => {
     // While closing, every answer ends its connection: an idle keep-alive one would hold the close.
     if (contract.draining) reply.header('connection', 'close');
+    if (!request.raw.complete) lingerOnClose(request.raw.socket);
     if ((reply as Marked)[passedThrough]) return done(null, payload);
     const status = reply.statusCode;
     if (status === 204) {

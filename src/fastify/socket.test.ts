@@ -151,6 +151,34 @@ describe('answers from the socket', () => {
     assert.equal(old?.status, 200);
   });
 
+  test('lets a client still sending a too-large body read its 400 before the connection closes', async () => {
+    // Node destroys the socket once the answer is written; bytes still coming in then meet a
+    // reset, and a client that reads only after writing (as many do) loses the answer.
+    const body = Buffer.alloc(1024 * 1024, 'a');
+    const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const answers: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      answers.push(
+        await new Promise<string>((resolve) => {
+          const socket = net.connect(port, '127.0.0.1');
+          let received = '';
+          socket.on('data', (chunk) => {
+            received += chunk;
+          });
+          socket.on('error', (error: NodeJS.ErrnoException) => resolve(received || String(error.code)));
+          socket.on('close', () => resolve(received));
+          socket.pause();
+          socket.write(
+            `POST /items HTTP/1.1\r\nHost: x\r\nX-Auth-Token: rw\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`,
+          );
+          // The server has answered and ended its side by now; the body follows, then the reading.
+          wait(100).then(() => socket.end(body, () => wait(100).then(() => socket.resume())));
+        }),
+      );
+    }
+    for (const answer of answers) assert.match(answer.slice(0, 40), /^HTTP\/1\.1 400 /);
+  });
+
   test('answers a malformed request line with 400', async () => {
     const [answer] = await raw('GET /items/1 HTTP/9\r\n\r\n');
     assert.equal(answer?.status, 400);
