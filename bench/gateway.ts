@@ -9,6 +9,7 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { passwordAuthBody } from 'statuskit/client';
 import { cpuTimes, type Loader, median, round2 } from './load.js';
 import { findOrInstallNginx, writeNginxConfig } from './nginx.js';
 import { freePort, Processes, type Started, waitForHttp } from './processes.js';
@@ -171,15 +172,7 @@ async function prepare(base: string): Promise<{ token: string; id: string }> {
   const issued = await patientFetch(`${base}/v3/auth/tokens`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      auth: {
-        identity: {
-          methods: ['password'],
-          password: { user: { name: 'demo', password: 'demo-password', domain: { name: 'Default' } } },
-        },
-        scope: { project: { name: 'demo', domain: { name: 'Default' } } },
-      },
-    }),
+    body: JSON.stringify(passwordAuthBody({ username: 'demo', password: 'demo-password', project: 'demo' })),
   });
   const token = issued.headers.get('x-subject-token');
   await issued.arrayBuffer();

@@ -1,7 +1,7 @@
 /** Fastify 5 with the statuskit plugin: the contract's 404, 405 (with Allow), 401 and 400. */
 import Fastify from 'fastify';
-import { serverOptions, statuskit } from 'statuskit/fastify';
 import { NotFoundError } from 'statuskit';
+import { serverOptions, statuskit } from 'statuskit/fastify';
 import { addItem, announce, type ItemBody, itemBody, items, port, token } from './shared.js';
 
 const app = Fastify(serverOptions());

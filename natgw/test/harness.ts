@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import pg from 'pg';
+import { passwordAuthBody } from 'statuskit/client';
 import { buildApp } from '../src/app.js';
 import { type Config, loadConfig } from '../src/config.js';
 
@@ -76,15 +77,11 @@ export async function startService(
     const response = await app.inject({
       method: 'POST',
       url: '/v3/auth/tokens',
-      payload: {
-        auth: {
-          identity: {
-            methods: ['password'],
-            password: { user: { name: user, password: `${user}-password`, domain: { name: 'Default' } } },
-          },
-          scope: { project: { name: user === 'alt' ? 'alt' : 'demo', domain: { name: 'Default' } } },
-        },
-      },
+      payload: passwordAuthBody({
+        username: user,
+        password: `${user}-password`,
+        project: user === 'alt' ? 'alt' : 'demo',
+      }),
     });
     const issued = String(response.headers['x-subject-token']);
     tokens.set(user, issued);

@@ -1,16 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseErrorBody } from 'statuskit';
+import { passwordAuthBody } from 'statuskit/client';
 import { buildApp } from '../src/app.js';
 import { hashPassword, verifyPassword } from '../src/identity/passwords.js';
 import { engines, startService } from './harness.js';
 
-const passwordAuth = (name: string, password: string, project = 'demo') => ({
-  auth: {
-    identity: { methods: ['password'], password: { user: { name, password, domain: { name: 'Default' } } } },
-    scope: { project: { name: project, domain: { name: 'Default' } } },
-  },
-});
+const passwordAuth = (username: string, password: string, project = 'demo') =>
+  passwordAuthBody({ username, password, project });
 
 for (const engine of engines()) {
   describe(`identity on ${engine}`, () => {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { passwordAuthBody } from 'statuskit/client';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -40,15 +41,7 @@ test('npm start runs natgw behind the gateway, everything pointing at the gatewa
   const issued = await fetch(`${base}/v3/auth/tokens`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      auth: {
-        identity: {
-          methods: ['password'],
-          password: { user: { name: 'demo', password: 'demo-password', domain: { name: 'Default' } } },
-        },
-        scope: { project: { name: 'demo', domain: { name: 'Default' } } },
-      },
-    }),
+    body: JSON.stringify(passwordAuthBody({ username: 'demo', password: 'demo-password', project: 'demo' })),
   });
   assert.equal(issued.status, 201);
   const token = String(issued.headers.get('x-subject-token'));

@@ -4,6 +4,7 @@
  * error's code), each with a timeout.
  */
 import { randomBytes } from 'node:crypto';
+import { passwordAuthBody } from 'statuskit/client';
 import { Pool } from 'undici';
 
 export const projects = {
@@ -34,15 +35,7 @@ export const altNet = {
 };
 
 export function tokenBody(user: User, project: string = user === 'alt' ? 'alt' : 'demo') {
-  return {
-    auth: {
-      identity: {
-        methods: ['password'],
-        password: { user: { name: user, password: `${user}-password`, domain: { name: 'Default' } } },
-      },
-      scope: { project: { name: project, domain: { name: 'Default' } } },
-    },
-  };
+  return passwordAuthBody({ username: user, password: `${user}-password`, project });
 }
 
 export interface Answer {

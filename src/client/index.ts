@@ -28,6 +28,7 @@ export {
   type KeystoneOptions,
   type KeystoneToken,
   keystone,
+  passwordAuthBody,
 } from './keystone.js';
 export { Operation, type ReadJob, type WaitOptions } from './operation.js';
 export { catalogText, errorFromResponse, errorStatusFor, parseBody, type Received } from './response.js';

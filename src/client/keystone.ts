@@ -53,6 +53,29 @@ function identityRoot(authUrl: string | URL): string {
 }
 
 /**
+ * The body of a Keystone v3 password authentication scoped to a project, for `POST /v3/auth/tokens`.
+ * @example passwordAuthBody({ username: 'demo', password: 'demo-password', project: 'demo' }).auth.scope.project.name // 'demo'
+ */
+export function passwordAuthBody(credentials: {
+  username: string;
+  password: string;
+  project: string;
+  /** The domain of the user and the project (default `Default`). */
+  domain?: string;
+}) {
+  const domain = { name: credentials.domain ?? 'Default' };
+  return {
+    auth: {
+      identity: {
+        methods: ['password'],
+        password: { user: { name: credentials.username, password: credentials.password, domain } },
+      },
+      scope: { project: { name: credentials.project, domain } },
+    },
+  };
+}
+
+/**
  * A Keystone v3 password login, scoped to a project: `POST /v3/auth/tokens` gives the token in
  * `X-Subject-Token`. The token is kept until shortly before it expires; `getToken({ renew: true })`,
  * which the client calls once after a 401, replaces it. Requests for a token are retried like
@@ -63,7 +86,6 @@ function identityRoot(authUrl: string | URL): string {
  */
 export function keystone(options: KeystoneOptions): Keystone {
   const identity = createClient({ ...options.client, baseUrl: identityRoot(options.authUrl) });
-  const domain = { name: options.domain ?? 'Default' };
   const renewBefore = options.renewBefore ?? 60_000;
   let current: KeystoneToken | undefined;
   let pending: Promise<KeystoneToken> | undefined;
@@ -71,19 +93,7 @@ export function keystone(options: KeystoneOptions): Keystone {
   async function issue(): Promise<KeystoneToken> {
     const reply = await identity.post<{
       token?: { expires_at?: string; catalog?: CatalogEntry[] };
-    }>(
-      '/auth/tokens',
-      {
-        auth: {
-          identity: {
-            methods: ['password'],
-            password: { user: { name: options.username, password: options.password, domain } },
-          },
-          scope: { project: { name: options.project, domain } },
-        },
-      },
-      { idempotent: true },
-    );
+    }>('/auth/tokens', passwordAuthBody(options), { idempotent: true });
     const token = reply.headers['x-subject-token'];
     if (!token) throw new TypeError(`${reply.url} answered ${reply.status} without X-Subject-Token`);
     const expires = Date.parse(reply.body?.token?.expires_at ?? '');

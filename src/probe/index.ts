@@ -3,6 +3,7 @@
  * status-code contract, with the evidence for each verdict.
  */
 import { getProfile, type Language } from '../catalog/index.js';
+import { passwordAuthBody } from '../client/keystone.js';
 import { Battery, type CheckResult } from './checks.js';
 import { send } from './exchange.js';
 import { loadOpenApi, type Target, targetFromOpenApi } from './target.js';
@@ -51,20 +52,11 @@ async function keystoneToken(
   options: NonNullable<ProbeOptions['keystone']>,
   timeoutMs: number,
 ): Promise<string> {
-  const domain = { name: options.domain ?? 'Default' };
   const response = await send({
     method: 'POST',
     url: `${options.authUrl.replace(/\/$/, '')}/auth/tokens`,
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      auth: {
-        identity: {
-          methods: ['password'],
-          password: { user: { name: options.user, password: options.password, domain } },
-        },
-        scope: { project: { name: options.project, domain } },
-      },
-    }),
+    body: JSON.stringify(passwordAuthBody({ ...options, username: options.user })),
     timeoutMs,
   });
   const token = response.headers['x-subject-token'];
