@@ -5,7 +5,7 @@ import type { Clock } from '../gateways/store.js';
 import type { TokenClaims } from '../identity/tokens.js';
 import type { ProjectNetwork } from '../network/fixture.js';
 import { isPrivateTarget } from '../snat/ip.js';
-import { isUuid, schemas, uuid } from '../validate.js';
+import { listQuery, schemas, uuid } from '../validate.js';
 import { type DnatFilters, DnatStore } from './store.js';
 
 interface Context {
@@ -153,27 +153,16 @@ export function dnatRoutes(app: FastifyInstance, { database, clock, network, loc
     '/v2.0/dnat_rules',
     {
       schema: {
-        querystring: {
-          type: 'object',
-          properties: {
-            limit: schemas.limit,
-            marker: schemas.marker,
-            id: schemas.id,
-            tenant_id: schemas.id,
-            nat_gateway_id: schemas.id,
-            port_id: schemas.id,
-            private_ip: { type: 'string', maxLength: 64 },
-            internal_service_port: { type: 'integer' },
-            floating_ip_id: schemas.id,
-            floating_ip_address: { type: 'string', maxLength: 64 },
-            external_service_port: { type: 'integer' },
-            protocol: { type: 'string', maxLength: 16 },
-            description: schemas.description,
-            status: { type: 'string', maxLength: 32 },
-            admin_state_up: { type: 'boolean' },
-            created_at: { type: 'string', maxLength: 32 },
-          },
-        },
+        querystring: listQuery({
+          nat_gateway_id: schemas.id,
+          port_id: schemas.id,
+          private_ip: { type: 'string', maxLength: 64 },
+          internal_service_port: { type: 'integer' },
+          floating_ip_id: schemas.id,
+          floating_ip_address: { type: 'string', maxLength: 64 },
+          external_service_port: { type: 'integer' },
+          protocol: { type: 'string', maxLength: 16 },
+        }),
       },
     },
     async (request) => {
@@ -198,7 +187,7 @@ export function dnatRoutes(app: FastifyInstance, { database, clock, network, loc
     { schema: { params: byId } },
     async (request) => {
       const tenant = (request.principal as TokenClaims).projectId;
-      return { dnat_rule: await store.get(tenant, ruleId(request.params.dnat_rule_id)) };
+      return { dnat_rule: await store.get(tenant, uuid(request.params.dnat_rule_id, 'NAT.0319')) };
     },
   );
 
@@ -207,14 +196,8 @@ export function dnatRoutes(app: FastifyInstance, { database, clock, network, loc
     { schema: { params: byId } },
     async (request, reply) => {
       const tenant = (request.principal as TokenClaims).projectId;
-      await store.delete(tenant, ruleId(request.params.dnat_rule_id));
+      await store.delete(tenant, uuid(request.params.dnat_rule_id, 'NAT.0319'));
       return reply.noContent();
     },
   );
-}
-
-/** A rule id from the path: not a UUID, no such rule. */
-function ruleId(value: string): string {
-  if (!isUuid(value)) throw natError('NAT.0319', { id: value });
-  return value.toLowerCase();
 }

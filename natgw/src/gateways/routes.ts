@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { natError } from '../errors.js';
 import type { TokenClaims } from '../identity/tokens.js';
 import type { ProjectNetwork } from '../network/fixture.js';
-import { schemas, uuid } from '../validate.js';
+import { listQuery, schemas, uuid } from '../validate.js';
 import type { GatewayFilters, GatewayStore } from './store.js';
 
 const specs = ['0', '1', '2', '3', '4'];
@@ -95,23 +95,12 @@ export function gatewayRoutes(app: FastifyInstance, { store, network, location }
     '/v2.0/nat_gateways',
     {
       schema: {
-        querystring: {
-          type: 'object',
-          properties: {
-            limit: schemas.limit,
-            marker: schemas.marker,
-            id: schemas.id,
-            tenant_id: schemas.id,
-            name: { type: 'string', maxLength: 64 },
-            description: schemas.description,
-            spec: { type: 'string', maxLength: 8 },
-            router_id: schemas.id,
-            internal_network_id: schemas.id,
-            status: { type: 'string', maxLength: 32 },
-            admin_state_up: { type: 'boolean' },
-            created_at: { type: 'string', maxLength: 32 },
-          },
-        },
+        querystring: listQuery({
+          name: { type: 'string', maxLength: 64 },
+          spec: { type: 'string', maxLength: 8 },
+          router_id: schemas.id,
+          internal_network_id: schemas.id,
+        }),
       },
     },
     async (request) => {

@@ -4,7 +4,7 @@ import { natError } from '../errors.js';
 import type { Clock } from '../gateways/store.js';
 import type { TokenClaims } from '../identity/tokens.js';
 import type { ProjectNetwork } from '../network/fixture.js';
-import { isUuid, schemas, uuid } from '../validate.js';
+import { isUuid, listQuery, schemas, uuid } from '../validate.js';
 import { type Cidr, formatCidr, overlaps, parseCidr, within } from './ip.js';
 import { type SnatFilters, SnatStore } from './store.js';
 
@@ -134,25 +134,14 @@ export function snatRoutes(app: FastifyInstance, { database, clock, network, loc
     '/v2.0/snat_rules',
     {
       schema: {
-        querystring: {
-          type: 'object',
-          properties: {
-            limit: schemas.limit,
-            marker: schemas.marker,
-            id: schemas.id,
-            tenant_id: schemas.id,
-            nat_gateway_id: schemas.id,
-            network_id: schemas.id,
-            cidr: { type: 'string', maxLength: 64 },
-            source_type: { type: 'integer' },
-            floating_ip_id: { type: 'string', maxLength: 4096 },
-            floating_ip_address: { type: 'string', maxLength: 1024 },
-            description: schemas.description,
-            status: { type: 'string', maxLength: 32 },
-            admin_state_up: { type: 'boolean' },
-            created_at: { type: 'string', maxLength: 32 },
-          },
-        },
+        querystring: listQuery({
+          nat_gateway_id: schemas.id,
+          network_id: schemas.id,
+          cidr: { type: 'string', maxLength: 64 },
+          source_type: { type: 'integer' },
+          floating_ip_id: { type: 'string', maxLength: 4096 },
+          floating_ip_address: { type: 'string', maxLength: 1024 },
+        }),
       },
     },
     async (request) => {
@@ -169,7 +158,7 @@ export function snatRoutes(app: FastifyInstance, { database, clock, network, loc
     { schema: { params: byId } },
     async (request) => {
       const tenant = (request.principal as TokenClaims).projectId;
-      return { snat_rule: await store.get(tenant, ruleId(request.params.snat_rule_id)) };
+      return { snat_rule: await store.get(tenant, uuid(request.params.snat_rule_id, 'NAT.0209')) };
     },
   );
 
@@ -178,14 +167,8 @@ export function snatRoutes(app: FastifyInstance, { database, clock, network, loc
     { schema: { params: byId } },
     async (request, reply) => {
       const tenant = (request.principal as TokenClaims).projectId;
-      await store.delete(tenant, ruleId(request.params.snat_rule_id));
+      await store.delete(tenant, uuid(request.params.snat_rule_id, 'NAT.0209'));
       return reply.noContent();
     },
   );
-}
-
-/** A rule id from the path: not a UUID, no such rule. */
-function ruleId(value: string): string {
-  if (!isUuid(value)) throw natError('NAT.0209', { id: value });
-  return value.toLowerCase();
 }
