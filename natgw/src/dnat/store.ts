@@ -8,38 +8,29 @@ import { natError } from '../errors.js';
 import { type Clock, lockGateway, pendingFields, requireActive } from '../gateways/store.js';
 import { claimEips, lockClaim } from '../snat/claims.js';
 
-export interface DnatRule {
-  id: string;
-  tenant_id: string;
-  nat_gateway_id: string;
-  port_id: string;
-  private_ip: string;
-  internal_service_port: number;
-  floating_ip_id: string;
-  floating_ip_address: string;
-  external_service_port: number;
-  protocol: string;
-  description: string;
-  status: string;
-  admin_state_up: boolean;
-  created_at: string;
-}
+/** A rule as the API shows it: the stored fields, with its status derived and booleans as booleans. */
+export type DnatRule = Omit<
+  DnatRuleRow,
+  'admin_state_up' | 'external_key' | 'internal_key' | 'pending' | 'pending_until'
+> & { status: string; admin_state_up: boolean };
 
-/** A rule to create, validated against the project's network by the route. */
-export interface DnatInput {
-  nat_gateway_id: string;
-  /** Lower-case port UUID, or ''. */
-  port_id: string;
-  /** The private IP, or '' (exactly one of port_id and private_ip is set). */
-  private_ip: string;
-  internal_service_port: number;
-  floating_ip_id: string;
-  floating_ip_address: string;
-  external_service_port: number;
-  /** `tcp`, `udp` or `any`. */
-  protocol: string;
-  description: string;
-}
+/**
+ * A rule to create, validated against the project's network by the route: the port (a lower-case
+ * UUID) or the private IP, exactly one of them set and the other '', and a `protocol` of `tcp`,
+ * `udp` or `any`.
+ */
+export type DnatInput = Pick<
+  DnatRuleRow,
+  | 'nat_gateway_id'
+  | 'port_id'
+  | 'private_ip'
+  | 'internal_service_port'
+  | 'floating_ip_id'
+  | 'floating_ip_address'
+  | 'external_service_port'
+  | 'protocol'
+  | 'description'
+>;
 
 export type DnatFilters = Partial<
   Record<
