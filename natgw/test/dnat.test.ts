@@ -1,62 +1,35 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { LightMyRequestResponse } from 'fastify';
-import { createGateway, engines, pageIds, startService, type TestService } from './harness.js';
+import {
+  altRouter,
+  assertError,
+  createGateway,
+  eip,
+  eipAddress,
+  engines,
+  missing,
+  pageIds,
+  port,
+  project,
+  ruleRequests,
+  startService,
+  subnet,
+  type TestService,
+} from './harness.js';
 
-const project = '9ad601814ac94c80bf7bb9073ded66fc';
-const missing = 'fe1a4cf0-27fe-4b97-a9b1-2c67c127f0e0';
 const bounded = { timeout: 30_000 };
-
-/** Ids of the default network's numbered extras: project 1 is demo, project 2 is alt. */
-const numbered = (prefix: string, n: number, projectNo = 1) =>
-  `${prefix}0${projectNo}00-0000-4000-8000-${String(n).padStart(12, '0')}`;
-const eip = (n: number, projectNo = 1) => numbered('e000', n, projectNo);
-const eipAddress = (n: number) => `80.0.${Math.floor(n / 250)}.${n % 250}`;
-const port = (n: number, projectNo = 1) => numbered('c000', n, projectNo);
-const subnet = (n: number, projectNo = 1) => numbered('b000', n, projectNo);
-const altRouter = 'a0000200-0000-4000-8000-000000000000';
 
 /** A fresh numbered EIP of the demo project for each use, so tests do not share claims. */
 let nextEip = 1;
 const freshEip = () => nextEip++;
 
-function assertError(response: LightMyRequestResponse, status: number, code: string) {
-  assert.equal(response.statusCode, status, response.body);
-  assert.equal(response.json().error.code, code, response.body);
-}
-
-function createDnat(
-  service: TestService,
-  dnatRule: Record<string, unknown>,
-  user: 'demo' | 'viewer' | 'alt' = 'demo',
-) {
-  return service.as(user, { method: 'POST', url: '/v2.0/dnat_rules', payload: { dnat_rule: dnatRule } });
-}
-
-async function dnatId(service: TestService, dnatRule: Record<string, unknown>): Promise<string> {
-  const response = await createDnat(service, dnatRule);
-  assert.equal(response.statusCode, 201, response.body);
-  return response.json().dnat_rule.id;
-}
-
-function deleteDnat(service: TestService, id: string, user: 'demo' | 'viewer' | 'alt' = 'demo') {
-  return service.as(user, { method: 'DELETE', url: `/v2.0/dnat_rules/${id}` });
-}
-
-function createSnat(service: TestService, snatRule: Record<string, unknown>) {
-  return service.as('demo', { method: 'POST', url: '/v2.0/snat_rules', payload: { snat_rule: snatRule } });
-}
-
-async function listIds(
-  service: TestService,
-  query: string,
-  user: 'demo' | 'alt' = 'demo',
-): Promise<string[]> {
-  const response = await service.as(user, { url: `/v2.0/dnat_rules?${query}` });
-  assert.equal(response.statusCode, 200, response.body);
-  return response.json().dnat_rules.map((rule: { id: string }) => rule.id);
-}
+const dnat = ruleRequests('dnat');
+const createDnat = dnat.create;
+const dnatId = dnat.id;
+const deleteDnat = dnat.delete;
+const listIds = dnat.listIds;
+const createSnat = ruleRequests('snat').create;
 
 const fields = [
   'admin_state_up',

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -102,6 +103,52 @@ export async function startService(
       await app.close();
       await postgres?.drop();
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The demo project's id in the default config. */
+export const project = '9ad601814ac94c80bf7bb9073ded66fc';
+/** A well-formed id that names nothing. */
+export const missing = 'fe1a4cf0-27fe-4b97-a9b1-2c67c127f0e0';
+
+/** Ids of the default network's numbered extras: project 1 is demo, project 2 is alt. */
+const numbered = (prefix: string, n: number, projectNo = 1) =>
+  `${prefix}0${projectNo}00-0000-4000-8000-${String(n).padStart(12, '0')}`;
+export const eip = (n: number, projectNo = 1) => numbered('e000', n, projectNo);
+export const eipAddress = (n: number) => `80.0.${Math.floor(n / 250)}.${n % 250}`;
+export const port = (n: number, projectNo = 1) => numbered('c000', n, projectNo);
+export const subnet = (n: number, projectNo = 1) => numbered('b000', n, projectNo);
+export const altRouter = 'a0000200-0000-4000-8000-000000000000';
+
+/** Asserts a contract error with this status and this service error code. */
+export function assertError(response: LightMyRequestResponse, status: number, code: string) {
+  assert.equal(response.statusCode, status, response.body);
+  assert.equal(response.json().error.code, code, response.body);
+}
+
+type User = 'demo' | 'viewer' | 'alt';
+
+/** Create, delete and list requests for one kind of rule, as a user. */
+export function ruleRequests(kind: 'snat' | 'dnat') {
+  const path = `/v2.0/${kind}_rules`;
+  const create = (service: TestService, rule: Record<string, unknown>, user: User = 'demo') =>
+    service.as(user, { method: 'POST', url: path, payload: { [`${kind}_rule`]: rule } });
+  return {
+    create,
+    /** Creates a rule that must get 201; its id. */
+    async id(service: TestService, rule: Record<string, unknown>): Promise<string> {
+      const response = await create(service, rule);
+      assert.equal(response.statusCode, 201, response.body);
+      return response.json()[`${kind}_rule`].id;
+    },
+    delete: (service: TestService, id: string, user: User = 'demo') =>
+      service.as(user, { method: 'DELETE', url: `${path}/${id}` }),
+    /** The ids a list with this query string finds. */
+    async listIds(service: TestService, query: string, user: 'demo' | 'alt' = 'demo'): Promise<string[]> {
+      const response = await service.as(user, { url: `${path}?${query}` });
+      assert.equal(response.statusCode, 200, response.body);
+      return response.json()[`${kind}_rules`].map((rule: { id: string }) => rule.id);
     },
   };
 }

@@ -1,20 +1,23 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { LightMyRequestResponse } from 'fastify';
-import { createGateway, engines, pageIds, startService, type TestService } from './harness.js';
+import {
+  altRouter,
+  assertError,
+  createGateway,
+  eip,
+  eipAddress,
+  engines,
+  missing,
+  pageIds,
+  project,
+  ruleRequests,
+  startService,
+  subnet,
+  type TestService,
+} from './harness.js';
 
-const project = '9ad601814ac94c80bf7bb9073ded66fc';
-const missing = 'fe1a4cf0-27fe-4b97-a9b1-2c67c127f0e0';
 const bounded = { timeout: 30_000 };
-
-/** Ids of the default network's numbered extras: project 1 is demo, project 2 is alt. */
-const numbered = (prefix: string, n: number, projectNo = 1) =>
-  `${prefix}0${projectNo}00-0000-4000-8000-${String(n).padStart(12, '0')}`;
-const eip = (n: number, projectNo = 1) => numbered('e000', n, projectNo);
-const eipAddress = (n: number) => `80.0.${Math.floor(n / 250)}.${n % 250}`;
-const subnet = (n: number, projectNo = 1) => numbered('b000', n, projectNo);
-const altRouter = 'a0000200-0000-4000-8000-000000000000';
 
 /** A fresh numbered EIP of the demo project for each use, so tests do not share claims. */
 let nextEip = 1;
@@ -24,38 +27,11 @@ const freshSubnet = () => nextSubnet++;
 /** For requests refused before anything is stored. */
 const anySubnet = subnet(64);
 
-function assertError(response: LightMyRequestResponse, status: number, code: string) {
-  assert.equal(response.statusCode, status, response.body);
-  assert.equal(response.json().error.code, code, response.body);
-}
-
-function createSnat(
-  service: TestService,
-  snatRule: Record<string, unknown>,
-  user: 'demo' | 'viewer' | 'alt' = 'demo',
-) {
-  return service.as(user, { method: 'POST', url: '/v2.0/snat_rules', payload: { snat_rule: snatRule } });
-}
-
-async function snatId(service: TestService, snatRule: Record<string, unknown>): Promise<string> {
-  const response = await createSnat(service, snatRule);
-  assert.equal(response.statusCode, 201, response.body);
-  return response.json().snat_rule.id;
-}
-
-function deleteSnat(service: TestService, id: string, user: 'demo' | 'viewer' | 'alt' = 'demo') {
-  return service.as(user, { method: 'DELETE', url: `/v2.0/snat_rules/${id}` });
-}
-
-async function listIds(
-  service: TestService,
-  query: string,
-  user: 'demo' | 'alt' = 'demo',
-): Promise<string[]> {
-  const response = await service.as(user, { url: `/v2.0/snat_rules?${query}` });
-  assert.equal(response.statusCode, 200, response.body);
-  return response.json().snat_rules.map((rule: { id: string }) => rule.id);
-}
+const snat = ruleRequests('snat');
+const createSnat = snat.create;
+const snatId = snat.id;
+const deleteSnat = snat.delete;
+const listIds = snat.listIds;
 
 const fields = [
   'admin_state_up',

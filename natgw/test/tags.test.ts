@@ -2,10 +2,16 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LightMyRequestResponse } from 'fastify';
-import { createGateway, engines, startService, type TestService } from './harness.js';
+import {
+  assertError,
+  createGateway,
+  engines,
+  // The demo project's id: the id the tag pages' examples use.
+  project,
+  startService,
+  type TestService,
+} from './harness.js';
 
-/** The demo project's id in the default config: the id the tag pages' examples use. */
-const project = '9ad601814ac94c80bf7bb9073ded66fc';
 /** The alt project's id in the default config. */
 const altProject = '27e25061336f4af590faeabeb7fcd9a3';
 const missingGateway = 'fe1a4cf0-27fe-4b97-a9b1-2c67c127f0e0';
@@ -17,11 +23,6 @@ const resourceInstances = (inProject = project) =>
 
 function errorCode(response: LightMyRequestResponse): string {
   return response.json().error.code;
-}
-
-function assertError(response: LightMyRequestResponse, status: number, code: string) {
-  assert.equal(response.statusCode, status, response.body);
-  assert.equal(errorCode(response), code, response.body);
 }
 
 function assertNoContent(response: LightMyRequestResponse) {
