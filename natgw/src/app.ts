@@ -25,12 +25,15 @@ export async function buildApp(
   config: Config,
   fastifyOptions: { logger?: unknown } = {},
 ): Promise<FastifyInstance> {
-  const database = await openDatabase(config);
   const app = Fastify(
     serverOptions({ logger: { level: config.logLevel }, ...fastifyOptions } as Parameters<
       typeof serverOptions
     >[0]),
   );
+  const database = await openDatabase({
+    ...config,
+    onIdleError: (error) => app.log.warn({ err: error }, 'an idle database connection was lost'),
+  });
   app.addHook('onClose', () => database.close());
 
   const identity = new Identity(config, await TokenSigner.fromDatabase(database.db));

@@ -24,13 +24,18 @@ pg.types.setTypeParser(pg.types.builtins.INT8, Number);
 export async function openDatabase(options: {
   databaseUrl?: string | undefined;
   sqliteFile: string;
+  /** Told when an idle PostgreSQL connection is lost (a server restart, a terminated backend). */
+  onIdleError?: (error: Error) => void;
 }): Promise<Database> {
   const engine: Engine = options.databaseUrl ? 'postgres' : 'sqlite';
   let db: Kysely<Schema>;
   if (options.databaseUrl) {
-    db = new Kysely<Schema>({
-      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: options.databaseUrl, max: 10 }) }),
-    });
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
+    // pg emits an idle client's lost connection on the pool, and without a listener that is an
+    // uncaught exception: the whole service would go down. The pool drops the client; the next
+    // query opens a new connection.
+    pool.on('error', (error) => options.onIdleError?.(error));
+    db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   } else {
     if (options.sqliteFile !== ':memory:') mkdirSync(dirname(options.sqliteFile), { recursive: true });
     const file = new SQLite(options.sqliteFile);
