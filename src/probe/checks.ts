@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Language, Profile } from '../catalog/index.js';
 import { parseErrorBody } from '../dialects/index.js';
+import { requestIdHeaders } from '../http/request-id.js';
 import { type Exchange, send, sendRaw } from './exchange.js';
-import { schemaViolation, type Target, withUniqueNames } from './target.js';
+import { expectedStatus, itemFromBody, schemaViolation, type Target, withUniqueNames } from './target.js';
 
 export type Verdict = 'pass' | 'fail' | 'skip';
 
@@ -28,6 +29,8 @@ export interface ProbeContext {
   profile: Profile;
   lang: Language;
   target: Target;
+  /** Whether `GET /` answered 2xx: a route to ask for another type when there is no resource. */
+  rootServes: boolean;
   token?: string | undefined;
   readonlyToken?: string | undefined;
   authHeader: string;
@@ -85,6 +88,7 @@ export class Battery {
       headers?: Record<string, string>;
       body?: unknown;
       raw?: string;
+      timeoutMs?: number;
     } = {},
   ) {
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
@@ -105,7 +109,7 @@ export class Battery {
       method,
       url,
       headers,
-      timeoutMs: this.ctx.timeoutMs,
+      timeoutMs: options.timeoutMs ?? this.ctx.timeoutMs,
       ...(body === undefined ? {} : { body }),
     });
     this.exchanges.push(exchange);
@@ -191,8 +195,16 @@ export class Battery {
     );
   }
 
+  /** A path known to answer GET: the resource, else `/` when it answered 2xx. */
+  get #served() {
+    return this.#resource ?? (this.ctx.rootServes ? '/' : undefined);
+  }
+
   async notAcceptable() {
-    const path = this.#resource ?? '/';
+    const path = this.#served;
+    // On a path with no route, 404 is the right answer whatever the Accept: nothing to learn there.
+    if (path === undefined)
+      return this.skip('not-acceptable', '406', 'no path known to answer GET (--resource or --openapi)');
     const response = await this.request('GET', path, { headers: { accept: 'application/xml' } });
     this.record(
       'not-acceptable',
@@ -234,7 +246,7 @@ export class Battery {
       return this.skip('read-only-write', '403', 'no read-only credentials (--readonly-token)');
     const response = await this.request('POST', this.#resource, {
       auth: 'ro',
-      body: withUniqueNames(body, `${this.#suffix}ro`),
+      body: withUniqueNames(body, this.ctx.target.names),
     });
     this.record(
       'read-only-write',
@@ -262,7 +274,7 @@ export class Battery {
     if (!this.#resource || !violation)
       return this.skip('schema-violation', '400 naming the field', 'no resource with a create body');
     const response = await this.request('POST', this.#resource, {
-      body: withUniqueNames(violation.body, `${this.#suffix}sv`),
+      body: withUniqueNames(violation.body, this.ctx.target.names),
     });
     const parsed = parseErrorBody(response.body);
     const named = `${parsed?.message ?? ''} ${JSON.stringify(parsed?.details ?? '')}`.includes(
@@ -285,38 +297,51 @@ export class Battery {
       for (const id of ids) this.skip(id, '-', 'no resource with a create body (--create-body or --openapi)');
       return;
     }
-    const unique = withUniqueNames(body, this.#suffix);
+    const statuses = this.ctx.target.statuses ?? {};
+    const unique = withUniqueNames(body, this.ctx.target.names);
     this.ctx.progress('creating a resource');
     const created = await this.request('POST', this.#resource, { body: unique });
+    const collection = `${this.ctx.baseUrl}${this.#resource}`;
     const location = created.headers.location;
+    // Without Location (RFC 9110 §15.3.2 says a 201 identifies the new resource there), carry on
+    // with the resource the body names, so that one fault does not hide the checks after it.
+    const fromBody = created.status === 201 && !location ? itemFromBody(created.body, collection) : undefined;
     this.record(
       'create',
       '201 + Location',
       [created],
       created.status === 201 && location !== undefined,
-      `${created.status}${location ? ' + Location' : ' (no Location)'}`,
+      created.status !== 201
+        ? this.#describe(created)
+        : location
+          ? '201 + Location'
+          : `201, no Location${fromBody ? ' (went on with the resource the body names)' : ''}`,
     );
-    if (created.status !== 201 || !location) {
-      for (const id of ids.slice(1)) this.skip(id, '-', 'create did not give 201 with a Location');
+    const found = location ? new URL(location, collection).toString() : fromBody;
+    if (created.status !== 201 || !found) {
+      for (const id of ids.slice(1))
+        this.skip(id, '-', 'create gave no 201 with a Location or a body naming the new resource');
       return;
     }
-    const item = new URL(location, `${this.ctx.baseUrl}${this.#resource}`).toString();
+    const item = found;
     const read = await this.request('GET', item);
     this.record('read-back', '200 at Location', [read], read.status === 200, this.#describe(read));
+    const conflict = expectedStatus(409, statuses.create);
     const duplicate = await this.request('POST', this.#resource, { body: unique });
     this.record(
       'duplicate',
-      '409',
+      `${conflict}${conflict === 409 ? '' : ' (as documented)'}`,
       [duplicate],
-      duplicate.status === 409 && this.contractBody(duplicate),
+      duplicate.status === conflict && this.contractBody(duplicate),
       this.#describe(duplicate),
     );
 
-    // A new resource may be pending for a while (the pages' PENDING_* states): 409 means wait.
-    const settled = async (method: string, payload?: unknown) => {
+    // A new resource may be pending for a while (the pages' PENDING_* states): the conflict status
+    // the operation documents means wait.
+    const settled = async (method: string, busy: number, payload?: unknown) => {
       const deadline = Date.now() + this.ctx.settleMs;
       let response = await this.request(method, item, payload === undefined ? {} : { body: payload });
-      while (response.status === 409 && Date.now() < deadline) {
+      while (response.status === busy && Date.now() < deadline) {
         await sleep(250);
         response = await this.request(method, item, payload === undefined ? {} : { body: payload });
       }
@@ -326,11 +351,22 @@ export class Battery {
       this.skip('update', '200', 'no update body (--update-body or a PUT example)');
     } else {
       this.ctx.progress('updating it');
-      const updated = await settled('PUT', withUniqueNames(this.ctx.target.updateBody, `${this.#suffix}up`));
-      this.record('update', '200', [updated], updated.status === 200, this.#describe(updated));
+      const payload = withUniqueNames(this.ctx.target.updateBody, this.ctx.target.names);
+      const busy = expectedStatus(409, statuses.update);
+      let updated = await settled(this.ctx.target.updateMethod ?? 'PUT', busy, payload);
+      // An API that updates with PATCH (RFC 5789) says so in Allow: update the way it does.
+      if (updated.status === 405 && /\bPATCH\b/i.test(updated.headers.allow ?? ''))
+        updated = await settled('PATCH', busy, payload);
+      this.record(
+        'update',
+        '200',
+        [updated],
+        updated.status === 200,
+        `${this.#describe(updated)}${updated.method === 'PUT' ? '' : ` (${updated.method})`}`,
+      );
     }
     this.ctx.progress('deleting it');
-    const deleted = await settled('DELETE');
+    const deleted = await settled('DELETE', expectedStatus(409, statuses.delete));
     const empty = deleted.body === '' && deleted.headers['content-type'] === undefined;
     this.record(
       'delete',
@@ -355,23 +391,42 @@ export class Battery {
     );
   }
 
+  /**
+   * A request whose head comes one byte at a time must get 408 (RFC 9110 §15.5.9) in time. It runs
+   * alone, after every other check, so that a server that serves one request at a time does not
+   * spoil their evidence; while it is open, one ordinary request tells whether the server still
+   * serves others.
+   */
   async slowRequest() {
     const path = this.#resource ?? '/';
     const url = `${this.ctx.baseUrl}${path}`;
     const target = new URL(url);
-    this.ctx.progress(`sending a request slowly (up to ${Math.round(this.ctx.slowBoundMs / 1000)} s)`);
-    const response = await sendRaw(url, `GET ${target.pathname} HTTP/1.1\r\nHost: ${target.host}\r\n`, {
+    const bound = Math.round(this.ctx.slowBoundMs / 1000);
+    this.ctx.progress(`sending a request slowly (up to ${bound} s), and another beside it`);
+    const slow = sendRaw(url, `GET ${target.pathname} HTTP/1.1\r\nHost: ${target.host}\r\n`, {
       drip: `X-Statuskit-Probe: ${'s'.repeat(200)}\r\n\r\n`,
       everyMs: 400,
       timeoutMs: this.ctx.slowBoundMs,
     });
+    await sleep(Math.min(1_000, this.ctx.slowBoundMs / 4));
+    const beside = await this.request('GET', `/statuskit-probe-${this.#suffix}-beside`, {
+      timeoutMs: Math.min(this.ctx.timeoutMs, this.ctx.slowBoundMs / 2),
+    });
+    const response = await slow;
     this.exchanges.push(response);
     this.record(
       'slow-request',
-      `408 within ${Math.round(this.ctx.slowBoundMs / 1000)} s`,
+      `408 within ${bound} s`,
       [response],
       response.status === 408 && this.contractBody(response),
       response.status === 0 ? `no answer in ${response.ms} ms` : `${response.status} after ${response.ms} ms`,
+    );
+    this.record(
+      'serves-beside-slow',
+      'another request answered meanwhile',
+      [beside],
+      beside.status > 0,
+      beside.status > 0 ? `${beside.status} in ${beside.ms} ms` : `no answer in ${beside.ms} ms`,
     );
   }
 
@@ -392,39 +447,52 @@ export class Battery {
     );
   }
 
+  /**
+   * Asked for zh-CN, errors must say it in Chinese: the text in the body, not only a
+   * `Content-Language` header. An unknown route, and with a resource a request without
+   * credentials and one with broken JSON.
+   */
   async chinese() {
     if (!this.ctx.profile.rows.some((row) => row.texts['zh-CN']))
       return this.skip('zh-CN', 'Chinese texts', `profile ${this.ctx.profile.name} has no Chinese texts`);
-    const response = await this.request('GET', `/statuskit-probe-${this.#suffix}-zh`, {
-      headers: { 'accept-language': 'zh-CN' },
+    const headers = { 'accept-language': 'zh-CN' };
+    const answers = [await this.request('GET', `/statuskit-probe-${this.#suffix}-zh`, { headers })];
+    if (this.#resource) {
+      answers.push(await this.request('GET', this.#resource, { headers, auth: 'none' }));
+      answers.push(await this.request('POST', this.#resource, { headers, raw: '{"statuskit": ' }));
+    }
+    const errors = answers.filter((answer) => answer.status >= 400);
+    const english = errors.filter((answer) => {
+      const parsed = parseErrorBody(answer.body);
+      return !/\p{Script=Han}/u.test(`${parsed?.message ?? ''} ${parsed?.title ?? ''}`);
     });
-    const expected = this.ctx.profile.text(404, 'zh-CN');
-    const parsed = parseErrorBody(response.body);
-    const ok =
-      /[\u4e00-\u9fff]/.test(`${parsed?.message ?? ''}${parsed?.title ?? ''}`) ||
-      response.headers['content-language'] === 'zh-CN';
+    const labelled = english.filter((answer) => /^zh/i.test(answer.headers['content-language'] ?? ''));
     this.record(
       'zh-CN',
-      `Chinese text (${expected.description})`,
-      [response],
-      ok,
-      ok ? 'Chinese' : 'not Chinese',
+      `Chinese text in the body (${this.ctx.profile.text(404, 'zh-CN').description})`,
+      english.length > 0 ? english : errors,
+      errors.length > 0 && english.length === 0,
+      english.length === 0
+        ? `Chinese in ${errors.length}/${errors.length}`
+        : `not Chinese: ${english.map((answer) => answer.status || 'no answer').join(', ')}${labelled.length ? ` (${labelled.length} labelled zh-CN)` : ''}`,
     );
   }
 
   /** The checks over every answer of the run. */
   whole() {
     const answered = this.exchanges.filter((exchange) => exchange.status > 0);
-    const withoutId = answered.filter((exchange) => !exchange.headers['x-request-id']);
+    // Either of the contract's headers: OpenStack services send X-Openstack-Request-Id alone.
+    const withoutId = answered.filter((exchange) => !requestIdHeaders.some((name) => exchange.headers[name]));
     this.record(
       'request-id',
-      'X-Request-Id on every answer',
+      'a request id on every answer',
       withoutId.slice(0, 3),
       withoutId.length === 0,
       `${answered.length - withoutId.length}/${answered.length}`,
     );
 
-    const errors = answered.filter((exchange) => exchange.status >= 400);
+    // An answer to HEAD has no body by definition (RFC 9110 §9.3.2): no dialect to judge.
+    const errors = answered.filter((exchange) => exchange.status >= 400 && exchange.method !== 'HEAD');
     const dialects = new Set(errors.map((exchange) => parseErrorBody(exchange.body)?.dialect ?? 'none'));
     const offending = errors.filter(
       (exchange) => (parseErrorBody(exchange.body)?.dialect ?? 'none') === 'none',

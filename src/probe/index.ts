@@ -2,11 +2,13 @@
  * statuskit/probe: a black-box battery of HTTP checks that tells whether a live API keeps the
  * status-code contract, with the evidence for each verdict.
  */
+import stringWidth from 'string-width';
 import { getProfile, type Language } from '../catalog/index.js';
 import { passwordAuthBody } from '../client/keystone.js';
 import { Battery, type CheckResult } from './checks.js';
 import { send } from './exchange.js';
-import { loadOpenApi, type Target, targetFromOpenApi } from './target.js';
+import { discoverOpenApi, type Json, loadOpenApi, OpenApiError, usualLocations } from './openapi.js';
+import { type Target, targetFromOpenApi } from './target.js';
 
 export type { CheckResult, Evidence, Verdict } from './checks.js';
 export type { Target } from './target.js';
@@ -20,7 +22,10 @@ export interface ProbeOptions {
   resource?: string;
   createBody?: unknown;
   updateBody?: unknown;
-  /** An OpenAPI 3 document (file or URL) to find a resource and its bodies in. */
+  /**
+   * An OpenAPI document (file or URL, JSON or YAML) to find a resource, its bodies and its
+   * documented statuses in; without it the probe looks at the usual places (`/openapi.json` …).
+   */
   openapi?: string;
   profile?: string;
   lang?: Language;
@@ -68,8 +73,39 @@ async function keystoneToken(
 }
 
 /**
- * Runs every check against `baseUrl`. Slow checks run beside the others; each request has a
- * timeout, so the run is bounded.
+ * The resource to work on and what the API's OpenAPI document says of it: the document named by
+ * `openapi`, else the first found at a usual place; flags win over what it says.
+ */
+async function findTarget(
+  options: ProbeOptions,
+  baseUrl: string,
+  timeoutMs: number,
+  headers: Record<string, string>,
+): Promise<Target> {
+  let found: { location: string; document: Json } | undefined;
+  if (options.openapi === undefined) found = await discoverOpenApi(baseUrl, timeoutMs, headers);
+  else {
+    try {
+      found = { location: options.openapi, document: await loadOpenApi(options.openapi, timeoutMs, headers) };
+    } catch (error) {
+      if (error instanceof OpenApiError) throw new ProbeSetupError(error.message);
+      throw error;
+    }
+  }
+  const fromOpenApi = found ? targetFromOpenApi(found.document, options.resource) : undefined;
+  return {
+    ...fromOpenApi,
+    ...(options.resource === undefined ? {} : { resource: options.resource }),
+    ...(options.createBody === undefined ? {} : { createBody: options.createBody }),
+    ...(options.updateBody === undefined ? {} : { updateBody: options.updateBody }),
+    source: options.resource ? 'flags' : (fromOpenApi?.source ?? 'none'),
+    ...(found ? { openapi: { location: found.location, discovered: options.openapi === undefined } } : {}),
+  };
+}
+
+/**
+ * Runs every check against `baseUrl`, one after the other, the slow request last and alone; each
+ * request has a timeout, so the run is bounded.
  * @example const report = await runProbe({ baseUrl: 'http://127.0.0.1:8080', token, resource: '/v2.0/nat_gateways', createBody });
  */
 export async function runProbe(options: ProbeOptions): Promise<Report> {
@@ -81,30 +117,27 @@ export async function runProbe(options: ProbeOptions): Promise<Report> {
   if (reachable.status === 0) throw new ProbeSetupError(`${baseUrl} cannot be reached: ${reachable.body}`);
   const token =
     options.token ?? (options.keystone ? await keystoneToken(options.keystone, timeoutMs) : undefined);
-  const fromOpenApi = options.openapi
-    ? targetFromOpenApi(await loadOpenApi(options.openapi, timeoutMs))
-    : undefined;
-  const target: Target = {
-    ...fromOpenApi,
-    ...(options.resource === undefined ? {} : { resource: options.resource }),
-    ...(options.createBody === undefined ? {} : { createBody: options.createBody }),
-    ...(options.updateBody === undefined ? {} : { updateBody: options.updateBody }),
-    source: options.resource ? 'flags' : (fromOpenApi?.source ?? 'none'),
-  };
+  const authHeader = (options.authHeader ?? 'x-auth-token').toLowerCase();
+  const target = await findTarget(options, baseUrl, timeoutMs, token ? { [authHeader]: token } : {});
+  options.onProgress?.(
+    target.openapi
+      ? `OpenAPI document: ${target.openapi.location}${target.openapi.discovered ? ' (found at a usual place)' : ''}`
+      : `no OpenAPI document (looked at ${usualLocations.join(', ')})`,
+  );
   const battery = new Battery({
     baseUrl,
     profile,
     lang: options.lang ?? 'zh-CN',
     target,
+    rootServes: reachable.status >= 200 && reachable.status < 300,
     token,
     readonlyToken: options.readonlyToken,
-    authHeader: (options.authHeader ?? 'x-auth-token').toLowerCase(),
+    authHeader,
     timeoutMs,
     slowBoundMs: options.slowBoundMs ?? 12_000,
     settleMs: options.settleMs ?? 8_000,
     progress: options.onProgress ?? (() => {}),
   });
-  const slow = battery.slowRequest();
   await battery.unknownRoute();
   await battery.wrongMethod();
   await battery.unknownMethod();
@@ -116,7 +149,7 @@ export async function runProbe(options: ProbeOptions): Promise<Report> {
   await battery.headLikeGet();
   await battery.chinese();
   await battery.lifecycle();
-  await slow;
+  await battery.slowRequest();
   battery.whole();
   const count = (verdict: string) => battery.results.filter((result) => result.verdict === verdict).length;
   return {
@@ -131,6 +164,11 @@ export async function runProbe(options: ProbeOptions): Promise<Report> {
   };
 }
 
+/** Pads to a display width: CJK characters take two columns in a terminal (Unicode UAX #11). */
+function padEnd(text: string, width: number): string {
+  return text + ' '.repeat(Math.max(0, width - stringWidth(text)));
+}
+
 /** The report as a table a person reads at a glance, ending with `N passed, N failed`. */
 export function formatReport(report: Report): string {
   const rows = report.checks.map((check) => [
@@ -141,16 +179,19 @@ export function formatReport(report: Report): string {
   ]);
   const header = ['check', 'expected', 'got', 'verdict'];
   const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
+    Math.max(stringWidth(title), ...rows.map((row) => stringWidth(row[column] ?? ''))),
   );
   const line = (cells: string[]) =>
     cells
-      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .map((cell, column) => padEnd(cell, widths[column] ?? 0))
       .join('  ')
       .trimEnd();
+  const { openapi, resource } = report.target;
   const closing = `${report.passed} passed, ${report.failed} failed${report.skipped ? `, ${report.skipped} skipped` : ''}`;
   return [
     `${report.baseUrl} (profile ${report.profile})`,
+    `OpenAPI document: ${openapi ? `${openapi.location}${openapi.discovered ? ' (found at a usual place)' : ''}` : 'none found'}`,
+    `resource: ${resource ?? 'none'}`,
     '',
     line(header),
     line(widths.map((width) => '-'.repeat(width))),
