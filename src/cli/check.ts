@@ -39,24 +39,28 @@ function readJson(file: string | undefined): unknown {
 }
 
 export async function check(args: string[]): Promise<string | { output: string; status: number }> {
-  const { values, positionals } = parse(args, {
-    token: { type: 'string' },
-    'auth-url': { type: 'string' },
-    user: { type: 'string' },
-    password: { type: 'string' },
-    project: { type: 'string' },
-    domain: { type: 'string' },
-    'readonly-token': { type: 'string' },
-    resource: { type: 'string' },
-    'create-body': { type: 'string' },
-    'update-body': { type: 'string' },
-    openapi: { type: 'string' },
-    'auth-header': { type: 'string' },
-    profile: { type: 'string' },
-    lang: { type: 'string' },
-    timeout: { type: 'string' },
-    json: { type: 'boolean' },
-  });
+  const { values, positionals } = parse(
+    args,
+    {
+      token: { type: 'string' },
+      'auth-url': { type: 'string' },
+      user: { type: 'string' },
+      password: { type: 'string' },
+      project: { type: 'string' },
+      domain: { type: 'string' },
+      'readonly-token': { type: 'string' },
+      resource: { type: 'string' },
+      'create-body': { type: 'string' },
+      'update-body': { type: 'string' },
+      openapi: { type: 'string' },
+      'auth-header': { type: 'string' },
+      profile: { type: 'string' },
+      lang: { type: 'string' },
+      timeout: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    1,
+  );
   if (values.help) return checkHelp;
   const [baseUrl] = positionals;
   if (!baseUrl || !/^https?:\/\/[^/]+/.test(baseUrl))

@@ -43,6 +43,22 @@ export function docs(args: string[]): string {
     dialect: dialect as (typeof dialectNames)[number],
   });
   if (!values.out) return text;
-  writeFileSync(values.out, text);
+  try {
+    writeFileSync(values.out, text);
+  } catch (error) {
+    throw new UsageError(`cannot write ${values.out}: ${reason(error as NodeJS.ErrnoException)}`);
+  }
   return `wrote ${values.out}`;
+}
+
+/** A file-system error in words, without the stack or the call that raised it. */
+function reason(error: NodeJS.ErrnoException): string {
+  const known: Record<string, string> = {
+    ENOENT: 'no such directory',
+    EISDIR: 'it is a directory',
+    EACCES: 'permission denied',
+    ENOTDIR: 'a part of the path is not a directory',
+    EROFS: 'read-only file system',
+  };
+  return (error.code && known[error.code]) ?? error.message;
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { profileNames } from '../catalog/index.js';
 import { type DialectName, dialectNames } from '../dialects/index.js';
 import { configFrom, createGateway, type GatewayConfig } from '../gateway/index.js';
-import { parse, profileArg, UsageError } from './args.js';
+import { parse, profileArg, RunError, UsageError } from './args.js';
 
 export const gatewayHelp = `Usage: statuskit gateway --upstream URL [--upstream URL ...] [options]
 
@@ -41,7 +41,8 @@ function integer(name: string, text: string | undefined, min: number, max = Numb
   if (text === undefined) return undefined;
   const value = Number(text);
   if (!/^\d+$/.test(text) || value < min || value > max) {
-    throw new UsageError(`--${name} must be an integer from ${min} to ${max}, not "${text}"`);
+    const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
+    throw new UsageError(`--${name} must be an integer ${range}, not "${text}"`);
   }
   return value;
 }
@@ -115,7 +116,18 @@ export async function gateway(args: string[]): Promise<string> {
     if (error instanceof RangeError || error instanceof TypeError) throw new UsageError(error.message);
     throw error;
   }
-  const address = await app.listen({ port, host });
+  let address: string;
+  try {
+    address = await app.listen({ port, host });
+  } catch (error) {
+    await app.close();
+    const { code } = error as NodeJS.ErrnoException;
+    if (code === 'EADDRINUSE') throw new RunError(`cannot listen on ${host}:${port}: the port is in use`);
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+      throw new UsageError(`cannot listen on ${host}: not an address of this machine`);
+    if (code === 'EACCES') throw new RunError(`cannot listen on ${host}:${port}: permission denied`);
+    throw error;
+  }
   process.stdout.write(`statuskit gateway listening on ${address}\n`);
 
   // A second signal, with these listeners gone, ends the process at once.

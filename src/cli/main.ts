@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import { UsageError } from './args.js';
 import { check } from './check.js';
 import { codes } from './codes.js';
@@ -15,7 +16,14 @@ Commands:
   docs    render a profile as md, rst, html or OpenAPI components
   gateway run a reverse proxy that keeps every reply inside the contract
 
-Run "statuskit <command> --help" for a command's options.`;
+Run "statuskit <command> --help" for a command's options, "statuskit --version" for the version.`;
+
+/** The package's version, from its package.json (two levels up from src/cli and dist/cli). */
+function version(): string {
+  return (
+    JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+  ).version;
+}
 
 /** A command returns its output, or its output and exit status. */
 type Command = (args: string[]) => string | Promise<string | { output: string; status: number }>;
@@ -30,6 +38,11 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${help}\n`);
       return name === undefined ? 2 : 0;
     }
+    if (name === '--version') {
+      if (args.length > 0) throw new UsageError(`unexpected argument "${args[0]}"`);
+      process.stdout.write(`${version()}\n`);
+      return 0;
+    }
     const command = commands[name];
     if (!command)
       throw new UsageError(`unknown command "${name}" (known: ${Object.keys(commands).join(', ')})`);
@@ -38,9 +51,10 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${output}\n`);
     return status;
   } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`statuskit: ${error.message}\n`);
-    return 2;
+    // One line, never a stack: 2 for bad usage, 1 for a run that failed, whatever failed.
+    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    process.stderr.write(`statuskit: ${message}\n`);
+    return error instanceof UsageError ? 2 : 1;
   }
 }
 

@@ -112,7 +112,10 @@ describe('statuskit gateway', () => {
   for (const [args, message] of [
     [[], 'statuskit: at least one --upstream is needed'],
     [['--upstream', 'ftp://x'], 'statuskit: upstream "ftp://x" must be http: or https:'],
-    [['--upstream', 'http://x', '--timeout', 'soon'], 'statuskit: --timeout must be an integer from 1 to'],
+    [
+      ['--upstream', 'http://x', '--timeout', 'soon'],
+      'statuskit: --timeout must be an integer of at least 1',
+    ],
     [['--upstream', 'http://x', '--dialect', 'xml'], 'statuskit: unknown dialect "xml"'],
     [['--upstream', 'http://x', '--profile', 'nope'], 'statuskit: unknown profile "nope"'],
     [['--upstream', 'http://x', '--proxy-auth', 'nocolon'], 'statuskit: proxy credentials must be'],
