@@ -6,8 +6,8 @@ import { languageArg, parse, profileArg, UsageError } from './args.js';
 export const checkHelp = `Usage: statuskit check <baseUrl> [options]
 
 Sends a battery of requests to a live API and reports, per check, the expected and the observed
-answer. Exit status: 0 when nothing failed, 1 when a check failed, 2 on bad arguments or an
-unreachable URL.
+answer. Exit status: 0 when nothing failed, 1 when a check failed, 2 on bad arguments, an
+unreachable URL or an OpenAPI document that cannot be read.
 
 Options:
   --token T            token sent in X-Auth-Token (or --auth-header)
@@ -17,7 +17,9 @@ Options:
   --resource PATH      a collection to create, update and delete in (e.g. /v2.0/nat_gateways)
   --create-body FILE   JSON body for POST on the resource
   --update-body FILE   JSON body for PUT on the created item
-  --openapi FILE|URL   find the resource and bodies in an OpenAPI 3 document instead
+  --openapi FILE|URL   an OpenAPI document (JSON or YAML) to find the resource, bodies, name
+                       limits and documented statuses in (default: the first found at /openapi.json,
+                       /openapi.yaml, /documentation/json, /swagger.json or /v3/api-docs)
   --auth-header NAME   the header that carries the token (default X-Auth-Token)
   --profile P          ${profileNames.join(', ')} (default: nat)
   --lang L             en or zh-CN (default: zh-CN, the language checked besides en)

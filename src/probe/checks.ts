@@ -453,6 +453,7 @@ export class Battery {
    * credentials and one with broken JSON.
    */
   async chinese() {
+    if (this.ctx.lang === 'en') return this.skip('zh-CN', 'Chinese texts', 'English only (--lang en)');
     if (!this.ctx.profile.rows.some((row) => row.texts['zh-CN']))
       return this.skip('zh-CN', 'Chinese texts', `profile ${this.ctx.profile.name} has no Chinese texts`);
     const headers = { 'accept-language': 'zh-CN' };

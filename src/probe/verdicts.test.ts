@@ -52,6 +52,13 @@ describe('the zh-CN check', () => {
   });
 });
 
+test('the zh-CN check is skipped when only English is asked for', async () => {
+  const app = await answering('The resource /x could not be found.');
+  const report = await runProbe({ baseUrl: app.url, slowBoundMs: 1_000, lang: 'en' });
+  await app.close();
+  assert.equal(check(report, 'zh-CN')?.verdict, 'skip');
+});
+
 describe('the probe against a correct statuskit app', () => {
   let plain: Running;
   let documented: Running;
