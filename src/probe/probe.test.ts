@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { startService, type TestService } from '../../natgw/test/harness.js';
 import { createGateway } from '../gateway/index.js';
 import { formatReport, type Report, runProbe } from './index.js';
+import { loadOpenApi } from './openapi.js';
 import {
   expectedStatus,
   itemFromBody,
@@ -237,6 +241,22 @@ describe('finding the resource', () => {
     assert.ok(target.statuses?.create?.includes(409), 'a 4XX range documents every 4xx');
     assert.deepEqual(target.statuses?.update, [200, 400]);
     assert.equal(target.statuses?.read, undefined, 'no error status documented: nothing to go by');
+  });
+
+  test('reads a YAML document from a file, and refuses what is not OpenAPI', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'probe-openapi-'));
+    const yaml = path.join(dir, 'openapi.yaml');
+    await writeFile(
+      yaml,
+      'openapi: 3.1.0\npaths:\n  /things:\n    post:\n      responses:\n        "201": {}\n',
+    );
+    const notOpenApi = path.join(dir, 'other.json');
+    await writeFile(notOpenApi, '{"swagger": 2}');
+    const document = await loadOpenApi(yaml, 1_000);
+    const refused = await loadOpenApi(notOpenApi, 1_000).catch((error: Error) => error.message);
+    await rm(dir, { recursive: true });
+    assert.deepEqual(Object.keys(document.paths as object), ['/things']);
+    assert.match(String(refused), /is not an OpenAPI document/);
   });
 
   test('expects the usual status unless the operation documents 400 in its place', () => {
