@@ -11,6 +11,9 @@ import { fileURLToPath } from 'node:url';
  * give them a shared PostgreSQL in `DATABASE_URL`.
  */
 const root = fileURLToPath(new URL('../../', import.meta.url));
+/** The statuskit CLI as it is in the tree (the `source` condition), like natgw itself. */
+const statuskitCli = fileURLToPath(new URL('src/cli/main.ts', import.meta.resolve('statuskit/package.json')));
+const fromSource = ['--conditions=source', '--import', 'tsx'];
 const host = process.env.HOST ?? '127.0.0.1';
 const port = Number(process.env.PORT ?? 8080);
 const firstPort = Number(process.env.NATGW_PORT ?? port + 1);
@@ -70,7 +73,7 @@ await Promise.all(
     upstreams.push(`http://${host}:${instancePort}`);
     return start(
       instances > 1 ? `natgw-${index + 1}` : 'natgw',
-      ['--import', 'tsx', 'natgw/src/main.ts'],
+      [...fromSource, 'natgw/src/main.ts'],
       { HOST: host, PORT: String(instancePort), NATGW_PUBLIC_URL: publicUrl },
       /^natgw: NAT Gateway API/,
     );
@@ -79,7 +82,8 @@ await Promise.all(
 await start(
   'gateway',
   [
-    'dist/cli/main.js',
+    ...fromSource,
+    statuskitCli,
     'gateway',
     '--host',
     host,

@@ -112,7 +112,8 @@ for (const engine of engines()) {
     });
 
     test('501 for a method served nowhere', async () => {
-      await expect(501, { method: 'PROPFIND', url: '/v2.0/nat_gateways' });
+      // light-my-request 6.6 (its last release for Node 20) types no WebDAV methods, though it sends them.
+      await expect(501, { method: 'PROPFIND' as 'GET', url: '/v2.0/nat_gateways' });
     });
 
     test('503 with Retry-After in maintenance', async () => {
