@@ -66,6 +66,9 @@ describe('the packed package, installed into an empty project', () => {
   test('codes and docs run without Fastify, which only the plugin and the gateway need', () => {
     rmSync(join(dir, 'node_modules', 'fastify'), { recursive: true, force: true });
     assert.match(statuskit('codes', '--profile', 'basic'), /Internal Error/);
-    assert.match(statuskit('docs', '--profile', 'nat', '--lang', 'zh-CN', '--format', 'md'), /服务器无法找到被请求的页面。/);
+    assert.match(
+      statuskit('docs', '--profile', 'nat', '--lang', 'zh-CN', '--format', 'md'),
+      /服务器无法找到被请求的页面。/,
+    );
   });
 });
