@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
-import { parseErrorBody } from '../index.js';
+import Fastify from 'fastify';
+import { ConflictError, parseErrorBody } from '../index.js';
+import { serverOptions, statuskit } from './index.js';
 import { testApp } from './test-app.js';
 
 const chinese = /\p{Script=Han}/u;
@@ -128,6 +130,42 @@ describe('the languages of the answers the plugin writes', () => {
     assert.equal(response.headers['content-language'], 'zh-CN');
     assert.equal(messageOf(response), '请求未完成，系统暂时异常。');
     await down.close();
+  });
+});
+
+describe('the language of a failed job', () => {
+  test('tells why a job failed in the caller’s language where the message has it, labelled', async () => {
+    const jobs = Fastify(serverOptions());
+    await jobs.register(statuskit, steady);
+    jobs.post('/crash', async (_request, reply) =>
+      reply.accepted(async () => {
+        throw new Error('the disk is full at /var/lib/x');
+      }),
+    );
+    jobs.post('/conflict', async (_request, reply) =>
+      reply.accepted(async () => {
+        throw new ConflictError('The item is in use.', { code: 'NAT.0009' });
+      }),
+    );
+    const failed = async (url: string, headers: Record<string, string>) => {
+      const { job_id } = (await jobs.inject({ method: 'POST', url })).json();
+      for (let attempt = 0; attempt < 100; attempt++) {
+        const response = await jobs.inject({ url: `/jobs/${job_id}`, headers });
+        if (response.json().job.status !== 'RUNNING') return response;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      assert.fail(`job ${job_id} is still RUNNING`);
+    };
+    const crashed = await failed('/crash', zh);
+    assert.deepEqual(crashed.json().job.error, { code: 'SK.0500', message: '操作失败。' });
+    assert.equal(crashed.headers['content-language'], 'zh-CN');
+    const english = await failed('/crash', {});
+    assert.deepEqual(english.json().job.error, { code: 'SK.0500', message: 'The operation failed.' });
+    assert.equal(english.headers['content-language'], 'en');
+    const conflict = await failed('/conflict', zh);
+    assert.deepEqual(conflict.json().job.error, { code: 'NAT.0009', message: 'The item is in use.' });
+    assert.equal(conflict.headers['content-language'], 'en');
+    await jobs.close();
   });
 });
 

@@ -26,7 +26,7 @@ import { messages } from '../texts/index.js';
 import { acceptable } from './accept.js';
 import { answerOnSocket } from './client-error.js';
 import { Contract } from './contract.js';
-import { type Job, type JobHandle, MemoryJobStore, startJob } from './jobs.js';
+import { type Job, type JobHandle, jobIn, MemoryJobStore, startJob } from './jobs.js';
 import { lingerOnClose } from './linger.js';
 import { MethodTable } from './methods.js';
 import { defaults, type StatuskitOptions } from './options.js';
@@ -316,11 +316,16 @@ async function plugin(app: FastifyInstance, options: StatuskitOptions) {
         return this.code(202).header('location', `${prefix}/${job.job_id}`).send({ job_id: job.job_id });
       },
     );
-    app.get<{ Params: { job_id: string } }>(`${prefix}/:job_id`, async (request): Promise<{ job: Job }> => {
-      const job = await store.get(request.params.job_id);
-      if (!job) throw new NotFoundError(messages.jobNotFound({ id: request.params.job_id }));
-      return { job };
-    });
+    app.get<{ Params: { job_id: string } }>(
+      `${prefix}/:job_id`,
+      async (request, reply): Promise<{ job: Job }> => {
+        const job = await store.get(request.params.job_id);
+        if (!job) throw new NotFoundError(messages.jobNotFound({ id: request.params.job_id }));
+        const shown = jobIn(job, languageOf(request));
+        if (shown.lang) reply.header('content-language', shown.lang);
+        return { job: shown.job };
+      },
+    );
   }
 }
 

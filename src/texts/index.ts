@@ -21,6 +21,7 @@ export const texts = {
     'zh-CN': '无法生成 Accept 中的任何媒体类型；此路由生成 {types}。',
   },
   jobNotFound: { en: 'Job {id} could not be found.', 'zh-CN': '找不到任务 {id}。' },
+  operationFailed: { en: 'The operation failed.', 'zh-CN': '操作失败。' },
 
   // The plugin: who is calling.
   authenticationRequired: { en: 'Authentication required.', 'zh-CN': '需要身份认证。' },
