@@ -173,14 +173,17 @@ describe('the languages of the answers written on the socket', () => {
   let server: FastifyInstance;
   let port: number;
   before(async () => {
-    ({ app: server } = await testApp(steady));
+    ({ app: server } = await testApp({
+      ...steady,
+      timeouts: { headers: 1_000, request: 1_500, checkInterval: 100 },
+    }));
     await server.listen({ host: '127.0.0.1', port: 0 });
     port = (server.server.address() as AddressInfo).port;
   });
   after(() => server.close());
 
-  /** One raw request over TCP; the answer's headers and body. */
-  function raw(request: string): Promise<{ headers: string; body: string }> {
+  /** One raw request over TCP (sent whole, or left unfinished); the answer's headers and body. */
+  function raw(request: string, unfinished = false): Promise<{ headers: string; body: string }> {
     return new Promise((resolve, reject) => {
       const socket = net.connect(port, '127.0.0.1');
       let received = '';
@@ -192,7 +195,8 @@ describe('the languages of the answers written on the socket', () => {
         const end = received.indexOf('\r\n\r\n');
         resolve({ headers: received.slice(0, end), body: received.slice(end + 4) });
       });
-      socket.end(request);
+      if (unfinished) socket.write(request);
+      else socket.end(request);
     });
   }
 
@@ -209,9 +213,13 @@ describe('the languages of the answers written on the socket', () => {
       'a CONNECT request',
       'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\nAccept-Language: zh-CN\r\n\r\n',
     ],
+    [
+      'a body that comes too slowly (408)',
+      'POST /items HTTP/1.1\r\nHost: x\r\nAccept-Language: zh-CN\r\nX-Auth-Token: rw\r\nContent-Type: application/json\r\nContent-Length: 20\r\n\r\n{"it',
+    ],
   ] as const) {
     test(`answers ${condition} in Chinese over a real connection`, async () => {
-      const answer = await raw(request);
+      const answer = await raw(request, condition.includes('408'));
       assert.match(answer.headers, /\r\ncontent-language: zh-CN\r\n/i);
       assert.match(String(parseErrorBody(answer.body)?.message), chinese, answer.body);
     });
