@@ -1,4 +1,5 @@
 import { type ContractError, createError, type ErrorStatus } from 'statuskit';
+import { identityCodesInChinese } from './messages.js';
 
 /**
  * The service's error codes this API sends, with the status and message the error-code pages
@@ -84,7 +85,9 @@ export function natError(
   details?: unknown,
 ): ContractError {
   const [status, template] = codes[code];
-  const message = template.replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? ''));
+  const fill = (text: string) => text.replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? ''));
+  const chinese = (identityCodesInChinese as Partial<Record<NatCode, string>>)[code];
+  const message = chinese === undefined ? fill(template) : { en: fill(template), 'zh-CN': fill(chinese) };
   return createError(status, message, { code, ...(details === undefined ? {} : { details }) });
 }
 

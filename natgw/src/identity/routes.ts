@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { UnauthorizedError } from 'statuskit';
+import { messages } from '../messages.js';
 import type { Identity } from './identity.js';
 
 const named = {
@@ -70,10 +71,7 @@ export function identityRoutes(
         ...(project?.name === undefined ? {} : { projectName: project.name }),
         ...(project?.id === undefined ? {} : { projectId: project.id }),
       });
-      if (!issued)
-        throw new UnauthorizedError('The request you have made requires authentication.', {
-          code: 'VPC.0008',
-        });
+      if (!issued) throw new UnauthorizedError(messages.badLogin(), { code: 'VPC.0008' });
       const { claims } = issued;
       const domain = { id: 'default', name: identity.config.domain };
       const url = options.publicUrl();

@@ -145,11 +145,19 @@ describe('the client against natgw', () => {
     assert.equal(error.headers?.allow, 'GET, PUT, DELETE, HEAD, OPTIONS');
   });
 
-  test('a method implemented nowhere throws NotImplementedError', bounded, async () => {
-    assert.ok(
-      (await thrown(nat.request('PATCH', '/v2.0/nat_gateways', { body: {} }))) instanceof NotImplementedError,
-    );
+  test('a method the server does not recognise throws NotImplementedError', bounded, async () => {
+    assert.ok((await thrown(nat.request('PROPFIND', '/v2.0/nat_gateways'))) instanceof NotImplementedError);
   });
+
+  test(
+    'PATCH, which the API updates with PUT, throws MethodNotAllowedError with Allow',
+    bounded,
+    async () => {
+      const error = await thrown(nat.request('PATCH', '/v2.0/nat_gateways', { body: {} }));
+      assert.ok(error instanceof MethodNotAllowedError);
+      assert.equal(error.headers?.allow, 'POST, GET, HEAD, OPTIONS');
+    },
+  );
 
   test('an Accept the route cannot produce throws NotAcceptableError', bounded, async () => {
     const error = await thrown(nat.get('/v2.0/nat_gateways', { headers: { accept: 'text/html' } }));

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Page, type PageTable, parsePage } from './seed-pages.js';
+import { type Page, type PageRow, type PageTable, parsePage } from './seed-pages.js';
 
 /** Where the pages live: `seeds/` of this package, the catalog's source data. */
 export const seedsDir = fileURLToPath(new URL('../seeds/', import.meta.url));
@@ -22,6 +22,20 @@ export const profilePages = {
 
 /** The profile whose Chinese texts the others borrow where their own page has none. */
 const zhDonor = 'nat';
+
+/**
+ * The rows whose own description says what the donor's says in other words ("could not" for
+ * "cannot", "the service is abnormal" for "an internal service error"): they borrow its Chinese,
+ * as rows with the donor's very words do. No other row borrows: basic's 200 "The request has
+ * succeeded." is not "GET和PUT操作正常返回。" (the normal answer to GET and PUT), nor its 400
+ * "Incorrect parameter" "服务器未能处理请求。" (the server failed to process the request);
+ * those stay English. A judgement made by reading both pages, kept here as data.
+ */
+const sameInOtherWords: Readonly<Record<string, readonly number[]>> = {
+  bms: [406, 409, 503],
+  dcaas: [200, 201, 204, 401, 406, 409, 500, 501, 502, 503, 504],
+  basic: [403, 404, 409, 500, 503],
+};
 const methods = ['GET', 'PUT', 'POST', 'DELETE', 'PATCH', 'HEAD'] as const;
 
 export function seedFile(prefix: string, dir = seedsDir): string {
@@ -64,10 +78,21 @@ function pageInfo(page: Page, seed: string, from?: string) {
   };
 }
 
+function rowsByCode(page: Page): Map<number, PageRow> {
+  return new Map(page.tables.flatMap((table) => table.rows).map((row) => [row.code, row]));
+}
+
 /** The catalog as plain data, in page order, keys sorted so that diffs stay small. */
 export function buildCatalog(dir = seedsDir) {
   const donor = readSeed(profilePages[zhDonor]['zh-CN'], dir);
-  const donorRows = new Map(donor.tables.flatMap((table) => table.rows).map((row) => [row.code, row]));
+  const donorRows = rowsByCode(donor);
+  const donorEnglish = rowsByCode(readSeed(profilePages[zhDonor].en, dir));
+  /** The donor's Chinese row for a row of another page, where both say the same. */
+  const borrowed = (profile: string, row: PageRow) =>
+    donorEnglish.get(row.code)?.description === row.description ||
+    sameInOtherWords[profile]?.includes(row.code)
+      ? donorRows.get(row.code)
+      : undefined;
   const donorFile = seedFile(profilePages[zhDonor]['zh-CN'], dir);
 
   return Object.fromEntries(
@@ -75,13 +100,13 @@ export function buildCatalog(dir = seedsDir) {
       const en = readSeed(files.en, dir);
       const zhOwn = 'zh-CN' in files;
       const zh = zhOwn ? readSeed(files['zh-CN'], dir) : donor;
-      const zhRows = new Map(zh.tables.flatMap((table) => table.rows).map((row) => [row.code, row]));
+      const zhRows = rowsByCode(zh);
       const { normal, error } = normalAndError(en);
       const rows = [
         ...normal.rows.map((row) => ({ row, kind: 'normal' })),
         ...error.rows.map((row) => ({ row, kind: 'error' })),
       ].map(({ row, kind }) => {
-        const zhRow = zhOwn ? zhRows.get(row.code) : donorRows.get(row.code);
+        const zhRow = zhOwn ? zhRows.get(row.code) : borrowed(name, row);
         const named = methods.filter((method) => new RegExp(`\\b${method}\\b`).test(row.description));
         return {
           class: statusClass(row.code),

@@ -81,6 +81,30 @@ describe('catalog', () => {
     assert.equal(getProfile('bms').pages['zh-CN']?.from, 'nat');
   });
 
+  test('borrows only where the page says what nat says, in its words or in other words', () => {
+    const basic = getProfile('basic');
+    // "The request has succeeded." is not "the normal answer to GET and PUT" (GET和PUT操作正常返回。).
+    assert.deepEqual(
+      { ...basic.text(200, 'zh-CN') },
+      { phrase: 'OK', description: 'The request has succeeded.', lang: 'en' },
+    );
+    // "Incorrect parameter" is not "the server failed to process the request" (服务器未能处理请求。).
+    assert.equal(basic.text(400, 'zh-CN').description, 'Incorrect parameter');
+    assert.equal(basic.text(400, 'zh-CN').lang, 'en');
+    assert.equal(basic.text(404, 'zh-CN').description, '服务器无法找到被请求的页面。');
+    // dcaas words nat's statements differently; bms's 200 says something else.
+    assert.equal(getProfile('dcaas').text(200, 'zh-CN').description, 'GET和PUT操作正常返回。');
+    assert.equal(getProfile('bms').text(200, 'zh-CN').lang, 'en');
+    for (const name of profileNames) {
+      for (const row of getProfile(name).rows) {
+        const borrowed = row.texts['zh-CN'];
+        if (borrowed?.from === undefined) continue;
+        const nat = getProfile('nat').row(row.code)?.texts;
+        assert.equal(borrowed.description, nat?.['zh-CN']?.description, `${name} ${row.code}`);
+      }
+    }
+  });
+
   test('falls back to English where no page has a Chinese text for the code', () => {
     const text = getProfile('bms').text(202, 'zh-CN');
     assert.equal(text.lang, 'en');

@@ -310,11 +310,6 @@ export const catalog = {
             description: 'The server has successfully processed the request.',
             phrase: 'OK',
           },
-          'zh-CN': {
-            description: 'GET和PUT操作正常返回。',
-            from: 'nat',
-            phrase: 'OK',
-          },
         },
       },
       {
@@ -324,11 +319,6 @@ export const catalog = {
         texts: {
           en: {
             description: 'The request is successful and a resource is created on the server.',
-            phrase: 'Created',
-          },
-          'zh-CN': {
-            description: 'POST操作正常返回。',
-            from: 'nat',
             phrase: 'Created',
           },
         },
@@ -352,11 +342,6 @@ export const catalog = {
         texts: {
           en: {
             description: 'The server has processed the request but did not return any content.',
-            phrase: 'No Content',
-          },
-          'zh-CN': {
-            description: 'DELETE操作正常返回。',
-            from: 'nat',
             phrase: 'No Content',
           },
         },
@@ -917,11 +902,6 @@ export const catalog = {
             description: 'The request has succeeded.',
             phrase: 'OK',
           },
-          'zh-CN': {
-            description: 'GET和PUT操作正常返回。',
-            from: 'nat',
-            phrase: 'OK',
-          },
         },
       },
       {
@@ -931,11 +911,6 @@ export const catalog = {
         texts: {
           en: {
             description: 'The server successfully processed the request and is not returning any content.',
-            phrase: 'No Content',
-          },
-          'zh-CN': {
-            description: 'DELETE操作正常返回。',
-            from: 'nat',
             phrase: 'No Content',
           },
         },
@@ -949,11 +924,6 @@ export const catalog = {
             description: 'Incorrect parameter',
             phrase: 'Bad Request',
           },
-          'zh-CN': {
-            description: '服务器未能处理请求。',
-            from: 'nat',
-            phrase: 'Bad Request',
-          },
         },
       },
       {
@@ -963,11 +933,6 @@ export const catalog = {
         texts: {
           en: {
             description: 'Authentication failed.',
-            phrase: 'Unauthorized',
-          },
-          'zh-CN': {
-            description: '被请求的页面需要用户名和密码。',
-            from: 'nat',
             phrase: 'Unauthorized',
           },
         },
@@ -1011,11 +976,6 @@ export const catalog = {
         texts: {
           en: {
             description: 'The request is unacceptable.',
-            phrase: 'Not Acceptable',
-          },
-          'zh-CN': {
-            description: '服务器生成的响应无法被客户端所接受。',
-            from: 'nat',
             phrase: 'Not Acceptable',
           },
         },

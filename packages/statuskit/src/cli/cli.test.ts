@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { profilePages, readSeed } from '../../tools/catalog.js';
+import { getProfile, profileNames } from '../catalog/index.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -36,6 +37,49 @@ describe('statuskit codes', () => {
       });
     }
   }
+
+  test('--json says where a text is borrowed or left in English, exactly as the library does', () => {
+    for (const name of profileNames) {
+      const profile = getProfile(name);
+      const run = cli('codes', '--profile', name, '--lang', 'zh-CN', '--json');
+      const printed = JSON.parse(run.stdout) as {
+        code: number;
+        description: string;
+        lang?: string;
+        from?: string;
+      }[];
+      for (const row of printed) {
+        const text = profile.text(row.code, 'zh-CN');
+        assert.deepEqual(
+          { description: row.description, lang: row.lang ?? 'zh-CN', from: row.from },
+          { description: text.description, lang: text.lang, from: text.from },
+          `${name} ${row.code}`,
+        );
+      }
+    }
+    const basic = JSON.parse(cli('codes', '--profile', 'basic', '--lang', 'zh-CN', '--json').stdout);
+    assert.deepEqual(
+      basic.filter((row: { code: number }) => row.code === 200 || row.code === 404),
+      [
+        {
+          code: 200,
+          phrase: 'OK',
+          description: 'The request has succeeded.',
+          kind: 'normal',
+          class: 'success',
+          lang: 'en',
+        },
+        {
+          code: 404,
+          phrase: 'Not Found',
+          description: '服务器无法找到被请求的页面。',
+          kind: 'error',
+          class: 'client-error',
+          from: 'nat',
+        },
+      ],
+    );
+  });
 
   test('prints the nat table by default', () => {
     const run = cli('codes');

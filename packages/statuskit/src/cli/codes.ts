@@ -28,6 +28,7 @@ export function codeRows(profileName?: string, langName?: string) {
       class: row.class,
       ...(row.methods ? { methods: row.methods } : {}),
       ...(text.lang === lang ? {} : { lang: text.lang }),
+      ...(text.from === undefined ? {} : { from: text.from }),
     };
   });
 }

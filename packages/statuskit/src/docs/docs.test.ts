@@ -166,7 +166,7 @@ describe('renderDocs', () => {
       bms,
       /<td lang="en">The request has been accepted, but the processing has been delayed\.<\/td>/,
     );
-    assert.match(bms, /202 没有中文文本，以英文显示。/);
+    assert.match(bms, /200、201、202、204 没有中文文本，以英文显示。/);
   });
 
   test('lists every code outside the profile under the code it is sent as', () => {

@@ -1,6 +1,7 @@
 import type { Language, Profile } from '../catalog/index.js';
 import type { Dialect } from '../dialects/index.js';
 import { defaultErrorCode, isContractError } from './contract-error.js';
+import { messageIn } from './messages.js';
 
 export interface AnswerContext {
   profile: Profile;
@@ -32,16 +33,28 @@ export function errorAnswer(
   const status = profile.resolve(known?.status ?? 500);
   const text = profile.text(status, lang);
   const exposed = known !== undefined && status < 500 && known.status < 500;
-  const headers: Record<string, string> = { ...known?.headers, 'content-type': dialect.contentType };
+  // The error's own message where the caller may see it, else the page's text for the status;
+  // `Content-Language` names the language the message really is in, never the one asked for.
+  const own = exposed
+    ? known.messages
+      ? messageIn(known.messages, lang)
+      : known.message
+        ? { text: known.message, lang: 'en' as const }
+        : undefined
+    : undefined;
+  const headers: Record<string, string> = {
+    ...known?.headers,
+    'content-type': dialect.contentType,
+    'content-language': own?.lang ?? text.lang,
+  };
   if (known?.retryAfter !== undefined) headers['retry-after'] = String(Math.ceil(known.retryAfter));
-  if (text.lang !== 'en') headers['content-language'] = text.lang;
   const ownCode =
     known && known.status === status && known.code !== defaultErrorCode(status) ? known.code : undefined;
   const body = dialect.serialize({
     status,
     code: ownCode ?? errorCodes?.[status] ?? defaultErrorCode(status),
     title: text.phrase,
-    message: exposed && known.message ? known.message : text.description,
+    message: own?.text ?? text.description,
     requestId,
     details: exposed ? known.details : undefined,
   });

@@ -1,16 +1,17 @@
 import type { ErrorStatus } from '../catalog/index.js';
 import { ContractError, type ContractErrorOptions } from './contract-error.js';
+import type { Messages } from './messages.js';
 
 /** The class for one status: `new NotFoundError('No Snat Rule exist with id x', { code: 'NAT.0209' })`. */
 export interface ErrorClass<S extends ErrorStatus = ErrorStatus> {
-  new (message?: string, options?: ContractErrorOptions): ContractError & { readonly status: S };
+  new (message?: string | Messages, options?: ContractErrorOptions): ContractError & { readonly status: S };
   readonly status: S;
 }
 
 function errorClass<S extends ErrorStatus>(status: S, name: string): ErrorClass<S> {
   const named = class extends ContractError {
     static readonly status = status;
-    constructor(message?: string, options?: ContractErrorOptions) {
+    constructor(message?: string | Messages, options?: ContractErrorOptions) {
       super(status, message, options);
     }
     override get name(): string {
@@ -65,7 +66,7 @@ export function isErrorStatus(status: number): status is ErrorStatus {
  */
 export function createError(
   status: ErrorStatus,
-  message?: string,
+  message?: string | Messages,
   options?: ContractErrorOptions,
 ): ContractError {
   return new errorClasses[status](message, options);

@@ -1,4 +1,5 @@
 import type { ErrorStatus } from '../catalog/index.js';
+import type { Messages } from './messages.js';
 
 const brand = Symbol.for('statuskit.ContractError');
 
@@ -34,15 +35,27 @@ export class ContractError extends Error {
   readonly details?: unknown;
   readonly retryAfter?: number;
   readonly headers?: Record<string, string>;
+  /** The message in each language it is written in; `message` is its English (for logs). */
+  readonly messages?: Messages;
   requestId?: string;
 
-  constructor(status: ErrorStatus, message?: string, options: ContractErrorOptions = {}) {
+  /**
+   * `message` is English, or the message in several languages (`{ en, 'zh-CN' }`): the answer
+   * is then in the language the request asks for, where the message has it.
+   */
+  constructor(status: ErrorStatus, message?: string | Messages, options: ContractErrorOptions = {}) {
     // Stacks cost more than the rest of a request; an expected error has no use for one.
     const limit = Error.stackTraceLimit;
     if (status < 500) Error.stackTraceLimit = 0;
-    super(message ?? '', options.cause === undefined ? undefined : { cause: options.cause });
+    super(
+      typeof message === 'object'
+        ? (message.en ?? Object.values(message).find(Boolean) ?? '')
+        : (message ?? ''),
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     Error.stackTraceLimit = limit;
     this.status = status;
+    if (typeof message === 'object') this.messages = message;
     this.code = options.code ?? defaultErrorCode(status);
     if (options.details !== undefined) this.details = options.details;
     if (options.requestId !== undefined) this.requestId = options.requestId;

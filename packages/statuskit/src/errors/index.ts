@@ -25,3 +25,11 @@ export {
   defaultErrorCode,
   isContractError,
 } from './contract-error.js';
+export {
+  defineMessages,
+  type MessageOf,
+  type Messages,
+  type MessageTemplates,
+  messageIn,
+  placeholdersOf,
+} from './messages.js';

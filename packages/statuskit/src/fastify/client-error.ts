@@ -17,7 +17,9 @@ function rawHeader(packet: unknown, name: string): string | undefined {
 }
 
 type ClientError = Error & { code?: string; rawPacket?: unknown };
-type HttpSocket = Socket & { _httpMessage?: { headersSent?: boolean } };
+type HttpSocket = Socket & {
+  _httpMessage?: { headersSent?: boolean; req?: { headers: Record<string, string | string[] | undefined> } };
+};
 
 /**
  * Answers what Node rejects before any route sees it: a method token its parser does not know
@@ -27,8 +29,11 @@ type HttpSocket = Socket & { _httpMessage?: { headersSent?: boolean } };
  */
 export function answerClientError(contract: Contract, error: ClientError, socket: HttpSocket): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
-  const requestId = requestIdFrom(rawHeader(error.rawPacket, requestIdHeaders[0]));
-  const lang = negotiateLanguage(rawHeader(error.rawPacket, 'accept-language'));
+  // A request whose body came too slowly was parsed: its headers say who asked, and in what language.
+  const parsed = socket._httpMessage?.req?.headers;
+  const header = (name: string) => rawHeader(error.rawPacket, name) ?? parsed?.[name]?.toString();
+  const requestId = requestIdFrom(header(requestIdHeaders[0]));
+  const lang = negotiateLanguage(header('accept-language'));
   contract.log.info({ reqId: requestId, err: error.code }, 'request rejected by the HTTP parser');
   answerOnSocket(contract, socket, statusOf(error.code), requestId, lang);
 }

@@ -9,6 +9,7 @@ import {
   getDialect,
   getProfile,
   type Language,
+  type Messages,
   type Profile,
 } from '../index.js';
 import type { StatuskitOptions } from './options.js';
@@ -45,7 +46,7 @@ export class Contract {
   }
 
   /** An error for any status, moved into the profile first (431 → 400 in `nat`). */
-  errorFor(status: number, message?: string): ContractError {
+  errorFor(status: number, message?: string | Messages): ContractError {
     return createError(this.profile.resolve(status) as ErrorStatus, message);
   }
 

@@ -308,11 +308,31 @@ describe('404, 405, 406, 409, 500, 501', () => {
     assert.match(String((logged?.err as { stack?: string })?.stack), /TypeError: Cannot read properties/);
   });
 
-  test('answers a method implemented nowhere with 501', async () => {
-    for (const method of ['PROPFIND', 'PATCH', 'TRACE']) {
+  test('answers 405 with Allow for PATCH, or another method HTTP defines, where the path exists but has no route for it', async () => {
+    // PATCH (RFC 5789) and TRACE are methods the server knows: no route here serves them (RFC 9110 §15.5.6).
+    for (const method of ['PATCH', 'TRACE']) {
       const response = await app.inject({ method: injectable(method), url: '/items/1', headers: rw });
-      assert.equal(response.statusCode, 501, method);
-      errorOf(response);
+      assert.equal(response.statusCode, 405, method);
+      assert.equal(response.headers.allow, 'GET, PUT, DELETE, HEAD, OPTIONS', method);
+      assert.equal(errorOf(response)?.message, `The method ${method} is not allowed for /items/1.`);
+    }
+  });
+
+  test('answers 404 for PATCH on a path that does not exist', async () => {
+    const response = await app.inject({ method: 'PATCH', url: '/nothing/here', headers: rw });
+    assert.equal(response.statusCode, 404);
+    errorOf(response);
+  });
+
+  test('answers 501 for a method the server does not recognise, on any path', async () => {
+    // A made-up token never gets this far: Node's parser rejects it (see socket.test.ts).
+    for (const method of ['PROPFIND', 'LINK', 'MKCOL']) {
+      for (const url of ['/items/1', '/nothing/here']) {
+        const response = await app.inject({ method: injectable(method), url, headers: rw });
+        assert.equal(response.statusCode, 501, `${method} ${url}`);
+        assert.equal(response.headers.allow, undefined);
+        errorOf(response);
+      }
     }
   });
 });

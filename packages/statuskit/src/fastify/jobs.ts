@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { isContractError } from '../index.js';
+import { isContractError, type Language, type Messages, messageIn } from '../index.js';
+import { messages as texts } from '../texts/index.js';
 
 export type JobStatus = 'RUNNING' | 'SUCCESS' | 'FAILED';
 
@@ -10,7 +11,8 @@ export interface Job {
   /** 0 to 100. */
   progress: number;
   result?: unknown;
-  error?: { code: string; message: string };
+  /** Why it failed; `messages` holds the message in each language it is written in. */
+  error?: { code: string; message: string; messages?: Messages };
   created_at: string;
   updated_at: string;
 }
@@ -72,15 +74,29 @@ export async function startJob(
     } catch (error) {
       if (!isContractError(error) || !error.expose) onCrash(error);
       const shown = isContractError(error) && error.expose;
-      await Promise.resolve(
-        update({
-          status: 'FAILED',
-          error: shown
-            ? { code: error.code, message: error.message }
-            : { code: 'SK.0500', message: 'The operation failed.' },
-        }),
-      ).catch(onCrash);
+      const failed = shown
+        ? {
+            code: error.code,
+            message: error.message,
+            ...(error.messages ? { messages: error.messages } : {}),
+          }
+        : { code: 'SK.0500', message: texts.operationFailed().en ?? '', messages: texts.operationFailed() };
+      await Promise.resolve(update({ status: 'FAILED', error: failed })).catch(onCrash);
     }
   });
   return job;
+}
+
+/**
+ * The job as its resource shows it to a caller in `lang`: a failure's message in that language
+ * where it is written, else in English; `lang` is the language it is in (undefined: no message).
+ */
+export function jobIn(job: Job, lang: Language): { job: Job; lang?: Language } {
+  if (!job.error) return { job };
+  const { messages, ...error } = job.error;
+  const told = messages ? messageIn(messages, lang) : undefined;
+  return {
+    job: { ...job, error: { ...error, message: told?.text ?? error.message } },
+    lang: told?.lang ?? 'en',
+  };
 }

@@ -4,7 +4,7 @@ type Options = { ignoreTrailingSlash?: boolean; ignoreDuplicateSlashes?: boolean
 
 /**
  * Which methods each path of the app serves, for the answers the router alone cannot give:
- * 405 with `Allow` for a known path, 501 for a method served nowhere. It mirrors the app's
+ * 405 with `Allow` for a known path, 501 for a method the server does not recognise. It mirrors the app's
  * routes in a second router (the one Fastify itself uses), consulted only on a miss: one entry
  * per path shape (parameter names made alike), holding the methods of every route of that shape.
  */
@@ -34,11 +34,13 @@ export class MethodTable {
     }
   }
 
-  /** Whether some route of the app serves this method (OPTIONS is answered by the plugin). */
-  serves(method: string): boolean {
-    return (
-      this.#methods.has(method) || method === 'OPTIONS' || (method === 'HEAD' && this.#methods.has('GET'))
-    );
+  /**
+   * Whether the server recognises this method: one of HTTP's own (RFC 9110 §9, and PATCH, RFC
+   * 5789), or one some route of the app serves. A path that exists but does not serve a method
+   * the server knows gets 405; a method it does not know gets 501 everywhere.
+   */
+  knows(method: string): boolean {
+    return standardMethods.has(method) || this.#methods.has(method);
   }
 
   /** The methods served at `path`, HEAD wherever GET is and OPTIONS; empty when none. */
@@ -51,5 +53,18 @@ export class MethodTable {
     return allowed;
   }
 }
+
+/** The methods of HTTP itself: RFC 9110 §9 and PATCH (RFC 5789). */
+const standardMethods = new Set([
+  'GET',
+  'HEAD',
+  'POST',
+  'PUT',
+  'DELETE',
+  'CONNECT',
+  'OPTIONS',
+  'TRACE',
+  'PATCH',
+]);
 
 function noop() {}

@@ -3,6 +3,7 @@ import type { DialectName, Profile, ProfileName } from '../index.js';
 import { negotiateLanguage, requestIdFrom, requestIdHeaders } from '../index.js';
 import { answerClientError } from './client-error.js';
 import { Contract } from './contract.js';
+import { frameworkError } from './request-errors.js';
 
 export interface StatuskitOptions {
   /** The page whose codes this service may send: a built-in profile's name or a `Profile` (default `nat`). */
@@ -81,7 +82,7 @@ export function serverOptions<O extends FastifyServerOptions>(options: O = {} as
     frameworkErrors(error, request, reply) {
       const contract = (reply.server.statuskit as Contract | undefined) ?? new Contract({}, reply.log);
       const answer = contract.answer(
-        contract.errorFor(error.statusCode ?? 400, error.message),
+        frameworkError(contract, error, request),
         negotiateLanguage(request.headers['accept-language']),
         request.id,
       );

@@ -22,13 +22,15 @@ import {
   ServiceUnavailableError,
   UnauthorizedError,
 } from '../index.js';
+import { messages } from '../texts/index.js';
 import { acceptable } from './accept.js';
 import { answerOnSocket } from './client-error.js';
 import { Contract } from './contract.js';
-import { type Job, type JobHandle, MemoryJobStore, startJob } from './jobs.js';
+import { type Job, type JobHandle, jobIn, MemoryJobStore, startJob } from './jobs.js';
 import { lingerOnClose } from './linger.js';
 import { MethodTable } from './methods.js';
 import { defaults, type StatuskitOptions } from './options.js';
+import { frameworkError } from './request-errors.js';
 import { validationError } from './validation.js';
 
 declare module 'fastify' {
@@ -128,19 +130,17 @@ async function plugin(app: FastifyInstance, options: StatuskitOptions) {
       reply.raw.once('close', countOut);
       if (contract.inFlight > maxInFlight) {
         return done(
-          new ServiceUnavailableError('Too many requests in flight.', { retryAfter: overload.retryAfter }),
+          new ServiceUnavailableError(messages.tooManyInFlight(), { retryAfter: overload.retryAfter }),
         );
       }
     }
     if (contract.draining) {
       reply.header('connection', 'close');
-      return done(
-        new ServiceUnavailableError('The server is shutting down.', { retryAfter: overload.retryAfter }),
-      );
+      return done(new ServiceUnavailableError(messages.shuttingDown(), { retryAfter: overload.retryAfter }));
     }
     if (contract.maintenance) {
       return done(
-        new ServiceUnavailableError('The service is in maintenance.', {
+        new ServiceUnavailableError(messages.maintenance(), {
           retryAfter: contract.maintenance.retryAfter,
         }),
       );
@@ -151,7 +151,7 @@ async function plugin(app: FastifyInstance, options: StatuskitOptions) {
       request.raw.httpVersionMajor === 1 &&
       request.raw.httpVersionMinor === 1
     )
-      return done(new BadRequestError('An HTTP/1.1 request must have a Host header (RFC 9112 §3.2).'));
+      return done(new BadRequestError(messages.hostRequired()));
     done();
   });
   app.addHook('preClose', async () => {
@@ -169,7 +169,7 @@ async function plugin(app: FastifyInstance, options: StatuskitOptions) {
       retryAfter: overload.retryAfter,
       pressureHandler(_request, reply, type) {
         reply.send(
-          new ServiceUnavailableError(`The server is under pressure (${type}).`, {
+          new ServiceUnavailableError(messages.underPressure({ type }), {
             retryAfter: overload.retryAfter,
           }),
         );
@@ -186,7 +186,7 @@ async function plugin(app: FastifyInstance, options: StatuskitOptions) {
     if (!auth) return;
     const authorize = (principal: unknown): void | Promise<void> => {
       if (principal === undefined || principal === null)
-        throw new UnauthorizedError('Authentication required.');
+        throw new UnauthorizedError(messages.authenticationRequired());
       request.principal = principal;
       if (!auth.authorize) return;
       const allowed = auth.authorize(principal, request);
@@ -203,20 +203,14 @@ async function plugin(app: FastifyInstance, options: StatuskitOptions) {
   app.addHook('onRoute', (route) => {
     methods.add(route.method, route.url);
     const routeProduces = route.config?.produces ?? produces;
+    const types = routeProduces.join(', ');
     const passThrough = route.config?.passThrough === true;
     const checked = auth !== undefined && route.config?.auth !== false;
     // A refusal is answered from the hook: the way through Fastify's error path costs more.
     const own: onRequestHookHandler = (request, reply, done) => {
       const accept = request.headers.accept;
       if (accept !== undefined && !acceptable(accept, routeProduces)) {
-        const types = routeProduces.join(', ');
-        respond(
-          request,
-          reply,
-          new NotAcceptableError(
-            `None of the media types in Accept can be produced; this route produces ${types}.`,
-          ),
-        );
+        respond(request, reply, new NotAcceptableError(messages.notAcceptable({ types })));
         return;
       }
       if (passThrough) (reply as Marked)[passedThrough] = true;
@@ -248,9 +242,9 @@ async function plugin(app: FastifyInstance, options: StatuskitOptions) {
     const known = isContractError(error)
       ? error
       : error.validation
-        ? validationError(error)
+        ? validationError(error, languageOf(request))
         : status >= 400 && status < 500
-          ? contract.errorFor(status, error.message)
+          ? frameworkError(contract, error, request)
           : undefined;
     if (!known || known.status >= 500) {
       request.log.error({ err: error }, known ? 'server error' : 'unhandled error');
@@ -260,25 +254,21 @@ async function plugin(app: FastifyInstance, options: StatuskitOptions) {
 
   // Answered here rather than thrown: a throw through Fastify's error path costs more than the answer.
   app.setNotFoundHandler((request, reply) => {
+    const { method } = request;
+    // A method the server does not recognise is 501 on any path (RFC 9110 §15.6.2); one it
+    // knows, on a path that exists but does not serve it, is 405 with Allow (§15.5.6).
+    if (!methods.knows(method))
+      return respond(request, reply, contract.errorFor(501, messages.methodNotImplemented({ method })));
     const path = request.url.split('?', 1)[0] ?? '/';
-    if (!methods.serves(request.method)) {
-      return respond(
-        request,
-        reply,
-        contract.errorFor(501, `The method ${request.method} is not implemented by this server.`),
-      );
-    }
     const allowed = methods.allowed(path);
     if (allowed.length === 0)
-      return respond(request, reply, new NotFoundError(`The resource ${path} could not be found.`));
+      return respond(request, reply, new NotFoundError(messages.routeNotFound({ path })));
     const allow = allowed.join(', ');
-    if (request.method === 'OPTIONS') return reply.code(204).header('allow', allow).send();
+    if (method === 'OPTIONS') return reply.code(204).header('allow', allow).send();
     return respond(
       request,
       reply,
-      new MethodNotAllowedError(`The method ${request.method} is not allowed for ${path}.`, {
-        headers: { allow },
-      }),
+      new MethodNotAllowedError(messages.methodNotAllowed({ method, path }), { headers: { allow } }),
     );
   });
 
@@ -326,16 +316,21 @@ async function plugin(app: FastifyInstance, options: StatuskitOptions) {
         return this.code(202).header('location', `${prefix}/${job.job_id}`).send({ job_id: job.job_id });
       },
     );
-    app.get<{ Params: { job_id: string } }>(`${prefix}/:job_id`, async (request): Promise<{ job: Job }> => {
-      const job = await store.get(request.params.job_id);
-      if (!job) throw new NotFoundError(`Job ${request.params.job_id} could not be found.`);
-      return { job };
-    });
+    app.get<{ Params: { job_id: string } }>(
+      `${prefix}/:job_id`,
+      async (request, reply): Promise<{ job: Job }> => {
+        const job = await store.get(request.params.job_id);
+        if (!job) throw new NotFoundError(messages.jobNotFound({ id: request.params.job_id }));
+        const shown = jobIn(job, languageOf(request));
+        if (shown.lang) reply.header('content-language', shown.lang);
+        return { job: shown.job };
+      },
+    );
   }
 }
 
 function forbidUnless(allowed: boolean): void {
-  if (!allowed) throw new ForbiddenError('You are not allowed to perform this action.');
+  if (!allowed) throw new ForbiddenError(messages.forbidden());
 }
 
 /**

@@ -7,9 +7,11 @@ import {
   GatewayTimeoutError,
   getDialect,
   getProfile,
+  negotiateLanguage,
   ProxyAuthenticationRequiredError,
   ServiceUnavailableError,
 } from '../index.js';
+import { messages } from '../texts/index.js';
 import { failureOf, mayRetry } from './failures.js';
 import { clientReplyHeaders, upstreamRequestHeaders } from './headers.js';
 import { checkOptions, type GatewayOptions } from './options.js';
@@ -66,7 +68,7 @@ export async function createGateway(options: GatewayOptions): Promise<FastifyIns
   app.addHook('onRequest', (request, _reply, done) => {
     if (proxyAuth && !proxyAuth.allows(request.headers['proxy-authorization'])) {
       return done(
-        new ProxyAuthenticationRequiredError('Proxy authentication is required.', {
+        new ProxyAuthenticationRequiredError(messages.proxyAuthenticationRequired(), {
           headers: { 'proxy-authenticate': proxyAuth.challenge },
         }),
       );
@@ -129,9 +131,9 @@ export async function createGateway(options: GatewayOptions): Promise<FastifyIns
         } catch (error) {
           if (error === timedOut) {
             request.log.warn({ upstream: upstream.url, timeout }, 'upstream did not answer in time');
-            throw new GatewayTimeoutError(`The upstream did not answer within ${timeout} ms.`);
+            throw new GatewayTimeoutError(messages.upstreamTimedOut({ ms: timeout }));
           }
-          if (error === clientGone) throw createError(400, 'The client closed the connection.');
+          if (error === clientGone) throw createError(400, messages.clientGone());
           const failure = failureOf(error);
           const downFor = failure.down ? upstreams.failed(upstream) : 0;
           request.log.warn(
@@ -157,9 +159,9 @@ export async function createGateway(options: GatewayOptions): Promise<FastifyIns
       clearTimeout(timer);
       reply.raw.removeListener('close', onClose);
     }
-    if (failed === 504) throw new GatewayTimeoutError('The upstream did not answer in time.');
-    if (failed === 502) throw new BadGatewayError('The upstream failed to answer.');
-    throw new ServiceUnavailableError('No upstream is available.', { retryAfter: upstreams.retryAfter() });
+    if (failed === 504) throw new GatewayTimeoutError(messages.upstreamLate());
+    if (failed === 502) throw new BadGatewayError(messages.upstreamFailed());
+    throw new ServiceUnavailableError(messages.noUpstream(), { retryAfter: upstreams.retryAfter() });
   }
 
   /** The upstream's body, up to `maxErrorBody` bytes (`undefined` past that); 502 or 504 when it fails. */
@@ -175,8 +177,8 @@ export async function createGateway(options: GatewayOptions): Promise<FastifyIns
       if (failure.down) upstreams.failed(upstream);
       request.log.warn({ upstream: upstream.url, err: error }, 'upstream body could not be read');
       throw failure.status === 504
-        ? new GatewayTimeoutError('The upstream did not send its answer in time.')
-        : new BadGatewayError('The upstream failed to send its answer.');
+        ? new GatewayTimeoutError(messages.upstreamBodyLate())
+        : new BadGatewayError(messages.upstreamBodyFailed());
     }
   }
 
@@ -238,7 +240,12 @@ export async function createGateway(options: GatewayOptions): Promise<FastifyIns
     const challenge = headers['www-authenticate'];
     if (typeof challenge === 'string') errorOptions.headers = { 'www-authenticate': challenge };
     if (judged.status === 503) errorOptions.retryAfter = retryAfterOf(headers['retry-after']);
-    throw createError(judged.status, judged.message, errorOptions);
+    // The upstream's message is kept in the language its Content-Language names (English if none).
+    const said =
+      judged.message === undefined
+        ? undefined
+        : { [negotiateLanguage(String(headers['content-language'] ?? 'en'))]: judged.message };
+    throw createError(judged.status, said, errorOptions);
   }
 
   return app;
