@@ -15,6 +15,7 @@ import { loadNetwork, ProjectNetwork } from './network/fixture.js';
 import { openApi } from './openapi.js';
 import { snatRoutes } from './snat/routes.js';
 import { tagRoutes } from './tags/routes.js';
+import { storableText } from './validate.js';
 import { versionRoutes } from './versions/routes.js';
 
 /**
@@ -66,6 +67,10 @@ export async function buildApp(
       challenge: `Keystone uri="${publicUrl()}/v3"`,
     },
   });
+  // After the schema, before the handler: text no engine stores as given is a 400, never a 500.
+  app.addHook('preHandler', async (request) =>
+    storableText(request, request.routeOptions.config.illegalText ?? 'NAT.0002'),
+  );
   await openApi(app, publicUrl);
   identityRoutes(app, identity, { publicUrl, region: 'RegionOne' });
   versionRoutes(app, publicUrl);

@@ -71,6 +71,20 @@ for (const engine of engines()) {
       await service.close();
     });
 
+    test('answers a token with anything after its signature with 401 VPC.0008', async () => {
+      const service = await startService(engine);
+      const token = await service.token('demo');
+      for (const forged of [`${token}.garbage`, `${token}.`, `${token}..x`]) {
+        const response = await service.app.inject({
+          url: '/v2.0/nat_gateways',
+          headers: { 'x-auth-token': forged },
+        });
+        assert.equal(response.statusCode, 401, forged);
+        assert.equal(parseErrorBody(response.body)?.code, 'VPC.0008');
+      }
+      await service.close();
+    });
+
     test('lets the read-only user run queries sent as POST, and nothing else that writes', async () => {
       const service = await startService(engine);
       const project = '9ad601814ac94c80bf7bb9073ded66fc';

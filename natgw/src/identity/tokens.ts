@@ -41,8 +41,10 @@ export class TokenSigner {
 
   /** The claims of a token this key signed, or undefined; expiry is for the caller to check. */
   verify(token: string): TokenClaims | undefined {
-    const [body, mac] = token.split('.');
-    if (!body || !mac || token.length > 4096) return undefined;
+    if (token.length > 4096) return undefined;
+    // Exactly `<body>.<mac>`: anything after the MAC (`<token>.junk`) is not this key's token.
+    const [body, mac, ...rest] = token.split('.');
+    if (!body || !mac || rest.length > 0) return undefined;
     const expected = Buffer.from(this.#mac(body));
     const given = Buffer.from(mac);
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) return undefined;
