@@ -11,6 +11,7 @@ import { Identity } from './identity/identity.js';
 import { identityRoutes } from './identity/routes.js';
 import type { TokenClaims } from './identity/tokens.js';
 import { TokenSigner } from './identity/tokens.js';
+import { boundedJson } from './json.js';
 import { loadNetwork, ProjectNetwork } from './network/fixture.js';
 import { openApi } from './openapi.js';
 import { snatRoutes } from './snat/routes.js';
@@ -71,8 +72,9 @@ export async function buildApp(
   app.addHook('preHandler', async (request) =>
     storableText(request, request.routeOptions.config.illegalText ?? 'NAT.0002'),
   );
+  boundedJson(app, config.jsonMaxDepth);
   await openApi(app, publicUrl);
-  identityRoutes(app, identity, { publicUrl, region: 'RegionOne' });
+  identityRoutes(app, identity, { publicUrl, region: 'RegionOne', bodyLimit: config.tokenBodyLimit });
   versionRoutes(app, publicUrl);
   gatewayRoutes(app, { store: new GatewayStore(database, clock), network, location });
   snatRoutes(app, { database, clock, network, location });

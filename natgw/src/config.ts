@@ -37,6 +37,10 @@ export interface Config {
   maxInFlight: number;
   /** On shutdown, how long open keep-alive connections are left for their clients to find it closing (ms). */
   drainMs: number;
+  /** Bytes a `POST /v3/auth/tokens` body may have (a real one is well under 1 KiB); past it, 400. */
+  tokenBodyLimit: number;
+  /** How deeply a JSON body's arrays and objects may nest; deeper is 400 before it is parsed. */
+  jsonMaxDepth: number;
 }
 
 /** The development setup a fresh start relies on (documented in the README). */
@@ -60,6 +64,8 @@ export const defaultConfig: Config = {
   maxEventLoopDelayMs: 1_000,
   maxInFlight: 1024,
   drainMs: 1_000,
+  tokenBodyLimit: 16 * 1024,
+  jsonMaxDepth: 32,
 };
 
 /**

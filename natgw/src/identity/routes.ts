@@ -55,11 +55,12 @@ interface TokenBody {
 export function identityRoutes(
   app: FastifyInstance,
   identity: Identity,
-  options: { publicUrl: () => string; region: string },
+  options: { publicUrl: () => string; region: string; bodyLimit: number },
 ) {
   app.post<{ Body: TokenBody }>(
     '/v3/auth/tokens',
-    { config: { auth: false }, schema: { body: tokenRequest } },
+    // Open to anyone, so its body is held to what a token request needs.
+    { config: { auth: false }, bodyLimit: options.bodyLimit, schema: { body: tokenRequest } },
     async (request, reply) => {
       const { user } = request.body.auth.identity.password;
       const project = request.body.auth.scope?.project;
