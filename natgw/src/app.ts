@@ -8,6 +8,7 @@ import { pluginErrorCodes } from './errors.js';
 import { gatewayRoutes } from './gateways/routes.js';
 import { GatewayStore } from './gateways/store.js';
 import { Identity } from './identity/identity.js';
+import { Revocations } from './identity/revocations.js';
 import { identityRoutes } from './identity/routes.js';
 import type { TokenClaims } from './identity/tokens.js';
 import { TokenSigner } from './identity/tokens.js';
@@ -38,7 +39,11 @@ export async function buildApp(
   });
   app.addHook('onClose', () => database.close());
 
-  const identity = new Identity(config, await TokenSigner.fromDatabase(database.db));
+  const identity = new Identity(
+    config,
+    await TokenSigner.fromDatabase(database.db),
+    new Revocations(database.db),
+  );
   const projects = config.projects.map((project) => project.id);
   const fixture = loadNetwork(projects, {
     file: config.networkFile,

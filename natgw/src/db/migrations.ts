@@ -87,6 +87,20 @@ const migrations: Record<string, Migration> = {
       }
     },
   },
+  '002-revoked-tokens': {
+    async up(db: AnyDb) {
+      await db.schema
+        .createTable('revoked_tokens')
+        .addColumn('token_id', 'text', (c) => c.primaryKey())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('revoked_tokens_expiry')
+        .on('revoked_tokens')
+        .column('expires_at')
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

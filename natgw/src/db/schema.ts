@@ -80,6 +80,12 @@ export interface SettingRow {
   value: string;
 }
 
+/** A token revoked before it expires; `token_id` is the token's own id claim. */
+export interface RevokedTokenRow {
+  token_id: string;
+  expires_at: number;
+}
+
 export interface Schema {
   nat_gateways: NatGatewayRow;
   snat_rules: SnatRuleRow;
@@ -87,4 +93,5 @@ export interface Schema {
   eip_claims: EipClaimRow;
   tags: TagRow;
   settings: SettingRow;
+  revoked_tokens: RevokedTokenRow;
 }

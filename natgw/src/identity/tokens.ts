@@ -11,6 +11,10 @@ export interface TokenClaims {
   role: 'read-write' | 'read-only';
   issuedAt: number;
   expiresAt: number;
+  /** The token's own id, by which it is revoked (Keystone's audit id). */
+  tokenId: string;
+  /** The user's credentials as they were at issue: a new password, role or project voids the token. */
+  stamp: string;
 }
 
 /**
@@ -53,6 +57,11 @@ export class TokenSigner {
     } catch {
       return undefined;
     }
+  }
+
+  /** A keyed digest of `text` that a token may carry without telling what it was made from. */
+  stamp(text: string): string {
+    return createHmac('sha256', this.key).update('stamp\0').update(text).digest('base64url').slice(0, 22);
   }
 
   #mac(body: string): string {
