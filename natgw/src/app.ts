@@ -8,6 +8,7 @@ import { pluginErrorCodes } from './errors.js';
 import { gatewayRoutes } from './gateways/routes.js';
 import { GatewayStore } from './gateways/store.js';
 import { Identity } from './identity/identity.js';
+import { Lockout } from './identity/lockout.js';
 import { Revocations } from './identity/revocations.js';
 import { identityRoutes } from './identity/routes.js';
 import type { TokenClaims } from './identity/tokens.js';
@@ -29,9 +30,11 @@ export async function buildApp(
   fastifyOptions: { logger?: unknown } = {},
 ): Promise<FastifyInstance> {
   const app = Fastify(
-    serverOptions({ logger: { level: config.logLevel }, ...fastifyOptions } as Parameters<
-      typeof serverOptions
-    >[0]),
+    serverOptions({
+      logger: { level: config.logLevel },
+      ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}),
+      ...fastifyOptions,
+    } as Parameters<typeof serverOptions>[0]),
   );
   const database = await openDatabase({
     ...config,
@@ -79,7 +82,12 @@ export async function buildApp(
   );
   boundedJson(app, config.jsonMaxDepth);
   await openApi(app, publicUrl);
-  identityRoutes(app, identity, { publicUrl, region: 'RegionOne', bodyLimit: config.tokenBodyLimit });
+  identityRoutes(app, identity, {
+    publicUrl,
+    region: 'RegionOne',
+    bodyLimit: config.tokenBodyLimit,
+    lockout: new Lockout(database.db, config.loginLockout),
+  });
   versionRoutes(app, publicUrl);
   gatewayRoutes(app, { store: new GatewayStore(database, clock), network, location });
   snatRoutes(app, { database, clock, network, location });

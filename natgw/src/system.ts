@@ -71,7 +71,8 @@ await Promise.all(
     return start(
       instances > 1 ? `natgw-${index + 1}` : 'natgw',
       ['--import', 'tsx', 'natgw/src/main.ts'],
-      { HOST: host, PORT: String(instancePort), NATGW_PUBLIC_URL: publicUrl },
+      // The gateway, on this machine, names the client in X-Forwarded-For: the login lockout counts by it.
+      { HOST: host, PORT: String(instancePort), NATGW_PUBLIC_URL: publicUrl, NATGW_TRUST_PROXY: 'loopback' },
       /^natgw: NAT Gateway API/,
     );
   }),

@@ -180,6 +180,8 @@ export async function startNatgw(options: NatgwOptions): Promise<Proc> {
     PORT: String(port),
     NATGW_PROVISIONING_DELAY_MS: '0',
     LOG_LEVEL: process.env.RELIABILITY_LOG_LEVEL ?? 'warn',
+    // As `npm start` runs it: the gateway on this machine names the client in X-Forwarded-For.
+    NATGW_TRUST_PROXY: 'loopback',
     ...options.env,
   };
   delete env.DATABASE_URL;

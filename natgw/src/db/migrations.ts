@@ -87,7 +87,7 @@ const migrations: Record<string, Migration> = {
       }
     },
   },
-  '002-revoked-tokens': {
+  '002-identity': {
     async up(db: AnyDb) {
       await db.schema
         .createTable('revoked_tokens')
@@ -99,6 +99,16 @@ const migrations: Record<string, Migration> = {
         .on('revoked_tokens')
         .column('expires_at')
         .execute();
+      await db.schema
+        .createTable('login_failures')
+        .addColumn('user_key', 'text', (c) => c.notNull())
+        .addColumn('address', 'text', (c) => c.notNull())
+        .addColumn('failures', 'integer', (c) => c.notNull())
+        .addColumn('last_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('login_failures_pk', ['user_key', 'address'])
+        .execute();
+      await db.schema.createIndex('login_failures_address').on('login_failures').column('address').execute();
+      await db.schema.createIndex('login_failures_last').on('login_failures').column('last_at').execute();
     },
   },
 };

@@ -86,6 +86,14 @@ export interface RevokedTokenRow {
   expires_at: number;
 }
 
+/** Login attempts for one user from one address, counted while `last_at` is recent. */
+export interface LoginFailureRow {
+  user_key: string;
+  address: string;
+  failures: number;
+  last_at: number;
+}
+
 export interface Schema {
   nat_gateways: NatGatewayRow;
   snat_rules: SnatRuleRow;
@@ -94,4 +102,5 @@ export interface Schema {
   tags: TagRow;
   settings: SettingRow;
   revoked_tokens: RevokedTokenRow;
+  login_failures: LoginFailureRow;
 }

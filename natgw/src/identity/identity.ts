@@ -57,6 +57,14 @@ export class Identity {
     });
   }
 
+  /** Whom a login names, for counting its failures: the user's id, or the name or id given when no user has it. */
+  loginKey(input: { userName?: string; userId?: string }): string {
+    const user = this.#users.find(
+      (candidate) => candidate.name === input.userName || candidate.id === input.userId,
+    );
+    return user?.id ?? (input.userName !== undefined ? `name:${input.userName}` : `id:${input.userId ?? ''}`);
+  }
+
   /** A token for a user's password in a project, or undefined when anything does not match. */
   async issue(
     input: { userName?: string; userId?: string; password: string; projectName?: string; projectId?: string },

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ForbiddenError, NotFoundError, UnauthorizedError } from 'statuskit';
 import { natError } from '../errors.js';
 import type { Identity } from './identity.js';
+import { addressKey, type Lockout } from './lockout.js';
 import type { TokenClaims } from './tokens.js';
 
 const named = {
@@ -57,6 +58,7 @@ interface Options {
   publicUrl: () => string;
   region: string;
   bodyLimit: number;
+  lockout: Lockout;
 }
 
 /** A token's body as Keystone v3 shows it, with a catalog whose `nat` entry is this API. */
@@ -118,9 +120,15 @@ export function identityRoutes(app: FastifyInstance, identity: Identity, options
     async (request, reply) => {
       const { user } = request.body.auth.identity.password;
       const project = request.body.auth.scope?.project;
-      const issued = await identity.issue({
+      const names = {
         ...(user.name === undefined ? {} : { userName: user.name }),
         ...(user.id === undefined ? {} : { userId: user.id }),
+      };
+      // Counted (and perhaps refused with 503) before the password is checked.
+      const attempt = [identity.loginKey(names), addressKey(request.ip)] as const;
+      await options.lockout.attempt(...attempt);
+      const issued = await identity.issue({
+        ...names,
         password: user.password,
         ...(project?.name === undefined ? {} : { projectName: project.name }),
         ...(project?.id === undefined ? {} : { projectId: project.id }),
@@ -129,6 +137,7 @@ export function identityRoutes(app: FastifyInstance, identity: Identity, options
         throw new UnauthorizedError('The request you have made requires authentication.', {
           code: 'VPC.0008',
         });
+      await options.lockout.succeeded(...attempt);
       reply.code(201).header('x-subject-token', issued.token);
       return tokenView(issued.claims, identity.config.domain, options);
     },
