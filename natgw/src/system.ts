@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { isIP } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -66,6 +67,9 @@ if (instances > 1 && !process.env.DATABASE_URL) {
   );
   process.exit(2);
 }
+// Where the gateway's requests to natgw come from: natgw takes the client's address (which the
+// login lockout counts by) from their X-Forwarded-For, and from nobody else's.
+const gatewayAddresses = [...new Set(['127.0.0.1', '::1', ...(isIP(host) ? [host] : [])])].join(',');
 const upstreams: string[] = [];
 await Promise.all(
   Array.from({ length: instances }, (_, index) => {
@@ -74,7 +78,12 @@ await Promise.all(
     return start(
       instances > 1 ? `natgw-${index + 1}` : 'natgw',
       [...fromSource, 'natgw/src/main.ts'],
-      { HOST: host, PORT: String(instancePort), NATGW_PUBLIC_URL: publicUrl },
+      {
+        HOST: host,
+        PORT: String(instancePort),
+        NATGW_PUBLIC_URL: publicUrl,
+        NATGW_TRUST_PROXY: gatewayAddresses,
+      },
       /^natgw: NAT Gateway API/,
     );
   }),

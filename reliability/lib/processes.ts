@@ -180,6 +180,8 @@ export async function startNatgw(options: NatgwOptions): Promise<Proc> {
     PORT: String(port),
     NATGW_PROVISIONING_DELAY_MS: '0',
     LOG_LEVEL: process.env.RELIABILITY_LOG_LEVEL ?? 'warn',
+    // As `npm start` runs it: the gateway's X-Forwarded-For names the client (127.0.0.2, …).
+    NATGW_TRUST_PROXY: '127.0.0.1',
     ...options.env,
   };
   delete env.DATABASE_URL;
