@@ -61,7 +61,6 @@ export {
   type Messages,
   type MessageTemplates,
   MethodNotAllowedError,
-  messageIn,
   NotAcceptableError,
   NotFoundError,
   NotImplementedError,

@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { getProfile, profileNames } from '../catalog/index.js';
+import { errorDialect } from '../dialects/index.js';
 import {
   BadRequestError,
   ConflictError,
   ContractError,
   createError,
   defaultErrorCode,
+  defineMessages,
+  errorAnswer,
   errorClasses,
   InternalServerError,
   isContractError,
@@ -96,5 +99,49 @@ describe('error classes', () => {
     assert.equal(isErrorStatus(409), true);
     assert.equal(isErrorStatus(429), false);
     assert.equal(isErrorStatus(200), false);
+  });
+});
+
+describe('messages in several languages', () => {
+  const nat = getProfile('nat');
+  const answer = (error: unknown, lang: 'en' | 'zh-CN') => {
+    const { headers, body } = errorAnswer(error, {
+      profile: nat,
+      dialect: errorDialect,
+      lang,
+      requestId: 'r',
+    });
+    return { language: headers['content-language'], message: JSON.parse(body).error.message };
+  };
+  const gone = defineMessages({ gone: { en: 'Item {id} is gone.', 'zh-CN': '条目 {id} 已不存在。' } }).gone;
+
+  test('answer in the language asked for where the message is written in it', () => {
+    const error = new NotFoundError(gone({ id: 7 }));
+    assert.equal(error.message, 'Item 7 is gone.', 'the English form is the message, for logs');
+    assert.deepEqual(answer(error, 'zh-CN'), { language: 'zh-CN', message: '条目 7 已不存在。' });
+    assert.deepEqual(answer(error, 'en'), { language: 'en', message: 'Item 7 is gone.' });
+  });
+
+  test('fall back to English, labelled en, where the message has no form in the language asked for', () => {
+    assert.deepEqual(answer(new NotFoundError('Item 7 is gone.'), 'zh-CN'), {
+      language: 'en',
+      message: 'Item 7 is gone.',
+    });
+    assert.deepEqual(answer(new NotFoundError({ en: 'Item 7 is gone.' }), 'zh-CN'), {
+      language: 'en',
+      message: 'Item 7 is gone.',
+    });
+  });
+
+  test('keep a message written only in Chinese in Chinese, labelled zh-CN, whatever was asked', () => {
+    assert.deepEqual(answer(new ConflictError({ 'zh-CN': '忙碌中。' }), 'en'), {
+      language: 'zh-CN',
+      message: '忙碌中。',
+    });
+  });
+
+  test('give a 5xx the page’s text in the language asked for, never its own message', () => {
+    const error = new ServiceUnavailableError(gone({ id: 7 }));
+    assert.deepEqual(answer(error, 'zh-CN'), { language: 'zh-CN', message: '请求未完成，系统暂时异常。' });
   });
 });

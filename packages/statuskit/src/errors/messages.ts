@@ -29,6 +29,12 @@ export function defineMessages<const Table extends Readonly<Record<string, Messa
 ): { readonly [K in keyof Table]: MessageOf<Table[K]> } {
   const compiled: Record<string, (values?: Record<string, string | number>) => Messages> = {};
   for (const [key, templates] of Object.entries(table)) {
+    // A message without values is made once, here: the request path only hands it out.
+    if (Object.values(templates).every((template) => placeholdersOf(template).length === 0)) {
+      const fixed = Object.freeze({ ...templates });
+      compiled[key] = () => fixed;
+      continue;
+    }
     const fills = Object.entries(templates).map(([lang, template]) => [lang, compile(template)] as const);
     compiled[key] = (values = {}) => {
       const messages: Record<string, string> = {};

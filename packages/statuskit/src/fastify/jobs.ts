@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { isContractError, type Language, type Messages, messageIn } from '../index.js';
+import { messageIn } from '../errors/index.js';
+import { isContractError, type Language, type Messages } from '../index.js';
 import { messages as texts } from '../texts/index.js';
 
 export type JobStatus = 'RUNNING' | 'SUCCESS' | 'FAILED';

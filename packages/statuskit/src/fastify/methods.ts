@@ -4,9 +4,10 @@ type Options = { ignoreTrailingSlash?: boolean; ignoreDuplicateSlashes?: boolean
 
 /**
  * Which methods each path of the app serves, for the answers the router alone cannot give:
- * 405 with `Allow` for a known path, 501 for a method the server does not recognise. It mirrors the app's
- * routes in a second router (the one Fastify itself uses), consulted only on a miss: one entry
- * per path shape (parameter names made alike), holding the methods of every route of that shape.
+ * 405 with `Allow` for a known path, 501 for a method the server does not recognise. It
+ * mirrors the app's routes in a second router (the one Fastify itself uses), consulted only on
+ * a miss: one entry per path shape (parameter names made alike), holding the methods of every
+ * route of that shape.
  */
 export class MethodTable {
   readonly #router: FindMyWay.Instance<FindMyWay.HTTPVersion.V1>;
