@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { UnauthorizedError } from 'statuskit';
+import { catalog } from './discovery.js';
 import type { Identity } from './identity.js';
 
 const named = {
@@ -86,20 +87,7 @@ export function identityRoutes(
           roles: [{ id: claims.role, name: claims.role }],
           issued_at: new Date(claims.issuedAt).toISOString(),
           expires_at: new Date(claims.expiresAt).toISOString(),
-          catalog: [
-            {
-              type: 'nat',
-              name: 'nat',
-              id: 'nat',
-              endpoints: ['public', 'internal'].map((kind) => ({
-                id: `nat-${kind}`,
-                interface: kind,
-                region: options.region,
-                region_id: options.region,
-                url,
-              })),
-            },
-          ],
+          catalog: catalog(url, options.region, claims.projectId),
         },
       };
     },
