@@ -118,3 +118,15 @@ function ownerOnly(path: string): void {
       `${path} holds secret keys but its mode is ${mode.toString(8).padStart(4, '0')}: chmod 600 it (owner only)`,
     );
 }
+
+/** The first access key and where it acts, as the banners print it: `AK / SK (user …, X-Project-Id …)`. */
+export function describeAccessKey(config: Config): string | undefined {
+  const key = config.accessKeys[0];
+  const user = config.users.find((candidate) => candidate.name === key?.user);
+  const project = config.projects.find((candidate) =>
+    [candidate.name, candidate.id].includes(user?.project ?? ''),
+  );
+  return key && project
+    ? `${key.access} / ${key.secret} (user ${key.user}, X-Project-Id ${project.id})`
+    : undefined;
+}
