@@ -378,3 +378,26 @@ describe('secret keys in a configuration file', () => {
     ]);
   });
 });
+
+describe('access keys in the configuration', () => {
+  for (const [what, accessKeys, message] of [
+    [
+      'an unknown user',
+      [{ access: 'AK1', secret: 'a-secret-of-16-chars', user: 'nobody' }],
+      /unknown user nobody/,
+    ],
+    [
+      'one key twice',
+      [
+        { access: 'AK1', secret: 'a-secret-of-16-chars', user: 'demo' },
+        { access: 'AK1', secret: 'another-secret-key!!', user: 'alt' },
+      ],
+      /AK1 is configured twice/,
+    ],
+    ['a short secret', [{ access: 'AK1', secret: 'short', user: 'demo' }], /shorter than 16 characters/],
+  ] as const) {
+    test(`are refused at start when they name ${what}`, async () => {
+      await assert.rejects(startService('sqlite', { accessKeys: [...accessKeys] }), message);
+    });
+  }
+});

@@ -81,7 +81,15 @@ export class AccessKeys {
       now?(): number;
     },
   ) {
-    this.#keys = new Map(keys.map((key) => [key.access, { secret: key.secret, user: key.user }]));
+    this.#keys = new Map();
+    for (const key of keys) {
+      if (!identity.config.users.some((user) => user.name === key.user))
+        throw new Error(`access key ${key.access} names an unknown user ${key.user}`);
+      if (this.#keys.has(key.access)) throw new Error(`access key ${key.access} is configured twice`);
+      if (key.secret.length < 16)
+        throw new Error(`the secret key of ${key.access} is shorter than 16 characters`);
+      this.#keys.set(key.access, { secret: key.secret, user: key.user });
+    }
   }
 
   /** The claims of a signed request, or the 401 of the first check it fails. */
