@@ -34,9 +34,9 @@ export function locator(scope: FastifyInstance, publicUrl: () => string): Locate
  * nothing from validation.
  */
 export function projectScoped(scope: FastifyInstance): void {
-  scope.addHook('preParsing', async (request, _reply, payload) => {
+  scope.addHook('preParsing', (request, _reply, payload, done) => {
     const { project_id } = request.params as { project_id?: string };
-    if (project_id !== (request.principal as TokenClaims).projectId) throw natError('VPC.0007');
-    return payload;
+    if (project_id !== (request.principal as TokenClaims).projectId) return done(natError('VPC.0007'));
+    done(null, payload);
   });
 }

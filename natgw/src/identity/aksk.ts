@@ -135,9 +135,19 @@ export class AccessKeys {
    * Fastify's `preParsing` hook: reads a signed request's body, checks the signature over it,
    * authorizes the request, and hands the same bytes on to the parser.
    */
-  readonly preParsing = async (request: FastifyRequest, _reply: FastifyReply, payload: Readable) => {
+  readonly preParsing = (
+    request: FastifyRequest,
+    _reply: FastifyReply,
+    payload: Readable,
+    done: (error: Error | null, payload?: Readable) => void,
+  ): void => {
+    // Most requests carry a token: they pass without a promise.
     const verify = this.#awaitingBody.get(request);
-    if (!verify) return payload;
+    if (verify) this.#checkBody(request, payload, verify).then((body) => done(null, body), done);
+    else done(null, payload);
+  };
+
+  async #checkBody(request: FastifyRequest, payload: Readable, verify: (bodyHash: string) => void) {
     const limit = request.routeOptions.bodyLimit ?? request.server.initialConfig.bodyLimit ?? 1024 * 1024;
     // Fastify refuses a declared length over the limit without reading it; nothing is served.
     if (Number(request.headers['content-length']) > limit) return payload;
@@ -146,7 +156,7 @@ export class AccessKeys {
     this.#awaitingBody.delete(request);
     this.identity.authorize(request.principal as TokenClaims, request);
     return Readable.from([body]);
-  };
+  }
 
   #verify(
     request: FastifyRequest,
