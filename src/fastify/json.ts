@@ -9,6 +9,8 @@ import type { FastifyInstance } from 'fastify';
  * 400 of its schema, which finds none.
  */
 export function emptyBodyIsNoBody(app: FastifyInstance): void {
+  // An app that takes no JSON keeps it that way.
+  if (!app.hasContentTypeParser('application/json')) return;
   const { onProtoPoisoning = 'error', onConstructorPoisoning = 'error' } = app.initialConfig;
   const parse = app.getDefaultJsonParser(onProtoPoisoning, onConstructorPoisoning);
   app.removeContentTypeParser('application/json');
