@@ -32,6 +32,9 @@ function refused(message: string): ContractError {
   });
 }
 
+/** What the caller sent, as a message may quote it: at most 64 characters. */
+const quoted = (text: string) => (text.length > 64 ? `${text.slice(0, 64)}…` : text);
+
 /** Whether the request carries a signature rather than a token. */
 export function isSigned(request: FastifyRequest): boolean {
   const authorization = request.headers.authorization;
@@ -108,7 +111,8 @@ export class AccessKeys {
     if (unsigned.length > 0)
       throw refused(`The signed headers (SignedHeaders=) must include ${unsigned.join(' and ')}.`);
     const absent = signedHeaders.filter((name) => request.headers[name] === undefined);
-    if (absent.length > 0) throw refused(`The signed header ${absent.join(', ')} is not in the request.`);
+    if (absent.length > 0)
+      throw refused(`The signed header ${quoted(absent.join(', '))} is not in the request.`);
     const xDate = String(request.headers['x-sdk-date']);
     const signedAt = parseSdkDate(xDate);
     if (!signedAt) throw refused('X-Sdk-Date is not a time of the form YYYYMMDDTHHMMSSZ.');
@@ -117,7 +121,8 @@ export class AccessKeys {
       throw refused(`The request was signed at ${xDate} (X-Sdk-Date), more than 15 minutes from now.`);
     if (typeof project !== 'string') throw refused('A signed request names its project in X-Project-Id.');
     const claims = this.identity.claimsOf(key.user, project, now, maxSkewMs);
-    if (!claims) throw refused(`The access key's user has no role in project ${project} (X-Project-Id).`);
+    if (!claims)
+      throw refused(`The access key's user has no role in project ${quoted(project)} (X-Project-Id).`);
 
     const verify = (bodyHash: string) =>
       this.#verify(request, auth, signedHeaders, key.secret, xDate, bodyHash);
