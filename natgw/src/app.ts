@@ -3,10 +3,13 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { serverOptions, statuskit } from 'statuskit/fastify';
 import type { Config } from './config.js';
 import { openDatabase } from './db/database.js';
-import { dnatRoutes } from './dnat/routes.js';
+import { dnatRoutes, dnatRuleOfGatewayRoutes } from './dnat/routes.js';
 import { pluginErrorCodes } from './errors.js';
+import { locator, prefixes, projectScoped } from './forms.js';
 import { gatewayRoutes } from './gateways/routes.js';
 import { GatewayStore } from './gateways/store.js';
+import { AccessKeys, isSigned } from './identity/aksk.js';
+import { discoveryRoutes } from './identity/discovery.js';
 import { Identity } from './identity/identity.js';
 import { Lockout } from './identity/lockout.js';
 import { Revocations } from './identity/revocations.js';
@@ -16,7 +19,7 @@ import { TokenSigner } from './identity/tokens.js';
 import { boundedJson } from './json.js';
 import { loadNetwork, ProjectNetwork } from './network/fixture.js';
 import { openApi } from './openapi.js';
-import { snatRoutes } from './snat/routes.js';
+import { snatRoutes, snatRuleOfGatewayRoutes } from './snat/routes.js';
 import { tagRoutes } from './tags/routes.js';
 import { storableText } from './validate.js';
 import { versionRoutes } from './versions/routes.js';
@@ -60,8 +63,10 @@ export async function buildApp(
 
   // Until the server listens, the public URL is what the configuration says it will be.
   const publicUrl = () => config.publicUrl ?? `http://${config.host}:${config.port}`;
-  const location = (path: string) => `${publicUrl()}${path}`;
   const clock = { now: () => Date.now(), delayMs: config.provisioningDelayMs };
+  const accessKeys = new AccessKeys(config.accessKeys, identity, {
+    publicHost: () => new URL(publicUrl()).host,
+  });
 
   await app.register(statuskit, {
     profile: 'nat',
@@ -71,8 +76,11 @@ export async function buildApp(
     timeouts: { headers: 5_000, request: 15_000, checkInterval: 500, drain: config.drainMs },
     overload: { maxEventLoopDelay: config.maxEventLoopDelayMs, maxInFlight: config.maxInFlight },
     auth: {
-      authenticate: (request) => identity.authenticate(request),
-      authorize: (principal, request) => identity.authorize(principal as TokenClaims, request),
+      // A Keystone token in X-Auth-Token, or a request signed with an access key (AK/SK).
+      authenticate: (request) =>
+        isSigned(request) ? accessKeys.authenticate(request) : identity.authenticate(request),
+      authorize: (principal, request) =>
+        accessKeys.awaitsBody(request) || identity.authorize(principal as TokenClaims, request),
       challenge: `Keystone uri="${publicUrl()}/v3"`,
     },
   });
@@ -81,17 +89,39 @@ export async function buildApp(
     storableText(request, request.routeOptions.config.illegalText ?? 'NAT.0002'),
   );
   boundedJson(app, config.jsonMaxDepth);
+  app.addHook('preParsing', accessKeys.preParsing);
   await openApi(app, publicUrl);
   identityRoutes(app, identity, {
     publicUrl,
-    region: 'RegionOne',
+    region: config.region,
     bodyLimit: config.tokenBodyLimit,
     lockout: new Lockout(database.db, config.loginLockout),
   });
+  discoveryRoutes(app, publicUrl);
   versionRoutes(app, publicUrl);
-  gatewayRoutes(app, { store: new GatewayStore(database, clock), network, location });
-  snatRoutes(app, { database, clock, network, location });
-  dnatRoutes(app, { database, clock, network, location });
-  tagRoutes(app, { database, clock });
+
+  const gateways = new GatewayStore(database, clock);
+  const natApi = async (scope: FastifyInstance) => {
+    const location = locator(scope, publicUrl);
+    gatewayRoutes(scope, { store: gateways, network, location });
+    snatRoutes(scope, { database, clock, network, location });
+    dnatRoutes(scope, { database, clock, network, location });
+  };
+  const tags = async (scope: FastifyInstance) => {
+    projectScoped(scope);
+    tagRoutes(scope, { database, clock });
+  };
+  await app.register(natApi, { prefix: prefixes.otc });
+  await app.register(tags, { prefix: prefixes.otcTags });
+  await app.register(
+    async (scope) => {
+      projectScoped(scope);
+      await natApi(scope);
+      snatRuleOfGatewayRoutes(scope, { database, clock });
+      dnatRuleOfGatewayRoutes(scope, { database, clock });
+    },
+    { prefix: prefixes.huawei },
+  );
+  await app.register(tags, { prefix: prefixes.huaweiTags });
   return app;
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import type { LockoutConfig } from './identity/lockout.js';
 
 /** A user of the development identity: a password and one role in one project. */
@@ -8,6 +8,16 @@ export interface UserConfig {
   password: string;
   project: string;
   role: 'read-write' | 'read-only';
+}
+
+/** An access key of a user, for requests signed with SDK-HMAC-SHA256 (Huawei Cloud's AK/SK). */
+export interface AccessKeyConfig {
+  /** The access key id (AK), sent in the clear with each request. */
+  access: string;
+  /** The secret key (SK), which signs; never sent. */
+  secret: string;
+  /** The user the key belongs to, by name. */
+  user: string;
 }
 
 export interface ProjectConfig {
@@ -29,6 +39,9 @@ export interface Config {
   domain: string;
   projects: ProjectConfig[];
   users: UserConfig[];
+  accessKeys: AccessKeyConfig[];
+  /** The region the token catalog names for the endpoints (`NATGW_REGION`). */
+  region: string;
   /** A JSON file replacing the default network fixture. */
   networkFile?: string;
   logLevel: string;
@@ -68,6 +81,12 @@ export const defaultConfig: Config = {
     { name: 'viewer', password: 'viewer-password', project: 'demo', role: 'read-only' },
     { name: 'alt', password: 'alt-password', project: 'alt', role: 'read-write' },
   ],
+  accessKeys: [
+    { access: 'NATGWDEMOAK000000001', secret: 'natgw-demo-secret-key-000000000000000001', user: 'demo' },
+    { access: 'NATGWVIEWERAK0000001', secret: 'natgw-viewer-secret-key-0000000000000001', user: 'viewer' },
+    { access: 'NATGWALTAK0000000001', secret: 'natgw-alt-secret-key-00000000000000000001', user: 'alt' },
+  ],
+  region: 'RegionOne',
   logLevel: 'info',
   maxEventLoopDelayMs: 1_000,
   maxInFlight: 1024,
@@ -85,12 +104,14 @@ export const defaultConfig: Config = {
 /**
  * The configuration: defaults, then a JSON file (`NATGW_CONFIG`), then the environment
  * (`HOST`, `PORT`, `DATABASE_URL`, `NATGW_SQLITE_FILE`, `NATGW_PROVISIONING_DELAY_MS`,
- * `NATGW_PUBLIC_URL`, `NATGW_NETWORK_FILE`, `NATGW_MAX_IN_FLIGHT`, `NATGW_TRUST_PROXY`,
+ * `NATGW_PUBLIC_URL`, `NATGW_NETWORK_FILE`, `NATGW_MAX_IN_FLIGHT`, `NATGW_TRUST_PROXY`, `NATGW_REGION`,
  * `NATGW_LOCKOUT_FAILURE_ATTEMPTS`, `NATGW_LOCKOUT_DURATION`, `NATGW_LOCKOUT_ADDRESS_ATTEMPTS`,
- * `NATGW_LOCKOUT_USER_ATTEMPTS`, `LOG_LEVEL`), then `overrides`.
+ * `NATGW_LOCKOUT_USER_ATTEMPTS`, `LOG_LEVEL`), then `overrides`. A file that holds secret keys must
+ * be readable by its owner alone.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
   const file: Partial<Config> = env.NATGW_CONFIG ? JSON.parse(readFileSync(env.NATGW_CONFIG, 'utf8')) : {};
+  if (env.NATGW_CONFIG && file.accessKeys?.length) ownerOnly(env.NATGW_CONFIG);
   const fromEnv: Partial<Config> = {
     ...(env.HOST ? { host: env.HOST } : {}),
     ...(env.PORT ? { port: Number(env.PORT) } : {}),
@@ -103,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     ...(env.NATGW_NETWORK_FILE ? { networkFile: env.NATGW_NETWORK_FILE } : {}),
     ...(env.NATGW_MAX_IN_FLIGHT ? { maxInFlight: Number(env.NATGW_MAX_IN_FLIGHT) } : {}),
     ...(env.NATGW_TRUST_PROXY ? { trustProxy: env.NATGW_TRUST_PROXY } : {}),
+    ...(env.NATGW_REGION ? { region: env.NATGW_REGION } : {}),
     ...(env.LOG_LEVEL ? { logLevel: env.LOG_LEVEL } : {}),
   };
   const lockout = Object.entries({
@@ -118,4 +140,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     ...overrides.loginLockout,
   };
   return { ...defaultConfig, ...file, ...fromEnv, ...overrides, loginLockout };
+}
+
+/**
+ * Secret keys sign requests as their users: like the token key, a file holding them is refused
+ * when anyone but its owner may read or write it (as ssh refuses such a private key).
+ */
+function ownerOnly(path: string): void {
+  const mode = statSync(path).mode & 0o777;
+  if ((mode & 0o077) !== 0)
+    throw new Error(
+      `${path} holds secret keys but its mode is ${mode.toString(8).padStart(4, '0')}: chmod 600 it (owner only)`,
+    );
+}
+
+/** The first access key and where it acts, as the banners print it: `AK / SK (user …, X-Project-Id …)`. */
+export function describeAccessKey(config: Config): string | undefined {
+  const key = config.accessKeys[0];
+  const user = config.users.find((candidate) => candidate.name === key?.user);
+  const project = config.projects.find((candidate) =>
+    [candidate.name, candidate.id].includes(user?.project ?? ''),
+  );
+  return key && project
+    ? `${key.access} / ${key.secret} (user ${key.user}, X-Project-Id ${project.id})`
+    : undefined;
 }

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { isIP } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { describeAccessKey, loadConfig } from './config.js';
 
 /**
  * `npm start`: the whole system as real processes. natgw instances on internal ports, and the
@@ -103,12 +104,14 @@ await start(
   {},
   /statuskit gateway listening/,
 );
+const accessKey = describeAccessKey(loadConfig());
 process.stdout.write(
   [
     '',
     `statuskit: the NAT Gateway API v2.0 at ${publicUrl} (gateway → ${upstreams.join(', ')})`,
     `  token: curl -si ${publicUrl}/v3/auth/tokens -H 'Content-Type: application/json' -d '{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"demo","password":"demo-password","domain":{"name":"Default"}}}},"scope":{"project":{"name":"demo","domain":{"name":"Default"}}}}}'`,
     '  users: demo / demo-password (read-write), viewer / viewer-password (read-only), project demo',
+    ...(accessKey ? [`  AK/SK: ${accessKey}`] : []),
     '  Ctrl-C stops it.',
     '',
   ].join('\n'),

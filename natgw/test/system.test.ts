@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { passwordAuthBody } from 'statuskit/client';
+import { createClient, passwordAuthBody } from 'statuskit/client';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
-test('npm start runs natgw behind the gateway, everything pointing at the gateway, and stops on SIGTERM', {
+test('npm start runs natgw behind the gateway, everything pointing at the gateway, prints a development AK/SK, and stops on SIGTERM', {
   timeout: 60_000,
 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'natgw-system-'));
@@ -66,6 +66,20 @@ test('npm start runs natgw behind the gateway, everything pointing at the gatewa
   assert.equal(created.status, 201);
   assert.match(String(created.headers.get('location')), new RegExp(`^${base}/v2.0/nat_gateways/`));
   assert.equal(created.headers.get('x-request-id'), 'system-1');
+
+  // The printed access key signs requests to Huawei Cloud's project-scoped paths, through the gateway.
+  const printed = / {2}AK\/SK: (\S+) \/ (\S+) \(user demo, X-Project-Id ([0-9a-f]{32})\)/.exec(output);
+  assert.ok(printed, output);
+  const [, accessKey = '', secretKey = '', projectId = ''] = printed;
+  const signed = createClient({ baseUrl: base, accessKey: { accessKey, secretKey, projectId } });
+  const listed = await signed.get<{ nat_gateways: { name: string }[] }>(`/v2/${projectId}/nat_gateways`, {
+    query: { name: 'through' },
+  });
+  assert.deepEqual(
+    listed.nat_gateways.map((gateway) => gateway.name),
+    ['through'],
+  );
+  await signed.close();
 
   system.kill('SIGTERM');
   const status = await new Promise((resolve) => system.on('exit', (code) => resolve(code)));

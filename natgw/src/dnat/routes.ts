@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../db/database.js';
 import { natError } from '../errors.js';
+import type { Locate } from '../forms.js';
 import type { Clock } from '../gateways/store.js';
 import type { TokenClaims } from '../identity/tokens.js';
 import type { ProjectNetwork } from '../network/fixture.js';
@@ -12,7 +13,7 @@ interface Context {
   database: Database;
   clock: Clock;
   network(tenant: string): ProjectNetwork;
-  location(path: string): string;
+  location: Locate;
 }
 
 /** The page's protocols, by name or protocol number, as stored. */
@@ -64,7 +65,7 @@ export function dnatRoutes(app: FastifyInstance, { database, clock, network, loc
       };
     };
   }>(
-    '/v2.0/dnat_rules',
+    '/dnat_rules',
     {
       schema: {
         body: {
@@ -144,13 +145,13 @@ export function dnatRoutes(app: FastifyInstance, { database, clock, network, loc
             throw natError('NAT.0315', { value: portId });
         },
       );
-      reply.created(location(`/v2.0/dnat_rules/${rule.id}`));
+      reply.created(location(request, `/dnat_rules/${rule.id}`));
       return { dnat_rule: rule };
     },
   );
 
   app.get<{ Querystring: DnatFilters & { limit?: number; marker?: string; tenant_id?: string } }>(
-    '/v2.0/dnat_rules',
+    '/dnat_rules',
     {
       schema: {
         querystring: listQuery({
@@ -183,7 +184,7 @@ export function dnatRoutes(app: FastifyInstance, { database, clock, network, loc
   );
 
   app.get<{ Params: { dnat_rule_id: string } }>(
-    '/v2.0/dnat_rules/:dnat_rule_id',
+    '/dnat_rules/:dnat_rule_id',
     { schema: { params: byId } },
     async (request) => {
       const tenant = (request.principal as TokenClaims).projectId;
@@ -192,11 +193,39 @@ export function dnatRoutes(app: FastifyInstance, { database, clock, network, loc
   );
 
   app.delete<{ Params: { dnat_rule_id: string } }>(
-    '/v2.0/dnat_rules/:dnat_rule_id',
+    '/dnat_rules/:dnat_rule_id',
     { schema: { params: byId } },
     async (request, reply) => {
       const tenant = (request.principal as TokenClaims).projectId;
       await store.delete(tenant, uuid(request.params.dnat_rule_id, 'NAT.0319'));
+      return reply.noContent();
+    },
+  );
+}
+
+/**
+ * Huawei Cloud's form of deletion, under the rule's gateway:
+ * `DELETE /v2/{project_id}/nat_gateways/{nat_gateway_id}/dnat_rules/{dnat_rule_id}`.
+ * A rule of another gateway is not found there.
+ */
+export function dnatRuleOfGatewayRoutes(
+  app: FastifyInstance,
+  { database, clock }: Pick<Context, 'database' | 'clock'>,
+) {
+  const store = new DnatStore(database, clock);
+  app.delete<{ Params: { nat_gateway_id: string; dnat_rule_id: string } }>(
+    '/nat_gateways/:nat_gateway_id/dnat_rules/:dnat_rule_id',
+    {
+      schema: {
+        params: { type: 'object', properties: { nat_gateway_id: schemas.id, dnat_rule_id: schemas.id } },
+      },
+    },
+    async (request, reply) => {
+      const tenant = (request.principal as TokenClaims).projectId;
+      const gatewayId = uuid(request.params.nat_gateway_id, 'NAT.0021');
+      const id = uuid(request.params.dnat_rule_id, 'NAT.0319');
+      if ((await store.get(tenant, id)).nat_gateway_id !== gatewayId) throw natError('NAT.0319', { id });
+      await store.delete(tenant, id);
       return reply.noContent();
     },
   );

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { natError } from '../errors.js';
+import type { Locate } from '../forms.js';
 import type { TokenClaims } from '../identity/tokens.js';
 import type { ProjectNetwork } from '../network/fixture.js';
 import { listQuery, schemas, uuid } from '../validate.js';
@@ -24,7 +25,7 @@ const examples = {
 interface Context {
   store: GatewayStore;
   network(tenant: string): ProjectNetwork;
-  location(path: string): string;
+  location: Locate;
 }
 
 const byId = { type: 'object', properties: { nat_gateway_id: schemas.id } } as const;
@@ -43,7 +44,7 @@ export function gatewayRoutes(app: FastifyInstance, { store, network, location }
       };
     };
   }>(
-    '/v2.0/nat_gateways',
+    '/nat_gateways',
     {
       schema: {
         body: {
@@ -86,13 +87,13 @@ export function gatewayRoutes(app: FastifyInstance, { store, network, location }
         router_id: routerId,
         internal_network_id: networkId,
       });
-      reply.created(location(`/v2.0/nat_gateways/${gateway.id}`));
+      reply.created(location(request, `/nat_gateways/${gateway.id}`));
       return { nat_gateway: gateway };
     },
   );
 
   app.get<{ Querystring: GatewayFilters & { limit?: number; marker?: string; tenant_id?: string } }>(
-    '/v2.0/nat_gateways',
+    '/nat_gateways',
     {
       schema: {
         querystring: listQuery({
@@ -113,7 +114,7 @@ export function gatewayRoutes(app: FastifyInstance, { store, network, location }
   );
 
   app.get<{ Params: { nat_gateway_id: string } }>(
-    '/v2.0/nat_gateways/:nat_gateway_id',
+    '/nat_gateways/:nat_gateway_id',
     { schema: { params: byId } },
     async (request) => {
       const tenant = (request.principal as TokenClaims).projectId;
@@ -125,7 +126,7 @@ export function gatewayRoutes(app: FastifyInstance, { store, network, location }
     Params: { nat_gateway_id: string };
     Body: { nat_gateway: { name?: string; description?: string; spec?: string } };
   }>(
-    '/v2.0/nat_gateways/:nat_gateway_id',
+    '/nat_gateways/:nat_gateway_id',
     {
       schema: {
         params: byId,
@@ -155,7 +156,7 @@ export function gatewayRoutes(app: FastifyInstance, { store, network, location }
   );
 
   app.delete<{ Params: { nat_gateway_id: string } }>(
-    '/v2.0/nat_gateways/:nat_gateway_id',
+    '/nat_gateways/:nat_gateway_id',
     { schema: { params: byId } },
     async (request, reply) => {
       const tenant = (request.principal as TokenClaims).projectId;

@@ -110,6 +110,27 @@ export class Identity {
     return this.revocations.revoke(claims.tokenId, claims.expiresAt);
   }
 
+  /**
+   * The claims of a user acting in a project, for a caller proven some other way (a request
+   * signed with the user's access key); undefined when there is no such user or no role there.
+   */
+  claimsOf(userName: string, projectId: string, now: number, ttlMs: number): TokenClaims | undefined {
+    const user = this.#users.find((candidate) => candidate.name === userName);
+    if (!user || user.project.id !== projectId) return undefined;
+    return {
+      userId: user.id,
+      userName: user.name,
+      projectId: user.project.id,
+      projectName: user.project.name,
+      role: user.role,
+      issuedAt: now,
+      expiresAt: now + ttlMs,
+      // A signed request is proven on its own: there is no token to revoke, so its id is its own.
+      tokenId: randomBytes(16).toString('base64url'),
+      stamp: user.stamp,
+    };
+  }
+
   /** The claims of the request's `X-Auth-Token`; a missing token is undefined (401), a bad or expired one throws the page's 401. */
   async authenticate(request: FastifyRequest): Promise<TokenClaims | undefined> {
     const token = request.headers['x-auth-token'];

@@ -2,6 +2,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ForbiddenError, NotFoundError, UnauthorizedError } from 'statuskit';
 import { natError } from '../errors.js';
 import { messages } from '../messages.js';
+import { catalog } from './discovery.js';
+
 import type { Identity } from './identity.js';
 import { addressKey, type Lockout } from './lockout.js';
 import type { TokenClaims } from './tokens.js';
@@ -75,20 +77,7 @@ function tokenView(claims: TokenClaims, domainName: string, options: Options) {
       issued_at: new Date(claims.issuedAt).toISOString(),
       expires_at: new Date(claims.expiresAt).toISOString(),
       audit_ids: [claims.tokenId],
-      catalog: [
-        {
-          type: 'nat',
-          name: 'nat',
-          id: 'nat',
-          endpoints: ['public', 'internal'].map((kind) => ({
-            id: `nat-${kind}`,
-            interface: kind,
-            region: options.region,
-            region_id: options.region,
-            url,
-          })),
-        },
-      ],
+      catalog: catalog(url, options.region, claims.projectId),
     },
   };
 }

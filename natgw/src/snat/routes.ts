@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../db/database.js';
 import { natError } from '../errors.js';
+import type { Locate } from '../forms.js';
 import type { Clock } from '../gateways/store.js';
 import type { TokenClaims } from '../identity/tokens.js';
 import type { ProjectNetwork } from '../network/fixture.js';
@@ -12,7 +13,7 @@ interface Context {
   database: Database;
   clock: Clock;
   network(tenant: string): ProjectNetwork;
-  location(path: string): string;
+  location: Locate;
 }
 
 /** At most this many EIPs in one rule's `floating_ip_id` (the page's constraint). */
@@ -42,7 +43,7 @@ export function snatRoutes(app: FastifyInstance, { database, clock, network, loc
       };
     };
   }>(
-    '/v2.0/snat_rules',
+    '/snat_rules',
     {
       schema: {
         body: {
@@ -125,13 +126,13 @@ export function snatRoutes(app: FastifyInstance, { database, clock, network, loc
             throw natError('NAT.0206');
         },
       );
-      reply.created(location(`/v2.0/snat_rules/${rule.id}`));
+      reply.created(location(request, `/snat_rules/${rule.id}`));
       return { snat_rule: rule };
     },
   );
 
   app.get<{ Querystring: SnatFilters & { limit?: number; marker?: string; tenant_id?: string } }>(
-    '/v2.0/snat_rules',
+    '/snat_rules',
     {
       schema: {
         querystring: listQuery({
@@ -154,7 +155,7 @@ export function snatRoutes(app: FastifyInstance, { database, clock, network, loc
   );
 
   app.get<{ Params: { snat_rule_id: string } }>(
-    '/v2.0/snat_rules/:snat_rule_id',
+    '/snat_rules/:snat_rule_id',
     { schema: { params: byId } },
     async (request) => {
       const tenant = (request.principal as TokenClaims).projectId;
@@ -163,11 +164,39 @@ export function snatRoutes(app: FastifyInstance, { database, clock, network, loc
   );
 
   app.delete<{ Params: { snat_rule_id: string } }>(
-    '/v2.0/snat_rules/:snat_rule_id',
+    '/snat_rules/:snat_rule_id',
     { schema: { params: byId } },
     async (request, reply) => {
       const tenant = (request.principal as TokenClaims).projectId;
       await store.delete(tenant, uuid(request.params.snat_rule_id, 'NAT.0209'));
+      return reply.noContent();
+    },
+  );
+}
+
+/**
+ * Huawei Cloud's form of deletion, under the rule's gateway:
+ * `DELETE /v2/{project_id}/nat_gateways/{nat_gateway_id}/snat_rules/{snat_rule_id}`.
+ * A rule of another gateway is not found there.
+ */
+export function snatRuleOfGatewayRoutes(
+  app: FastifyInstance,
+  { database, clock }: Pick<Context, 'database' | 'clock'>,
+) {
+  const store = new SnatStore(database, clock);
+  app.delete<{ Params: { nat_gateway_id: string; snat_rule_id: string } }>(
+    '/nat_gateways/:nat_gateway_id/snat_rules/:snat_rule_id',
+    {
+      schema: {
+        params: { type: 'object', properties: { nat_gateway_id: schemas.id, snat_rule_id: schemas.id } },
+      },
+    },
+    async (request, reply) => {
+      const tenant = (request.principal as TokenClaims).projectId;
+      const gatewayId = uuid(request.params.nat_gateway_id, 'NAT.0021');
+      const id = uuid(request.params.snat_rule_id, 'NAT.0209');
+      if ((await store.get(tenant, id)).nat_gateway_id !== gatewayId) throw natError('NAT.0209', { id });
+      await store.delete(tenant, id);
       return reply.noContent();
     },
   );

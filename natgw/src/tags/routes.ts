@@ -80,29 +80,21 @@ const onGateway = {
   properties: { project_id: schemas.id, nat_gateway_id: schemas.id },
 } as const;
 
-/** The project of the request's token, which the URL's `{project_id}` must name (else VPC.0007). */
+/** The caller's project, which the path names (checked for the scope, see `projectScoped`). */
 function tenantOf(request: FastifyRequest): string {
-  const tenant = (request.principal as TokenClaims).projectId;
-  if ((request.params as { project_id?: string }).project_id !== tenant) throw natError('VPC.0007');
-  return tenant;
+  return (request.principal as TokenClaims).projectId;
 }
 
-/** Checked before the body: a request for another project learns nothing from validation. */
-async function sameProject(request: FastifyRequest) {
-  tenantOf(request);
-}
-
-/** The six tag operations of the v2.0 pages (apis_for_public_nat_gateways_v2.0/tags/). */
+/** The six tag operations of the v2.0 pages (apis_for_public_nat_gateways_v2.0/tags/), under a project's prefix. */
 export function tagRoutes(app: FastifyInstance, { database, clock }: Context) {
   const store = new TagStore(database, clock);
   const gatewayOf = (request: FastifyRequest) =>
     uuid((request.params as { nat_gateway_id: string }).nat_gateway_id, 'NAT.0021');
 
   app.post<{ Params: { project_id: string; nat_gateway_id: string }; Body: { tag: Partial<Tag> } }>(
-    '/v2.0/:project_id/nat_gateways/:nat_gateway_id/tags',
+    '/nat_gateways/:nat_gateway_id/tags',
     {
       config: { illegalText: 'NAT.1015' },
-      preValidation: sameProject,
       schema: {
         params: onGateway,
         body: {
@@ -121,10 +113,9 @@ export function tagRoutes(app: FastifyInstance, { database, clock }: Context) {
   );
 
   app.delete<{ Params: { project_id: string; nat_gateway_id: string; key: string } }>(
-    '/v2.0/:project_id/nat_gateways/:nat_gateway_id/tags/:key',
+    '/nat_gateways/:nat_gateway_id/tags/:key',
     {
       config: { illegalText: 'NAT.1015' },
-      preValidation: sameProject,
       schema: { params: { ...onGateway, properties: { ...onGateway.properties, key: { type: 'string' } } } },
     },
     async (request, reply) => {
@@ -138,8 +129,8 @@ export function tagRoutes(app: FastifyInstance, { database, clock }: Context) {
   );
 
   app.get<{ Params: { project_id: string; nat_gateway_id: string } }>(
-    '/v2.0/:project_id/nat_gateways/:nat_gateway_id/tags',
-    { preValidation: sameProject, schema: { params: onGateway } },
+    '/nat_gateways/:nat_gateway_id/tags',
+    { schema: { params: onGateway } },
     async (request) => ({ tags: await store.list(tenantOf(request), gatewayOf(request)) }),
   );
 
@@ -147,10 +138,9 @@ export function tagRoutes(app: FastifyInstance, { database, clock }: Context) {
     Params: { project_id: string; nat_gateway_id: string };
     Body: { action: 'create' | 'delete'; tags: Partial<Tag>[] };
   }>(
-    '/v2.0/:project_id/nat_gateways/:nat_gateway_id/tags/action',
+    '/nat_gateways/:nat_gateway_id/tags/action',
     {
       config: { illegalText: 'NAT.1015' },
-      preValidation: sameProject,
       schema: {
         params: onGateway,
         body: {
@@ -181,8 +171,8 @@ export function tagRoutes(app: FastifyInstance, { database, clock }: Context) {
   );
 
   app.get<{ Params: { project_id: string } }>(
-    '/v2.0/:project_id/nat_gateways/tags',
-    { preValidation: sameProject, schema: { params: inProject } },
+    '/nat_gateways/tags',
+    { schema: { params: inProject } },
     async (request) => ({ tags: await store.projectTags(tenantOf(request)) }),
   );
 
@@ -195,11 +185,10 @@ export function tagRoutes(app: FastifyInstance, { database, clock }: Context) {
       matches?: ResourceQuery['matches'];
     } & Partial<Record<'tags' | 'tags_any' | 'not_tags' | 'not_tags_any', Parameters<typeof filters>[0]>>;
   }>(
-    '/v2.0/:project_id/nat_gateways/resource_instances/action',
+    '/nat_gateways/resource_instances/action',
     {
       // A query sent as POST: read-only users may run it.
       config: { readOnly: true, illegalText: 'NAT.1015' },
-      preValidation: sameProject,
       schema: {
         params: inProject,
         body: {

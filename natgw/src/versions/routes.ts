@@ -1,6 +1,10 @@
 import type { FastifyInstance } from 'fastify';
+import { identityVersion } from '../identity/discovery.js';
 
-/** The API versions pages: open to anyone, as version discovery is done before authenticating. */
+/**
+ * The API versions pages: open to anyone, as version discovery is done before authenticating.
+ * The root lists the identity API's version too, for clients given the root as their auth URL.
+ */
 export function versionRoutes(app: FastifyInstance, publicUrl: () => string) {
   const version = () => ({
     id: 'v2.0',
@@ -10,6 +14,8 @@ export function versionRoutes(app: FastifyInstance, publicUrl: () => string) {
     updated: '2018-09-30T00:00:00Z',
     version: '',
   });
-  app.get('/', { config: { auth: false } }, async () => ({ versions: [version()] }));
+  app.get('/', { config: { auth: false } }, async () => ({
+    versions: [version(), identityVersion(publicUrl())],
+  }));
   app.get('/v2.0', { config: { auth: false } }, async () => ({ version: version() }));
 }

@@ -3,10 +3,11 @@
 Prints one JSON line per step; the Node test reads them. Usage: keystoneauth.py <base-url>
 """
 import json
+import logging
 import sys
 
-from keystoneauth1 import exceptions, session
-from keystoneauth1.identity import v3
+from keystoneauth1 import discover, exceptions, session
+from keystoneauth1.identity import generic, v3
 
 base = sys.argv[1]
 auth = v3.Password(
@@ -23,6 +24,35 @@ nat = {"service_type": "nat", "interface": "public"}
 
 def report(step, **fields):
     print(json.dumps({"step": step, **fields}), flush=True)
+
+
+class Warnings(logging.Handler):
+    """What keystoneauth warns about, such as a failed version discovery."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+warnings = Warnings()
+logging.getLogger("keystoneauth").addHandler(warnings)
+
+# The generic Password plugin (the one openstacksdk uses) discovers the identity version first,
+# from the auth URL as given: the versioned /v3, and the root.
+for step, auth_url in [("discover-v3", f"{base}/v3"), ("discover-root", base)]:
+    warnings.messages.clear()
+    try:
+        plugin = generic.Password(auth_url=auth_url, username="demo", password="demo-password",
+                                  user_domain_name="Default", project_name="demo", project_domain_name="Default")
+        discovery_session = session.Session(auth=plugin)
+        project = plugin.get_project_id(discovery_session)
+        report(step, project=project, warnings=list(warnings.messages),
+               versions=[v["id"] for v in discover.get_version_data(discovery_session, auth_url)])
+    except exceptions.ClientException as error:
+        report(step, raised=type(error).__name__, message=str(error), warnings=list(warnings.messages))
 
 
 report("endpoint", url=sess.get_endpoint(**nat), project=auth.get_project_id(sess))

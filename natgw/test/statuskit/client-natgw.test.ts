@@ -81,6 +81,52 @@ describe('the client against natgw', () => {
     assert.equal(reply.body, undefined);
   });
 
+  test(
+    'an access key signs every request instead of a token, bodies and queries included',
+    bounded,
+    async () => {
+      const project = '9ad601814ac94c80bf7bb9073ded66fc';
+      const key = service.config.accessKeys.find((one) => one.user === 'demo');
+      assert.ok(key);
+      const signed = createClient({
+        baseUrl: natgw,
+        accessKey: { accessKey: key.access, secretKey: key.secret, projectId: project },
+      });
+      try {
+        const created = await signed.post<{ nat_gateway: NatGateway }>(
+          `/v2/${project}/nat_gateways`,
+          gatewayBody('signed-1'),
+        );
+        assert.equal(created.status, 201);
+        const { nat_gateways } = await signed.get<{ nat_gateways: NatGateway[] }>(
+          `/v2/${project}/nat_gateways`,
+          {
+            query: { name: 'signed-1', limit: 5 },
+          },
+        );
+        assert.deepEqual(
+          nat_gateways.map((gateway) => gateway.id),
+          [created.body.nat_gateway.id],
+        );
+        assert.equal(
+          (await signed.delete(`/v2/${project}/nat_gateways/${created.body.nat_gateway.id}`)).status,
+          204,
+        );
+        const forged = createClient({
+          baseUrl: natgw,
+          accessKey: { accessKey: key.access, secretKey: 'not-it', projectId: project },
+          retry: false,
+        });
+        const error = await thrown(forged.get(`/v2/${project}/nat_gateways`));
+        assert.ok(error instanceof UnauthorizedError);
+        assert.equal(error.code, 'VPC.0008');
+        await forged.close();
+      } finally {
+        await signed.close();
+      }
+    },
+  );
+
   test('HEAD gives the headers and no body', bounded, async () => {
     const reply = await nat.head('/v2.0/nat_gateways');
     assert.equal(reply.status, 200);

@@ -49,5 +49,22 @@ export {
   retryDefaults,
   retryStatuses,
 } from './retry.js';
+export {
+  type AccessKey,
+  canonicalQuery,
+  canonicalRequest,
+  canonicalUri,
+  emptyBodyHash,
+  parseAuthorization,
+  parseSdkDate,
+  type SignableRequest,
+  type SignedAuthorization,
+  sdkDate,
+  sha256Hex,
+  signature,
+  signingAlgorithm,
+  signRequest,
+  stringToSign,
+} from './signer.js';
 export { sleep } from './sleep.js';
 export type { ProxyOption } from './transport.js';

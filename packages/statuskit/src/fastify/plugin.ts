@@ -27,6 +27,7 @@ import { acceptable } from './accept.js';
 import { answerOnSocket } from './client-error.js';
 import { Contract } from './contract.js';
 import { type Job, type JobHandle, jobIn, MemoryJobStore, startJob } from './jobs.js';
+import { emptyBodyIsNoBody } from './json.js';
 import { lingerOnClose } from './linger.js';
 import { MethodTable } from './methods.js';
 import { defaults, type StatuskitOptions } from './options.js';
@@ -91,6 +92,7 @@ async function plugin(app: FastifyInstance, options: StatuskitOptions) {
   const methods = new MethodTable(app.initialConfig);
   app.decorate('statuskit', contract);
   app.decorateRequest('principal', undefined);
+  emptyBodyIsNoBody(app);
 
   // Node checks these only every `connectionsCheckingInterval` (30 s by default): a slow client
   // would hold its socket that long before the 408. The server reads them when it starts listening.

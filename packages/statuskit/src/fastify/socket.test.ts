@@ -27,11 +27,11 @@ interface RawAnswer {
 /** Sends raw bytes (the first chunk at once, the rest one byte every `drip` ms) and reads what comes back. */
 function raw(
   first: string,
-  options: { drip?: string; every?: number; keepOpen?: boolean } = {},
+  options: { drip?: string; every?: number; keepOpen?: boolean; port?: number } = {},
 ): Promise<RawAnswer[]> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
-    const socket = net.connect(port, '127.0.0.1');
+    const socket = net.connect(options.port ?? port, '127.0.0.1');
     let received = '';
     let timer: NodeJS.Timeout | undefined;
     socket.on('data', (chunk) => {
@@ -279,5 +279,49 @@ describe('in-flight accounting', () => {
     await new Promise((resolve) => setTimeout(resolve, 400));
     assert.equal(counted.statuskit.inFlight, 0);
     await counted.close();
+  });
+});
+
+describe('an empty body is no body', () => {
+  const json = 'X-Auth-Token: rw\r\nContent-Type: application/json\r\n';
+  // An app of its own, without the event-loop check that a busy test machine can trip.
+  let own: FastifyInstance;
+  const send = async (request: string) => {
+    const [answer] = await raw(request, { port: (own.server.address() as AddressInfo).port });
+    return answer;
+  };
+  before(async () => {
+    ({ app: own } = await testApp({ overload: { maxEventLoopDelay: 0 } }));
+    await own.listen({ host: '127.0.0.1', port: 0 });
+  });
+  after(() => own.close());
+
+  for (const [framing, headers, body] of [
+    ['no Content-Length', '', ''],
+    ['Content-Length: 0', 'Content-Length: 0\r\n', ''],
+    ['an empty chunked body', 'Transfer-Encoding: chunked\r\n', '0\r\n\r\n'],
+  ] as const) {
+    test(`serves a DELETE with Content-Type JSON and ${framing}`, async () => {
+      const answer = await send(`DELETE /items/9 HTTP/1.1\r\nHost: x\r\n${json}${headers}\r\n${body}`);
+      assert.equal(answer?.status, 204, answer?.body);
+    });
+
+    test(`serves a GET with Content-Type JSON and ${framing}`, async () => {
+      const answer = await send(`GET /items/1 HTTP/1.1\r\nHost: x\r\n${json}${headers}\r\n${body}`);
+      assert.equal(answer?.status, 200, answer?.body);
+      assert.deepEqual(JSON.parse(answer?.body ?? ''), { item: { id: 1, name: 'one' } });
+    });
+
+    test(`answers a POST that needs a body with its schema's 400 when it has ${framing}`, async () => {
+      const answer = await send(`POST /items HTTP/1.1\r\nHost: x\r\n${json}${headers}\r\n${body}`);
+      assert.equal(answer?.status, 400, answer?.body);
+      assert.equal(contractBody(answer)?.message, 'Invalid input for body: must be object (type).');
+    });
+  }
+
+  test('still answers a body of only spaces as malformed JSON', async () => {
+    const answer = await send(`POST /items HTTP/1.1\r\nHost: x\r\n${json}Content-Length: 2\r\n\r\n  `);
+    assert.equal(answer?.status, 400);
+    assert.match(contractBody(answer)?.message ?? '', /JSON/);
   });
 });
