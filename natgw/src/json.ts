@@ -32,6 +32,8 @@ export function boundedJson(app: FastifyInstance, maxDepth: number): void {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = body as string;
+    // As statuskit's own parser, which this one replaces: an empty body is no body.
+    if (text.length === 0) return done(null, undefined);
     if (!nestingPast(text, maxDepth)) return parse(request, text, done);
     const message = `must not nest arrays and objects deeper than ${maxDepth} levels`;
     done(natError('NAT.0002', {}, [{ field: 'body', rule: 'depth', message }]), undefined);

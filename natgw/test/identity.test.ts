@@ -198,10 +198,14 @@ for (const engine of engines()) {
         const tokens = { demo: await service.token('demo'), viewer: await service.token('viewer') };
         const withUsers = (
           change: (user: Config['users'][number]) => Config['users'][number] | undefined,
-        ) => ({
-          ...service.config,
-          users: service.config.users.flatMap((user) => change(user) ?? []),
-        });
+        ) => {
+          const users = service.config.users.flatMap((user) => change(user) ?? []);
+          // A removed user's access keys go with it.
+          const accessKeys = service.config.accessKeys.filter((key) =>
+            users.some((u) => u.name === key.user),
+          );
+          return { ...service.config, users, accessKeys };
+        };
         const changes: [string, Config, 'demo' | 'viewer'][] = [
           ['new password', withUsers((u) => (u.name === 'demo' ? { ...u, password: 'changed' } : u)), 'demo'],
           [
