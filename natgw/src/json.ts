@@ -1,6 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import { natError } from './errors.js';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * Bytes of JSON the route parses; a longer body is read (and dropped) but not parsed: 400.
+     * Read rather than refused by `bodyLimit`: an answer sent while the client is still sending
+     * holds the connection in a lingering close, and a client or proxy waits on it.
+     */
+    jsonBytes?: number;
+  }
+}
+
 /**
  * How deeply a JSON body's arrays and objects nest, stopping as soon as it passes `limit`: one
  * pass over the text, no recursion. Brackets inside strings do not count.
@@ -32,6 +43,11 @@ export function boundedJson(app: FastifyInstance, maxDepth: number): void {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = body as string;
+    const limit = request.routeOptions.config.jsonBytes;
+    if (limit !== undefined && Buffer.byteLength(text) > limit) {
+      const message = `must be at most ${limit} bytes`;
+      return done(natError('NAT.0002', {}, [{ field: 'body', rule: 'size', message }]), undefined);
+    }
     if (!nestingPast(text, maxDepth)) return parse(request, text, done);
     const message = `must not nest arrays and objects deeper than ${maxDepth} levels`;
     done(natError('NAT.0002', {}, [{ field: 'body', rule: 'depth', message }]), undefined);
