@@ -1,6 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import { natError } from './errors.js';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * Bytes of JSON the route parses; a longer body is read (and dropped) but not parsed: 400.
+     * Read rather than refused by `bodyLimit`: an answer sent while the client is still sending
+     * holds the connection in a lingering close, and a client or proxy waits on it.
+     */
+    jsonBytes?: number;
+  }
+}
+
 /**
  * How deeply a JSON body's arrays and objects nest, stopping as soon as it passes `limit`: one
  * pass over the text, no recursion. Brackets inside strings do not count.
@@ -34,6 +45,11 @@ export function boundedJson(app: FastifyInstance, maxDepth: number): void {
     const text = body as string;
     // As statuskit's own parser, which this one replaces: an empty body is no body.
     if (text.length === 0) return done(null, undefined);
+    const limit = request.routeOptions.config.jsonBytes;
+    if (limit !== undefined && Buffer.byteLength(text) > limit) {
+      const message = `must be at most ${limit} bytes`;
+      return done(natError('NAT.0002', {}, [{ field: 'body', rule: 'size', message }]), undefined);
+    }
     if (!nestingPast(text, maxDepth)) return parse(request, text, done);
     const message = `must not nest arrays and objects deeper than ${maxDepth} levels`;
     done(natError('NAT.0002', {}, [{ field: 'body', rule: 'depth', message }]), undefined);

@@ -105,8 +105,8 @@ export function identityRoutes(app: FastifyInstance, identity: Identity, options
 
   app.post<{ Body: TokenBody }>(
     '/v3/auth/tokens',
-    // Open to anyone, so its body is held to what a token request needs.
-    { config: { auth: false }, bodyLimit: options.bodyLimit, schema: { body: tokenRequest } },
+    // Open to anyone, so what it parses is held to what a token request needs.
+    { config: { auth: false, jsonBytes: options.bodyLimit }, schema: { body: tokenRequest } },
     async (request, reply) => {
       const { user } = request.body.auth.identity.password;
       const project = request.body.auth.scope?.project;
