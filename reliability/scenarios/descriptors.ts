@@ -7,6 +7,7 @@
  * one through the gateway) are still answered 200, and once the idle connections are gone new
  * connections are answered 200 again, without any restart.
  */
+import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { api, bump, tally } from '../lib/api.js';
 import { type Context, Report, type Scenario } from '../lib/scenario.js';
@@ -14,6 +15,8 @@ import { sleep } from '../lib/scope.js';
 import { startSystem } from '../lib/system.js';
 
 const nofile = 1024;
+/** Idle connections to each process: past both caps, and past the descriptor limit. */
+const idle = 1_100;
 
 export const descriptors: Scenario = {
   name: 'descriptors',
@@ -51,12 +54,26 @@ async function flood(port: number, count: number): Promise<{ sockets: Socket[]; 
   return { sockets, fates: () => [...fates] };
 }
 
+/** This runner's own soft descriptor limit: it opens the idle connections itself. */
+function ownLimit(): number {
+  const limits = readFileSync('/proc/self/limits', 'utf8');
+  return Number(/^Max open files\s+(\d+)/m.exec(limits)?.[1] ?? Number.POSITIVE_INFINITY);
+}
+
 async function run({ short, scope, log }: Context) {
   const report = new Report();
+  const needed = 2 * idle + 256;
+  if (ownLimit() < needed) {
+    report.check(
+      false,
+      `the runner itself needs ${needed} descriptors: run it under ulimit -n ${needed} or more`,
+    );
+    return report.outcome();
+  }
   const system = await startSystem({ scope, engine: 'sqlite', nofile });
   const natgw = system.natgws[0];
   if (!natgw) throw new Error('no natgw');
-  const count = 1_100;
+  const count = idle;
   const holdMs = short ? 4_000 : 8_000;
 
   // One keep-alive connection each, opened before the flood.
