@@ -7,7 +7,8 @@ import { describeAccessKey, loadConfig } from './config.js';
 /**
  * `npm start`: the whole system as real processes. natgw instances on internal ports, and the
  * statuskit gateway in front of them on `PORT` (8080). Everything a client sees points at the
- * gateway. Ctrl-C (or SIGTERM) stops them all.
+ * gateway. A process that dies is started again after a back-off (1 s, doubling up to 30 s).
+ * Ctrl-C (or SIGTERM) stops them all.
  *
  * `NATGW_INSTANCES` (1) natgw processes start on `NATGW_PORT` (8081) and up; with more than one,
  * give them a shared PostgreSQL in `DATABASE_URL`.
@@ -24,27 +25,54 @@ const publicUrl = process.env.NATGW_PUBLIC_URL ?? `http://${host}:${port}`;
 const children: ChildProcess[] = [];
 let stopping = false;
 
-/** Starts a child, prefixes its output, and resolves when a line matches `ready`. */
+/** Restarts after a child died: 1 s, doubling up to 30 s; back to 1 s once a child has run a minute. */
+const restartDelay = { first: 1_000, max: 30_000, steadyAfter: 60_000 };
+
+/**
+ * Starts a child, prefixes its output, and resolves when a line matches `ready` the first time.
+ * A child that dies on its own (a crash, a kill) is started again after a back-off, as a
+ * supervisor does: one process dying does not take the system down.
+ */
 function start(name: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<void> {
-  const child = spawn(process.execPath, args, {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  child.on('exit', (code, signal) => {
-    if (!stopping) {
-      process.stderr.write(`${name} exited (${signal ?? code}); stopping the rest\n`);
-      stop(1);
-    }
-  });
+  let delay = restartDelay.first;
+  let wasReady = false;
   return new Promise((resolve) => {
-    for (const stream of [child.stdout, child.stderr]) {
-      createInterface({ input: stream }).on('line', (line) => {
-        process.stdout.write(`[${name}] ${line}\n`);
-        if (ready.test(line)) resolve();
+    const run = () => {
+      const began = Date.now();
+      const child = spawn(process.execPath, args, {
+        cwd: root,
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
       });
-    }
+      children.push(child);
+      process.stdout.write(`[system] ${name} started (pid ${child.pid})\n`);
+      child.on('exit', (code, signal) => {
+        children.splice(children.indexOf(child), 1);
+        if (stopping) return;
+        // One that never came up will not by trying again (a port in use, a bad setting).
+        if (!wasReady) {
+          process.stderr.write(`[system] ${name} exited (${signal ?? code}) before it was ready; stopping\n`);
+          stop(1);
+          return;
+        }
+        if (Date.now() - began >= restartDelay.steadyAfter) delay = restartDelay.first;
+        process.stderr.write(`[system] ${name} exited (${signal ?? code}); restarting in ${delay} ms\n`);
+        setTimeout(() => {
+          if (!stopping) run();
+        }, delay);
+        delay = Math.min(delay * 2, restartDelay.max);
+      });
+      for (const stream of [child.stdout, child.stderr]) {
+        createInterface({ input: stream }).on('line', (line) => {
+          process.stdout.write(`[${name}] ${line}\n`);
+          if (ready.test(line)) {
+            wasReady = true;
+            resolve();
+          }
+        });
+      }
+    };
+    run();
   });
 }
 

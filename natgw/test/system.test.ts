@@ -86,3 +86,69 @@ test('npm start runs natgw behind the gateway, everything pointing at the gatewa
   assert.equal(status, 0);
   rmSync(dir, { recursive: true, force: true });
 });
+
+test('npm start restarts a process that died, with a back-off, and the system serves again', {
+  timeout: 120_000,
+}, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'natgw-system-'));
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const base = `http://127.0.0.1:${port}`;
+  const system = spawn(process.execPath, ['--import', 'tsx', 'natgw/src/system.ts'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      NATGW_SQLITE_FILE: join(dir, 'natgw.sqlite'),
+      LOG_LEVEL: 'warn',
+    },
+  });
+  let output = '';
+  const seen = (pattern: RegExp) =>
+    new Promise<RegExpExecArray>((resolve, reject) => {
+      const look = () => {
+        const match = pattern.exec(output);
+        if (!match) return false;
+        resolve(match);
+        return true;
+      };
+      if (look()) return;
+      const onData = () => {
+        if (look()) {
+          system.stdout.off('data', onData);
+          system.stderr.off('data', onData);
+        }
+      };
+      system.stdout.on('data', onData);
+      system.stderr.on('data', onData);
+      system.once('exit', () => reject(new Error(`exited:\n${output}`)));
+    });
+  system.stdout.on('data', (chunk) => {
+    output += chunk;
+  });
+  system.stderr.on('data', (chunk) => {
+    output += chunk;
+  });
+  const serving = async () => {
+    for (let attempt = 0; attempt < 300; attempt++) {
+      const answer = await fetch(`${base}/v2.0`).catch(() => undefined);
+      if (answer?.status === 200) return true;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return false;
+  };
+  await seen(/Ctrl-C stops it/);
+
+  for (const name of ['natgw', 'gateway']) {
+    const pid = Number((await seen(new RegExp(`\\[system\\] ${name} started \\(pid (\\d+)\\)`)))[1]);
+    process.kill(pid, 'SIGKILL');
+    await seen(new RegExp(`\\[system\\] ${name} exited \\(SIGKILL\\); restarting in 1000 ms`));
+    const again = await seen(new RegExp(`\\[system\\] ${name} started \\(pid (?!${pid}\\))(\\d+)\\)`));
+    assert.notEqual(Number(again[1]), pid);
+    assert.ok(await serving(), `not serving after ${name} was restarted:\n${output}`);
+  }
+
+  system.kill('SIGTERM');
+  const status = await new Promise((resolve) => system.on('exit', (code) => resolve(code)));
+  assert.equal(status, 0);
+  rmSync(dir, { recursive: true, force: true });
+});

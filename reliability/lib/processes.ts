@@ -80,10 +80,17 @@ interface StartOptions {
   port: number;
   ready: RegExp;
   scope: Scope;
+  /** A file-descriptor limit (soft and hard) for the process, set by prlimit(1). */
+  nofile?: number | undefined;
 }
 
 async function start(options: StartOptions): Promise<Proc> {
-  const child = spawn(process.execPath, options.args, {
+  // prlimit sets the limit and then executes node in its place: the PID stays the child's.
+  const [command, args] =
+    options.nofile === undefined
+      ? [process.execPath, options.args]
+      : ['prlimit', [`--nofile=${options.nofile}:${options.nofile}`, process.execPath, ...options.args]];
+  const child = spawn(command, args, {
     cwd: root,
     env: options.env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -169,6 +176,8 @@ export interface NatgwOptions {
   databaseUrl?: string;
   /** More environment: NATGW_MAX_IN_FLIGHT, NATGW_PUBLIC_URL, LOG_LEVEL, … */
   env?: Record<string, string>;
+  /** A file-descriptor limit for the process (RLIMIT_NOFILE). */
+  nofile?: number;
 }
 
 /** natgw as `npm run natgw` runs it, with no provisioning delay unless `env` says otherwise. */
@@ -194,6 +203,7 @@ export async function startNatgw(options: NatgwOptions): Promise<Proc> {
     port,
     ready: /^natgw: NAT Gateway API/,
     scope: options.scope,
+    nofile: options.nofile,
   });
 }
 
@@ -204,6 +214,8 @@ export interface GatewayProcOptions {
   /** A config file's keys (clientTimeouts, health, maxInFlight, …), written to a temp file. */
   config?: Record<string, unknown>;
   dir: string;
+  /** A file-descriptor limit for the process (RLIMIT_NOFILE). */
+  nofile?: number;
 }
 
 /** The statuskit gateway from the built CLI (`npm run build` first). */
@@ -226,6 +238,7 @@ export async function startGateway(options: GatewayProcOptions): Promise<Proc> {
     port,
     ready: /statuskit gateway listening/,
     scope: options.scope,
+    nofile: options.nofile,
   });
 }
 

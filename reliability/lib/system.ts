@@ -23,6 +23,8 @@ export interface SystemOptions {
   natgwEnv?: Record<string, string>;
   /** The gateway's config file keys. */
   gatewayConfig?: Record<string, unknown>;
+  /** A file-descriptor limit (RLIMIT_NOFILE) for every process of the system. */
+  nofile?: number;
 }
 
 /** natgw instance(s) on a fresh database, and the gateway in front of them. */
@@ -41,6 +43,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
         name: `natgw-${index + 1}`,
         ...storage,
         ...(options.natgwEnv ? { env: options.natgwEnv } : {}),
+        ...(options.nofile ? { nofile: options.nofile } : {}),
       }),
     );
   }
@@ -49,6 +52,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
     dir,
     upstreams: natgws.map((natgw) => natgw.url),
     ...(options.gatewayConfig ? { config: options.gatewayConfig } : {}),
+    ...(options.nofile ? { nofile: options.nofile } : {}),
   });
   return {
     natgws,
@@ -64,6 +68,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
         port: old.port,
         ...storage,
         ...(options.natgwEnv ? { env: options.natgwEnv } : {}),
+        ...(options.nofile ? { nofile: options.nofile } : {}),
       });
       natgws[index] = fresh;
       return fresh;

@@ -24,7 +24,8 @@ Options:
   --max-in-flight N     requests proxied at once before the next gets 503 (default 1024; 0: no limit)
   --config FILE         a JSON object with the same options in camelCase (upstreams, port, host,
                         profile, dialect, timeout, proxyAuth, maxInFlight, realm, bodyLimit,
-                        health: { downFor, maxDownFor }, clientTimeouts, logLevel); flags win
+                        bodyBudget, maxConnections, health: { downFor, maxDownFor },
+                        clientTimeouts, logLevel); flags win
   --log-level L         log level of the JSON log on standard error (default: info; silent: none)
   -h, --help            this text
 

@@ -41,8 +41,17 @@ export interface AuthOptions {
 }
 
 export interface OverloadOptions {
-  /** Requests served at once before the next gets 503 (0: no limit). Default 1024. */
+  /**
+   * Requests served at once before the next gets 503 (0: no limit). Default 1024. A request with
+   * a body counts once its body is in: clients still sending take a connection, not this.
+   */
   maxInFlight?: number;
+  /**
+   * Connections held open at once; one past it is closed as soon as it is accepted (0: no cap).
+   * Default: derived from the process's descriptor limit (RLIMIT_NOFILE) where it can be read
+   * (Linux): the limit less an eighth (at least 64) kept for everything else.
+   */
+  maxConnections?: number;
   /** Event-loop delay, in ms, above which requests get 503 (0: off). Default 1000. */
   maxEventLoopDelay?: number;
   /** Heap in use, in bytes, above which requests get 503 (0: off). */

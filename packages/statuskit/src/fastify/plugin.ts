@@ -1,6 +1,5 @@
 import type { IncomingMessage } from 'node:http';
 import { Server, type Socket } from 'node:net';
-import underPressure from '@fastify/under-pressure';
 import type {
   FastifyError,
   FastifyInstance,
@@ -9,7 +8,7 @@ import type {
   onRequestHookHandler,
 } from 'fastify';
 import fp from 'fastify-plugin';
-import { NotAcceptableError } from '../errors/index.js';
+import { type ContractError, createError, NotAcceptableError } from '../errors/index.js';
 import {
   BadRequestError,
   ForbiddenError,
@@ -25,12 +24,15 @@ import {
 import { messages } from '../texts/index.js';
 import { acceptable } from './accept.js';
 import { answerOnSocket } from './client-error.js';
+import { connectionCap, descriptorLimit } from './connections.js';
 import { Contract } from './contract.js';
 import { type Job, type JobHandle, jobIn, MemoryJobStore, startJob } from './jobs.js';
 import { emptyBodyIsNoBody } from './json.js';
 import { lingerOnClose } from './linger.js';
 import { MethodTable } from './methods.js';
 import { defaults, type StatuskitOptions } from './options.js';
+import { inTurn } from './pipeline.js';
+import { Pressure } from './pressure.js';
 import { frameworkError } from './request-errors.js';
 import { validationError } from './validation.js';
 
@@ -117,45 +119,71 @@ async function plugin(app: FastifyInstance, options: StatuskitOptions) {
     ),
   );
 
+  // Past this many open connections a new one is closed as soon as it is accepted: the process
+  // keeps descriptors for its own work instead of dying of EMFILE.
+  const maxConnections = overload.maxConnections ?? connectionCap(descriptorLimit());
+  if (maxConnections > 0) app.server.maxConnections = maxConnections;
+
   const countOut = () => {
     contract.inFlight--;
   };
+  const maxInFlight = overload.maxInFlight;
+  const tooMany = () =>
+    new ServiceUnavailableError(messages.tooManyInFlight(), { retryAfter: overload.retryAfter });
+  /** Counts the request in flight (out again on 'close', which comes whether the answer was sent or the client went away); false past the limit. */
+  function countIn(reply: FastifyReply): boolean {
+    contract.inFlight++;
+    reply.raw.once('close', countOut);
+    return contract.inFlight <= maxInFlight;
+  }
+
+  const pressure =
+    overload.maxEventLoopDelay > 0 || overload.maxHeapUsedBytes > 0
+      ? new Pressure({
+          maxEventLoopDelay: overload.maxEventLoopDelay,
+          maxHeapUsedBytes: overload.maxHeapUsedBytes,
+        })
+      : undefined;
+  app.addHook('onClose', async () => pressure?.stop());
+
+  /** Why this request is refused before any work, if it is. */
+  function refusal(request: FastifyRequest, reply: FastifyReply): Error | undefined {
+    const raw = request.raw;
+    // A request still sending its body is counted once the body is in (preValidation): a client
+    // dribbling one takes a connection, not the capacity meant for work.
+    if (maxInFlight > 0 && !hasBody(raw) && !countIn(reply)) return tooMany();
+    if (contract.draining) {
+      reply.header('connection', 'close');
+      return new ServiceUnavailableError(messages.shuttingDown(), { retryAfter: overload.retryAfter });
+    }
+    if (contract.maintenance) {
+      return new ServiceUnavailableError(messages.maintenance(), {
+        retryAfter: contract.maintenance.retryAfter,
+      });
+    }
+    const busy = pressure?.cause;
+    if (busy) {
+      return new ServiceUnavailableError(messages.underPressure({ type: busy }), {
+        retryAfter: overload.retryAfter,
+      });
+    }
+    return hostProblem(raw) ?? transferCodingProblem(raw);
+  }
 
   // Every answer carries the request id; requests that cannot be served now get 503.
-  const maxInFlight = overload.maxInFlight;
   app.addHook('onRequest', (request, reply, done) => {
     reply.header(requestIdHeaders[0], request.id);
     reply.header(requestIdHeaders[1], request.id);
-    if (maxInFlight > 0) {
-      // Counted out on 'close', which comes whether the answer was sent or the client went away.
-      contract.inFlight++;
-      reply.raw.once('close', countOut);
-      if (contract.inFlight > maxInFlight) {
-        return done(
-          new ServiceUnavailableError(messages.tooManyInFlight(), { retryAfter: overload.retryAfter }),
-        );
-      }
-    }
-    if (contract.draining) {
-      reply.header('connection', 'close');
-      return done(new ServiceUnavailableError(messages.shuttingDown(), { retryAfter: overload.retryAfter }));
-    }
-    if (contract.maintenance) {
-      return done(
-        new ServiceUnavailableError(messages.maintenance(), {
-          retryAfter: contract.maintenance.retryAfter,
-        }),
-      );
-    }
-    // Node would answer this itself, with a bare 400 (see serverOptions: requireHostHeader).
-    if (
-      request.raw.headers.host === undefined &&
-      request.raw.httpVersionMajor === 1 &&
-      request.raw.httpVersionMinor === 1
-    )
-      return done(new BadRequestError(messages.hostRequired()));
-    done();
+    const waiting = inTurn(request.raw.socket ?? request.raw, reply.raw, request.method);
+    if (waiting) waiting.then(() => done(refusal(request, reply)));
+    else done(refusal(request, reply));
   });
+  if (maxInFlight > 0) {
+    app.addHook('preValidation', (request, reply, done) => {
+      if (hasBody(request.raw) && !countIn(reply)) return done(tooMany());
+      done();
+    });
+  }
   app.addHook('preClose', async () => {
     contract.draining = true;
     // A closing Node server no longer times requests out: a client still sending when the
@@ -163,21 +191,6 @@ async function plugin(app: FastifyInstance, options: StatuskitOptions) {
     setTimeout(() => app.server.closeAllConnections(), timeouts.request).unref();
     await settle(app.server, timeouts.drain);
   });
-
-  if (overload.maxEventLoopDelay > 0 || overload.maxHeapUsedBytes > 0) {
-    await app.register(underPressure, {
-      maxEventLoopDelay: overload.maxEventLoopDelay,
-      maxHeapUsedBytes: overload.maxHeapUsedBytes,
-      retryAfter: overload.retryAfter,
-      pressureHandler(_request, reply, type) {
-        reply.send(
-          new ServiceUnavailableError(messages.underPressure({ type }), {
-            retryAfter: overload.retryAfter,
-          }),
-        );
-      },
-    });
-  }
 
   // Authentication runs before the body is read: an unknown caller learns nothing of the route.
   const auth = options.auth;
@@ -329,6 +342,48 @@ async function plugin(app: FastifyInstance, options: StatuskitOptions) {
       },
     );
   }
+}
+
+/** Whether a body follows the request's headers (RFC 9112 §6.3). */
+function hasBody(request: IncomingMessage): boolean {
+  const length = request.headers['content-length'];
+  return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+/** `uri-host [ ":" port ]` (RFC 9112 §3.2, RFC 3986 §3.2.2): a reg-name or IPv4 address, or an IP literal. */
+const hostValue = /^(?:\[[0-9A-Za-z:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]*)(?::[0-9]*)?$/;
+
+/**
+ * RFC 9112 §3.2: 400 for an HTTP/1.1 request without Host, for more than one Host line, and for
+ * a Host that is not a host. Node would answer the first with a bare 400 (see serverOptions:
+ * requireHostHeader), keeps only the first of several, and takes any value.
+ */
+function hostProblem(request: IncomingMessage): ContractError | undefined {
+  const host = request.headers.host;
+  if (host === undefined) {
+    return request.httpVersionMajor === 1 && request.httpVersionMinor === 1
+      ? new BadRequestError(messages.hostRequired())
+      : undefined;
+  }
+  const raw = request.rawHeaders;
+  let lines = 0;
+  for (let index = 0; index < raw.length; index += 2) {
+    const name = raw[index] as string;
+    if (name.length === 4 && name.toLowerCase() === 'host') lines++;
+  }
+  if (lines > 1) return new BadRequestError(messages.hostRepeated());
+  if (!hostValue.test(host)) return new BadRequestError(messages.hostInvalid());
+  return undefined;
+}
+
+/**
+ * RFC 9112 §6.1: a transfer coding the server does not understand gets 501. Node decodes only
+ * `chunked`; anything on top of it (`gzip, chunked`) would reach the app still encoded.
+ */
+function transferCodingProblem(request: IncomingMessage): ContractError | undefined {
+  const coding = request.headers['transfer-encoding'];
+  if (coding === undefined || coding.trim().toLowerCase() === 'chunked') return undefined;
+  return createError(501, messages.transferCodingNotImplemented({ coding }));
 }
 
 function forbidUnless(allowed: boolean): void {

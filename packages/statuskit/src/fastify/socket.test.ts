@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import type { FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { testApp } from '../../test/fastify-app.js';
 import { parseErrorBody } from '../index.js';
+import { type StatuskitOptions, serverOptions, statuskit } from './index.js';
 
 // Node acts on these before any route sees the request, so they are tried over real sockets.
 let app: FastifyInstance;
@@ -27,11 +28,20 @@ interface RawAnswer {
 /** Sends raw bytes (the first chunk at once, the rest one byte every `drip` ms) and reads what comes back. */
 function raw(
   first: string,
-  options: { drip?: string; every?: number; keepOpen?: boolean; port?: number } = {},
+  options: { drip?: string; every?: number; keepOpen?: boolean } = {},
+): Promise<RawAnswer[]> {
+  return rawTo(port, first, options);
+}
+
+/** `raw()` to another server's port; the connection is left open after `first` unless told. */
+function rawTo(
+  serverPort: number,
+  first: string,
+  options: { drip?: string; every?: number; keepOpen?: boolean } = { keepOpen: true },
 ): Promise<RawAnswer[]> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
-    const socket = net.connect(options.port ?? port, '127.0.0.1');
+    const socket = net.connect(serverPort, '127.0.0.1');
     let received = '';
     let timer: NodeJS.Timeout | undefined;
     socket.on('data', (chunk) => {
@@ -53,6 +63,13 @@ function raw(
       socket.end();
     }
   });
+}
+
+/** The plugin on a bare app, routes still to be added. */
+async function bareApp(options: StatuskitOptions = {}): Promise<FastifyInstance> {
+  const bare = Fastify(serverOptions());
+  await bare.register(statuskit, options);
+  return bare;
 }
 
 function parseAnswers(text: string, ms: number): RawAnswer[] {
@@ -179,6 +196,40 @@ describe('answers from the socket', () => {
     for (const answer of answers) assert.match(answer.slice(0, 40), /^HTTP\/1\.1 400 /);
   });
 
+  test('answers two Host lines, or a Host that is not a host, with 400 (RFC 9112 §3.2)', async () => {
+    for (const headers of [
+      'Host: a.example\r\nHost: b.example\r\n',
+      'Host: a.example\r\nhost: a.example\r\n',
+      'Host: a b\r\n',
+      'Host: a.example/admin\r\n',
+      'Host: a.example:80:80\r\n',
+    ]) {
+      const [answer] = await raw(
+        `GET /items/1 HTTP/1.1\r\n${headers}X-Auth-Token: rw\r\nConnection: close\r\n\r\n`,
+      );
+      assert.equal(answer?.status, 400, headers);
+      assert.match(contractBody(answer)?.message ?? '', /Host/);
+    }
+    for (const host of ['127.0.0.1:8080', '[::1]:80', 'api.example', 'xn--bcher-kva.example']) {
+      const [answer] = await raw(
+        `GET /items/1 HTTP/1.1\r\nHost: ${host}\r\nX-Auth-Token: rw\r\nConnection: close\r\n\r\n`,
+      );
+      assert.equal(answer?.status, 200, host);
+    }
+  });
+
+  test('answers a transfer coding other than chunked alone with 501 (RFC 9112 §6.1)', async () => {
+    const body = '{"item":{"name":"gz"}}';
+    const chunked = `${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`;
+    const head =
+      'POST /items HTTP/1.1\r\nHost: x\r\nX-Auth-Token: rw\r\nContent-Type: application/json\r\nConnection: close\r\n';
+    const [coded] = await raw(`${head}Transfer-Encoding: gzip, chunked\r\n\r\n${chunked}`);
+    assert.equal(coded?.status, 501);
+    contractBody(coded);
+    const [plain] = await raw(`${head}Transfer-Encoding: chunked\r\n\r\n${chunked}`);
+    assert.equal(plain?.status, 201);
+  });
+
   test('answers a malformed request line with 400', async () => {
     const [answer] = await raw('GET /items/1 HTTP/9\r\n\r\n');
     assert.equal(answer?.status, 400);
@@ -263,6 +314,50 @@ describe('graceful shutdown', () => {
 });
 
 describe('in-flight accounting', () => {
+  test('counts a request with a body once the body is in: slow bodies leave the slots to work, and get their 408', async () => {
+    const { app: counted } = await testApp({
+      overload: { maxInFlight: 2 },
+      timeouts: { headers: 500, request: 1000, checkInterval: 100 },
+    });
+    await counted.listen({ host: '127.0.0.1', port: 0 });
+    const { port: countedPort } = counted.server.address() as AddressInfo;
+    const slow = Array.from({ length: 4 }, () =>
+      rawTo(
+        countedPort,
+        'POST /items HTTP/1.1\r\nHost: x\r\nX-Auth-Token: rw\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{',
+      ),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const work = await fetch(`http://127.0.0.1:${countedPort}/items/1`, {
+      headers: { 'x-auth-token': 'rw' },
+    });
+    assert.equal(work.status, 200);
+    for (const [answer] of await Promise.all(slow)) {
+      assert.equal(answer?.status, 408);
+      assert.ok(answer && answer.ms < 2000, `${answer?.ms} ms`);
+    }
+    await counted.close();
+  });
+
+  test('still turns away a request past the limit once its body is in', async () => {
+    const counted = await bareApp({ overload: { maxInFlight: 1 } });
+    counted.post('/hold', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return {};
+    });
+    await counted.listen({ host: '127.0.0.1', port: 0 });
+    const { port: countedPort } = counted.server.address() as AddressInfo;
+    const post = () =>
+      fetch(`http://127.0.0.1:${countedPort}/hold`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
+    const statuses = (await Promise.all([post(), post()])).map((answer) => answer.status).sort();
+    assert.deepEqual(statuses, [200, 503]);
+    await counted.close();
+  });
+
   test('frees the slot of a request whose client went away before the answer', async () => {
     const { app: counted } = await testApp({ overload: { maxInFlight: 5 } });
     await counted.listen({ host: '127.0.0.1', port: 0 });
@@ -287,7 +382,7 @@ describe('an empty body is no body', () => {
   // An app of its own, without the event-loop check that a busy test machine can trip.
   let own: FastifyInstance;
   const send = async (request: string) => {
-    const [answer] = await raw(request, { port: (own.server.address() as AddressInfo).port });
+    const [answer] = await rawTo((own.server.address() as AddressInfo).port, request, {});
     return answer;
   };
   before(async () => {
@@ -323,5 +418,68 @@ describe('an empty body is no body', () => {
     const answer = await send(`POST /items HTTP/1.1\r\nHost: x\r\n${json}Content-Length: 2\r\n\r\n  `);
     assert.equal(answer?.status, 400);
     assert.match(contractBody(answer)?.message ?? '', /JSON/);
+  });
+});
+
+describe('connections', () => {
+  test('closes a connection past maxConnections as soon as it is accepted, and serves those it holds', async () => {
+    const { app: capped } = await testApp({ overload: { maxConnections: 2 } });
+    await capped.listen({ host: '127.0.0.1', port: 0 });
+    const { port: cappedPort } = capped.server.address() as AddressInfo;
+    const open = () =>
+      new Promise<net.Socket>((resolve) => {
+        const socket = net.connect(cappedPort, '127.0.0.1', () => resolve(socket));
+        socket.on('error', () => {});
+      });
+    const held = [await open(), await open()];
+    const extra = await open();
+    const closed = await new Promise<boolean>((resolve) => {
+      extra.once('close', () => resolve(true));
+      setTimeout(() => resolve(false), 1000);
+    });
+    assert.ok(closed, 'the connection past the cap was left open');
+    const answer = await new Promise<string>((resolve) => {
+      const socket = held[0] as net.Socket;
+      let received = '';
+      socket.on('data', (chunk) => {
+        received += chunk;
+        if (received.includes('\r\n\r\n')) resolve(received);
+      });
+      socket.write('GET /items/1 HTTP/1.1\r\nHost: x\r\nX-Auth-Token: rw\r\n\r\n');
+    });
+    assert.match(answer, /^HTTP\/1\.1 200 /);
+    for (const socket of held) socket.destroy();
+    await capped.close();
+  });
+});
+
+describe('pipelining', () => {
+  test('runs pipelined requests in order when one of them is unsafe (RFC 9112 §9.3.2)', async () => {
+    const ordered = await bareApp();
+    const log: string[] = [];
+    ordered.post('/log', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      log.push('post');
+      return { log };
+    });
+    ordered.get('/log', async () => {
+      log.push('get');
+      return { log };
+    });
+    await ordered.listen({ host: '127.0.0.1', port: 0 });
+    const { port: orderedPort } = ordered.server.address() as AddressInfo;
+    const answers = await rawTo(
+      orderedPort,
+      'POST /log HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}' +
+        'GET /log HTTP/1.1\r\nHost: x\r\n\r\n' +
+        'POST /log HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}',
+    );
+    assert.deepEqual(
+      answers.map((answer) => answer.status),
+      [200, 200, 200],
+    );
+    assert.deepEqual(log, ['post', 'get', 'post']);
+    assert.equal(answers[1]?.body, '{"log":["post","get"]}');
+    await ordered.close();
   });
 });

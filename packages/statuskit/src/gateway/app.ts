@@ -4,6 +4,7 @@ import { type ContractErrorOptions, createError } from '../errors/index.js';
 import { serverOptions, statuskit } from '../fastify/index.js';
 import {
   BadGatewayError,
+  BadRequestError,
   GatewayTimeoutError,
   getDialect,
   getProfile,
@@ -12,9 +13,11 @@ import {
   ServiceUnavailableError,
 } from '../index.js';
 import { messages } from '../texts/index.js';
+import { BodyBudget } from './body-budget.js';
 import { failureOf, mayRetry } from './failures.js';
 import { clientReplyHeaders, upstreamRequestHeaders } from './headers.js';
 import { checkOptions, type GatewayOptions } from './options.js';
+import { upstreamPath } from './path.js';
 import { ProxyAuth, parseCredentials } from './proxy-auth.js';
 import { judgeBody, judgeStatus, readBounded } from './rewrite.js';
 import { type Upstream, Upstreams } from './upstreams.js';
@@ -49,8 +52,10 @@ export async function createGateway(options: GatewayOptions): Promise<FastifyIns
     downFor: checked.health.downFor,
     maxDownFor: checked.health.maxDownFor,
     connectTimeout: Math.min(checked.timeout, 10_000),
+    connections: checked.maxConnections,
   });
-  const { timeout, maxErrorBody } = checked;
+  const { timeout, maxErrorBody, bodyLimit } = checked;
+  const bodies = new BodyBudget(checked.bodyBudget);
 
   const app = Fastify(
     serverOptions({ logger: options.logger ?? false, bodyLimit: checked.bodyLimit, exposeHeadRoutes: false }),
@@ -61,7 +66,7 @@ export async function createGateway(options: GatewayOptions): Promise<FastifyIns
     dialect: dialect.name,
     produces: ['*/*'],
     ...(options.clientTimeouts ? { timeouts: options.clientTimeouts } : {}),
-    overload: { maxInFlight: checked.maxInFlight },
+    overload: { maxInFlight: checked.maxInFlight, maxConnections: checked.maxConnections },
     jobs: false,
   });
 
@@ -78,6 +83,25 @@ export async function createGateway(options: GatewayOptions): Promise<FastifyIns
 
   app.addHook('onClose', async () => {
     await upstreams.close();
+  });
+
+  // Bodies are held in memory until an upstream has them: within the budget, or 503 before the
+  // body is read. A body over the limit is left to Fastify's own 413 (the profile's 400).
+  app.addHook('preParsing', (request, reply, payload, done) => {
+    const length = request.headers['content-length'];
+    const chunked = request.headers['transfer-encoding'] !== undefined;
+    const size = chunked ? bodyLimit : Number(length ?? 0);
+    if (!(size > 0) || size > bodyLimit) return done(null, payload);
+    if (!bodies.take(size)) {
+      request.log.warn({ size, held: bodies.held }, 'request body over the body budget');
+      return done(
+        new ServiceUnavailableError(messages.bodyBudgetFull(), {
+          retryAfter: 1,
+        }),
+      );
+    }
+    reply.raw.once('close', () => bodies.give(size));
+    done(null, payload);
   });
 
   // Every body is taken as bytes, unparsed: it goes upstream as it came, and can be sent again
@@ -97,7 +121,8 @@ export async function createGateway(options: GatewayOptions): Promise<FastifyIns
   /** Sends the request to the healthy upstreams in turn until one answers, then relays the answer. */
   async function forward(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     const method = request.method;
-    const path = pathOf(request.raw.url ?? '/');
+    const path = upstreamPath(request.raw.url ?? '/');
+    if (path === undefined) throw new BadRequestError(messages.encodedSlash());
     const headers = upstreamRequestHeaders(request.headers, {
       requestId: request.id,
       clientIp: request.ip,
@@ -249,17 +274,6 @@ export async function createGateway(options: GatewayOptions): Promise<FastifyIns
   }
 
   return app;
-}
-
-/** The path and query to send upstream; an absolute-form target (`GET http://h/p`) loses its origin. */
-function pathOf(url: string): string {
-  if (url.startsWith('/')) return url;
-  try {
-    const parsed = new URL(url);
-    return `${parsed.pathname}${parsed.search}`;
-  } catch {
-    return `/${url}`;
-  }
 }
 
 /** Seconds from a `Retry-After` (seconds or an HTTP date); 1 when there is none. */

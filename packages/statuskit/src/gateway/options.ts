@@ -1,4 +1,5 @@
 import type { FastifyServerOptions } from 'fastify';
+import { connectionCap, descriptorLimit } from '../fastify/connections.js';
 import type { StatuskitOptions } from '../fastify/index.js';
 import type { DialectName, Profile, ProfileName } from '../index.js';
 
@@ -19,6 +20,15 @@ export interface GatewayOptions {
   maxInFlight?: number;
   /** Largest request body, in bytes, the gateway takes (bodies are held so that a request can be retried on another upstream). Default 1 MiB. */
   bodyLimit?: number;
+  /** Bytes of request bodies held at once, all requests together; a request whose body does not fit gets 503 with `Retry-After` before it is read. Default 64 MiB (at least `bodyLimit`). */
+  bodyBudget?: number;
+  /**
+   * Client connections held open at once; one past it is closed as soon as it is accepted (0: no
+   * cap). The upstream connections are capped at the same number. Default: from the descriptor
+   * limit (RLIMIT_NOFILE, Linux): half of it less an eighth kept for everything else, the other
+   * half for the upstream connections.
+   */
+  maxConnections?: number;
   /** Passive health: how long an upstream that refused, reset or spoke garbage stays out before it is tried again. */
   health?: { downFor?: number; maxDownFor?: number };
   /** When a slow client gets 408, and how long a closing gateway leaves keep-alive connections open, in milliseconds, as in the `statuskit` plugin. */
@@ -34,6 +44,7 @@ export const gatewayDefaults = {
   realm: 'statuskit',
   maxInFlight: 1024,
   bodyLimit: 1024 * 1024,
+  bodyBudget: 64 * 1024 * 1024,
   health: { downFor: 1_000, maxDownFor: 30_000 },
   maxErrorBody: 64 * 1024,
 } as const;
@@ -56,6 +67,8 @@ const configKeys: Record<keyof GatewayConfig | 'upstream', 'string' | 'strings' 
   realm: 'string',
   maxInFlight: 'number',
   bodyLimit: 'number',
+  bodyBudget: 'number',
+  maxConnections: 'number',
   health: 'object',
   clientTimeouts: 'object',
   maxErrorBody: 'number',
@@ -112,12 +125,28 @@ export function checkOptions(options: GatewayOptions) {
     }
     return value;
   };
+  const bodyLimit = positive('bodyLimit', options.bodyLimit, gatewayDefaults.bodyLimit);
+  const bodyBudget = positive(
+    'bodyBudget',
+    options.bodyBudget,
+    Math.max(gatewayDefaults.bodyBudget, bodyLimit),
+  );
+  if (bodyBudget < bodyLimit) {
+    throw new RangeError(`bodyBudget (${bodyBudget}) must be at least bodyLimit (${bodyLimit})`);
+  }
   return {
     upstreams,
     timeout: positive('timeout', options.timeout, gatewayDefaults.timeout),
     realm: options.realm ?? gatewayDefaults.realm,
     maxInFlight: positive('maxInFlight', options.maxInFlight, gatewayDefaults.maxInFlight, true),
-    bodyLimit: positive('bodyLimit', options.bodyLimit, gatewayDefaults.bodyLimit),
+    bodyLimit,
+    bodyBudget,
+    maxConnections: positive(
+      'maxConnections',
+      options.maxConnections,
+      connectionCap(descriptorLimit(), 0.5),
+      true,
+    ),
     health: {
       downFor: positive('health.downFor', options.health?.downFor, gatewayDefaults.health.downFor),
       maxDownFor: positive(

@@ -70,7 +70,14 @@ export class Upstreams {
 
   constructor(
     urls: readonly URL[],
-    options: { downFor: number; maxDownFor: number; connectTimeout: number; now?: () => number },
+    options: {
+      downFor: number;
+      maxDownFor: number;
+      connectTimeout: number;
+      /** Connections to all upstreams together (0: no limit), shared out evenly. */
+      connections?: number;
+      now?: () => number;
+    },
   ) {
     this.#downFor = options.downFor;
     this.#maxDownFor = options.maxDownFor;
@@ -79,7 +86,10 @@ export class Upstreams {
       index,
       url: url.href,
       prefix: url.pathname.replace(/\/+$/, ''),
-      pool: new Pool(url.origin, { connectTimeout: options.connectTimeout }),
+      pool: new Pool(url.origin, {
+        connectTimeout: options.connectTimeout,
+        connections: options.connections ? Math.ceil(options.connections / urls.length) : null,
+      }),
       health: { downUntil: 0, failures: 0 },
     }));
     this.#health = this.list.map((upstream) => upstream.health);

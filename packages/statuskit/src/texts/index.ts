@@ -32,6 +32,18 @@ export const texts = {
     en: 'An HTTP/1.1 request must have a Host header (RFC 9112 §3.2).',
     'zh-CN': 'HTTP/1.1 请求必须带有 Host 头（RFC 9112 §3.2）。',
   },
+  hostRepeated: {
+    en: 'A request must have one Host header, not several (RFC 9112 §3.2).',
+    'zh-CN': '请求只能带有一个 Host 头，不能有多个（RFC 9112 §3.2）。',
+  },
+  hostInvalid: {
+    en: 'The Host header is not a valid host (RFC 9112 §3.2).',
+    'zh-CN': 'Host 头不是有效的主机（RFC 9112 §3.2）。',
+  },
+  transferCodingNotImplemented: {
+    en: 'The transfer coding "{coding}" is not implemented; only chunked is.',
+    'zh-CN': '未实现传输编码“{coding}”；仅支持 chunked。',
+  },
   invalidInput: {
     en: 'Invalid input for {field}: {problem} ({rule}).',
     'zh-CN': '{field} 的输入无效：{problem}（{rule}）。',
@@ -70,6 +82,14 @@ export const texts = {
   underPressure: { en: 'The server is under pressure ({type}).', 'zh-CN': '服务器负载过高（{type}）。' },
 
   // The gateway.
+  bodyBudgetFull: {
+    en: 'The gateway holds as many request bodies as it can; try again.',
+    'zh-CN': '网关暂存的请求体已达上限，请稍后重试。',
+  },
+  encodedSlash: {
+    en: 'The path has a percent-encoded slash or backslash (%2F, %5C).',
+    'zh-CN': '路径中含有百分号编码的斜杠或反斜杠（%2F、%5C）。',
+  },
   proxyAuthenticationRequired: { en: 'Proxy authentication is required.', 'zh-CN': '需要代理身份认证。' },
   clientGone: { en: 'The client closed the connection.', 'zh-CN': '客户端关闭了连接。' },
   upstreamTimedOut: {
