@@ -4,13 +4,14 @@ import { serverOptions, statuskit } from 'statuskit/fastify';
 import type { Config } from './config.js';
 import { openDatabase } from './db/database.js';
 import { dnatRoutes } from './dnat/routes.js';
-import { pluginErrorCodes } from './errors.js';
+import { localizeErrors, pluginErrorCodes } from './errors.js';
 import { gatewayRoutes } from './gateways/routes.js';
 import { GatewayStore } from './gateways/store.js';
 import { Identity } from './identity/identity.js';
 import { identityRoutes } from './identity/routes.js';
 import type { TokenClaims } from './identity/tokens.js';
 import { TokenSigner } from './identity/tokens.js';
+import { jsonBodies } from './json.js';
 import { loadNetwork, ProjectNetwork } from './network/fixture.js';
 import { openApi } from './openapi.js';
 import { snatRoutes } from './snat/routes.js';
@@ -66,12 +67,14 @@ export async function buildApp(
       challenge: `Keystone uri="${publicUrl()}/v3"`,
     },
   });
+  localizeErrors(app);
+  jsonBodies(app);
   await openApi(app, publicUrl);
   identityRoutes(app, identity, { publicUrl, region: 'RegionOne' });
   versionRoutes(app, publicUrl);
-  gatewayRoutes(app, { store: new GatewayStore(database, clock), network, location });
-  snatRoutes(app, { database, clock, network, location });
-  dnatRoutes(app, { database, clock, network, location });
+  gatewayRoutes(app, { store: new GatewayStore(database, clock, config.limits), network, location });
+  snatRoutes(app, { database, clock, network, location, limits: config.limits });
+  dnatRoutes(app, { database, clock, network, location, limits: config.limits });
   tagRoutes(app, { database, clock });
   return app;
 }

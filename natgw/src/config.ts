@@ -14,6 +14,23 @@ export interface ProjectConfig {
   id: string;
 }
 
+/**
+ * The limits the pages state, with their values. Where a page names the condition but no number
+ * (gateways per VPC or network, DNAT rules per EIP), 0 means none is enforced.
+ */
+export interface Limits {
+  /** EIPs in one SNAT rule (`snat_rule_public_ip_limit`, 20; NAT.0211). */
+  snatRulePublicIps: number;
+  /** DNAT rules on one gateway (`dnat_rules_limit`, 200; NAT.0309). */
+  dnatRulesPerGateway: number;
+  /** DNAT rules on one EIP (NAT.0313). */
+  dnatRulesPerEip: number;
+  /** NAT gateways in one VPC (NAT.0113). */
+  gatewaysPerVpc: number;
+  /** NAT gateways on one internal network (NAT.0012: "already has nat gateway", so 1 where enforced). */
+  gatewaysPerNetwork: number;
+}
+
 export interface Config {
   host: string;
   port: number;
@@ -37,6 +54,7 @@ export interface Config {
   maxInFlight: number;
   /** On shutdown, how long open keep-alive connections are left for their clients to find it closing (ms). */
   drainMs: number;
+  limits: Limits;
 }
 
 /** The development setup a fresh start relies on (documented in the README). */
@@ -60,6 +78,13 @@ export const defaultConfig: Config = {
   maxEventLoopDelayMs: 1_000,
   maxInFlight: 1024,
   drainMs: 1_000,
+  limits: {
+    snatRulePublicIps: 20,
+    dnatRulesPerGateway: 200,
+    dnatRulesPerEip: 0,
+    gatewaysPerVpc: 0,
+    gatewaysPerNetwork: 0,
+  },
 };
 
 /**
@@ -82,5 +107,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     ...(env.NATGW_MAX_IN_FLIGHT ? { maxInFlight: Number(env.NATGW_MAX_IN_FLIGHT) } : {}),
     ...(env.LOG_LEVEL ? { logLevel: env.LOG_LEVEL } : {}),
   };
-  return { ...defaultConfig, ...file, ...fromEnv, ...overrides };
+  const limits = { ...defaultConfig.limits, ...file.limits, ...overrides.limits };
+  return { ...defaultConfig, ...file, ...fromEnv, ...overrides, limits };
 }
