@@ -52,7 +52,7 @@ for (const engine of engines()) {
     });
 
     test("answers a bad limit or marker of the rule lists with their page's code", async () => {
-      const cases = [
+      const cases: [string, string, string][] = [
         ['/v2.0/dnat_rules?limit=0', 'NAT.0301', 'get dnatRules error limit is invalid.'],
         ['/v2.0/dnat_rules?marker=x', 'NAT.0301', 'get dnatrules error marker is invalid.'],
         ['/v2.0/snat_rules?marker=x', 'NAT.0201', 'Query SnatRules list error marker is invalid.'],
@@ -65,11 +65,11 @@ for (const engine of engines()) {
       ];
       for (const [url, code, message] of cases) {
         const response = await service.as('demo', { url });
-        assertError(response, 400, code as string);
+        assertError(response, 400, code);
         assert.equal(response.json().error.message, message);
       }
       assert.equal(
-        (await service.as('demo', { url: '/v2.0/dnat_rules?limit=5&marker=' + pageIds.port })).statusCode,
+        (await service.as('demo', { url: `/v2.0/dnat_rules?limit=5&marker=${pageIds.port}` })).statusCode,
         200,
       );
     });
