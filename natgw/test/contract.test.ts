@@ -151,6 +151,7 @@ for (const engine of engines()) {
         'Failed to complete the request because of an internal service error.',
       );
       assert.doesNotMatch(response.body, /nat_gateways|sqlite|relation|table/i);
+      assert.equal(parseErrorBody(response.body)?.code, 'NAT.1001');
     });
   });
 }

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { defaultConfig } from '../src/config.js';
+import { defaultNetwork } from '../src/network/fixture.js';
 import {
   assertError,
   createGateway,
@@ -138,6 +142,90 @@ for (const engine of engines()) {
       } finally {
         await slow.close();
       }
+    });
+  });
+
+  describe(`a network of the project's own, on ${engine}`, () => {
+    // Two VPCs in demo, and one EIP id that both projects' networks list.
+    const shared = { id: '5ea7ed00-0000-4000-8000-000000000001', address: '203.0.113.1' };
+    const otherVpc = 'a0ffff00-0000-4000-8000-000000000000';
+    const otherSubnet = 'b0ffff00-0000-4000-8000-000000000001';
+    const dir = mkdtempSync(join(tmpdir(), 'natgw-network-'));
+    const demo = defaultNetwork(0, true);
+    demo.routers.push({ id: otherVpc, name: 'vpc-other', cidr: '172.31.0.0/16' });
+    demo.networks.push({ id: otherSubnet, router_id: otherVpc, cidr: '172.31.1.0/24' });
+    demo.floating_ips.push(shared);
+    const alt = defaultNetwork(1, false);
+    alt.floating_ips.push(shared);
+    const networkFile = join(dir, 'network.json');
+    writeFileSync(networkFile, JSON.stringify({ [project]: demo, '27e25061336f4af590faeabeb7fcd9a3': alt }));
+    let service: TestService;
+    before(async () => {
+      service = await startService(engine, { networkFile });
+    });
+    after(async () => {
+      await service.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    test('answers a subnet of another VPC with 400 NAT.0008, for a gateway and for an SNAT rule', async () => {
+      const create = await service.as('demo', {
+        method: 'POST',
+        url: '/v2.0/nat_gateways',
+        payload: {
+          nat_gateway: {
+            name: 'cross',
+            spec: '1',
+            router_id: pageIds.router,
+            internal_network_id: otherSubnet,
+          },
+        },
+      });
+      assertError(create, 400, 'NAT.0008');
+      assert.equal(
+        create.json().error.message,
+        `Router ${pageIds.router} has no port for subnet ${otherSubnet}.`,
+      );
+      const gateway = await createGateway(service);
+      assertError(
+        await createSnat(service, {
+          nat_gateway_id: gateway,
+          network_id: otherSubnet,
+          floating_ip_id: eip(1),
+        }),
+        400,
+        'NAT.0008',
+      );
+    });
+
+    test("answers an EIP another project's rules use with 400 NAT.0405, naming no gateway", async () => {
+      const mine = await createGateway(service);
+      const first = await createSnat(service, {
+        nat_gateway_id: mine,
+        network_id: subnet(50),
+        floating_ip_id: shared.id,
+      });
+      assert.equal(first.statusCode, 201, first.body);
+      const theirs = await service.as('alt', {
+        method: 'POST',
+        url: '/v2.0/nat_gateways',
+        payload: {
+          nat_gateway: {
+            name: 'alt_gw',
+            spec: '1',
+            router_id: 'a0000200-0000-4000-8000-000000000000',
+            internal_network_id: subnet(1, 2),
+          },
+        },
+      });
+      assert.equal(theirs.statusCode, 201, theirs.body);
+      const taken = await createSnat(
+        service,
+        { nat_gateway_id: theirs.json().nat_gateway.id, network_id: subnet(2, 2), floating_ip_id: shared.id },
+        'alt',
+      );
+      assertError(taken, 400, 'NAT.0405');
+      assert.equal(taken.json().error.message, `Floating Ip ${shared.id} has been occupied.`);
     });
   });
 }
