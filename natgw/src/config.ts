@@ -16,7 +16,7 @@ export interface ProjectConfig {
 
 /**
  * The limits the pages state, with their values. Where a page names the condition but no number
- * (gateways per VPC or network, DNAT rules per EIP), 0 means none is enforced.
+ * (gateways per VPC, DNAT rules per EIP), 0: none is enforced until one is configured.
  */
 export interface Limits {
   /** EIPs in one SNAT rule (`snat_rule_public_ip_limit`, 20; NAT.0211). */
@@ -27,7 +27,7 @@ export interface Limits {
   dnatRulesPerEip: number;
   /** NAT gateways in one VPC (NAT.0113). */
   gatewaysPerVpc: number;
-  /** NAT gateways on one internal network (NAT.0012: "already has nat gateway", so 1 where enforced). */
+  /** NAT gateways on one internal network (NAT.0012 "already has nat gateway": 1; 0 turns it off). */
   gatewaysPerNetwork: number;
 }
 
@@ -83,14 +83,15 @@ export const defaultConfig: Config = {
     dnatRulesPerGateway: 200,
     dnatRulesPerEip: 0,
     gatewaysPerVpc: 0,
-    gatewaysPerNetwork: 0,
+    gatewaysPerNetwork: 1,
   },
 };
 
 /**
  * The configuration: defaults, then a JSON file (`NATGW_CONFIG`), then the environment
  * (`HOST`, `PORT`, `DATABASE_URL`, `NATGW_SQLITE_FILE`, `NATGW_PROVISIONING_DELAY_MS`,
- * `NATGW_PUBLIC_URL`, `NATGW_NETWORK_FILE`, `NATGW_MAX_IN_FLIGHT`, `LOG_LEVEL`), then `overrides`.
+ * `NATGW_PUBLIC_URL`, `NATGW_NETWORK_FILE`, `NATGW_MAX_IN_FLIGHT`, `NATGW_GATEWAYS_PER_NETWORK`,
+ * `LOG_LEVEL`), then `overrides`.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
   const file: Partial<Config> = env.NATGW_CONFIG ? JSON.parse(readFileSync(env.NATGW_CONFIG, 'utf8')) : {};
@@ -107,6 +108,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     ...(env.NATGW_MAX_IN_FLIGHT ? { maxInFlight: Number(env.NATGW_MAX_IN_FLIGHT) } : {}),
     ...(env.LOG_LEVEL ? { logLevel: env.LOG_LEVEL } : {}),
   };
-  const limits = { ...defaultConfig.limits, ...file.limits, ...overrides.limits };
+  const limits = {
+    ...defaultConfig.limits,
+    ...file.limits,
+    ...(env.NATGW_GATEWAYS_PER_NETWORK ? { gatewaysPerNetwork: Number(env.NATGW_GATEWAYS_PER_NETWORK) } : {}),
+    ...overrides.limits,
+  };
   return { ...defaultConfig, ...file, ...fromEnv, ...overrides, limits };
 }

@@ -68,10 +68,12 @@ for (const engine of engines()) {
     });
 
     test('creates gateways of one name side by side: the pages make names unique nowhere', async () => {
-      const payload = { nat_gateway: { ...pageExample.nat_gateway, name: 'twin' } };
+      const payload = (n: number) => ({
+        nat_gateway: { ...pageExample.nat_gateway, name: 'twin', internal_network_id: subnet(n) },
+      });
       const responses = await Promise.all(
-        Array.from({ length: 3 }, () =>
-          service.as('demo', { method: 'POST', url: '/v2.0/nat_gateways', payload }),
+        [1, 2, 3].map((n) =>
+          service.as('demo', { method: 'POST', url: '/v2.0/nat_gateways', payload: payload(n) }),
         ),
       );
       assert.deepEqual(
@@ -155,7 +157,12 @@ for (const engine of engines()) {
       assertError(name, 400, 'NAT.0015');
       assert.equal(name.json().error.message, 'Invalid input for name.+exceeds maximum length of 255.');
       assertError(await create({ description: 'd'.repeat(256) }), 400, 'NAT.0014');
-      assert.equal((await create({ name: 'x'.repeat(64), description: '说'.repeat(255) })).statusCode, 201);
+      const longest = await create({
+        name: 'x'.repeat(64),
+        description: '说'.repeat(255),
+        internal_network_id: subnet(4),
+      });
+      assert.equal(longest.statusCode, 201, longest.body);
     });
 
     test('answers an unknown VPC or network with 404 and the page codes', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { startService, type TestService } from '../../natgw/test/harness.js';
+import { startService, subnet, type TestService } from '../../natgw/test/harness.js';
 import { createGateway } from '../gateway/index.js';
 import { createNatGateway } from './example.js';
 
@@ -40,9 +40,11 @@ describe('the README example', () => {
     assert.equal(statuses.at(-1), 'ACTIVE');
   });
 
-  test('handles the 409 of a name already taken by carrying on with that gateway', bounded, async () => {
-    const first = await createNatGateway({ url, name: 'example-twice', signal: AbortSignal.timeout(8_000) });
-    const second = await createNatGateway({ url, name: 'example-twice', signal: AbortSignal.timeout(8_000) });
+  test('finds the gateway of that name instead of creating a second one', bounded, async () => {
+    // On a network of its own: the first test's gateway has the example's (one per network, NAT.0012).
+    const options = { url, name: 'example-twice', internalNetworkId: subnet(1) };
+    const first = await createNatGateway({ ...options, signal: AbortSignal.timeout(8_000) });
+    const second = await createNatGateway({ ...options, signal: AbortSignal.timeout(8_000) });
     assert.equal(second.created, false);
     assert.equal(second.gateway.id, first.gateway.id);
     assert.equal(second.gateway.status, 'ACTIVE');
