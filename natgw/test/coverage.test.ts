@@ -3,13 +3,13 @@ import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { errorCodes } from '../src/error-codes.js';
 
+// biome-ignore lint/suspicious/noTemplateCurlyInString: the title as the test's source spells it (one test per field)
+const invalidField = 'answers an invalid ${field} with 400 and ${code}';
+
 /**
  * Every NAT code of the error-code page: produced from its condition by a named test (the file
  * and the test's title), or not reachable through this API, and why. The README prints the count.
  */
-// biome-ignore lint/suspicious/noTemplateCurlyInString: the title as the test's source spells it (one test per field)
-const invalidField = 'answers an invalid ${field} with 400 and ${code}';
-
 const produced: Record<string, readonly [file: string, test: string]> = {
   'NAT.0001': ['gateways', 'lists with filters and pages with limit and marker'],
   'NAT.0002': ['gateways', 'answers an invalid name with 400 naming the field'],
