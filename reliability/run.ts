@@ -20,6 +20,7 @@ import { badInput } from './scenarios/bad-input.js';
 import { crash } from './scenarios/crash.js';
 import { instances } from './scenarios/instances.js';
 import { isolation } from './scenarios/isolation.js';
+import { loginAbuse } from './scenarios/login-abuse.js';
 import { overload } from './scenarios/overload.js';
 import { shutdown } from './scenarios/shutdown.js';
 import { slowClients } from './scenarios/slow-clients.js';
@@ -34,6 +35,7 @@ const scenarios: Scenario[] = [
   shutdown,
   instances,
   isolation,
+  loginAbuse,
 ];
 
 let values: { short?: boolean; only?: string[]; verbose?: boolean; list?: boolean };

@@ -4,18 +4,21 @@ import { serverOptions, statuskit } from 'statuskit/fastify';
 import type { Config } from './config.js';
 import { openDatabase } from './db/database.js';
 import { dnatRoutes } from './dnat/routes.js';
-import { localizeErrors, pluginErrorCodes } from './errors.js';
+import { pluginErrorCodes } from './errors.js';
 import { gatewayRoutes } from './gateways/routes.js';
 import { GatewayStore } from './gateways/store.js';
 import { Identity } from './identity/identity.js';
+import { Lockout } from './identity/lockout.js';
+import { Revocations } from './identity/revocations.js';
 import { identityRoutes } from './identity/routes.js';
 import type { TokenClaims } from './identity/tokens.js';
 import { TokenSigner } from './identity/tokens.js';
-import { jsonBodies } from './json.js';
+import { boundedJson } from './json.js';
 import { loadNetwork, ProjectNetwork } from './network/fixture.js';
 import { openApi } from './openapi.js';
 import { snatRoutes } from './snat/routes.js';
 import { tagRoutes } from './tags/routes.js';
+import { storableText } from './validate.js';
 import { versionRoutes } from './versions/routes.js';
 
 /**
@@ -27,9 +30,11 @@ export async function buildApp(
   fastifyOptions: { logger?: unknown } = {},
 ): Promise<FastifyInstance> {
   const app = Fastify(
-    serverOptions({ logger: { level: config.logLevel }, ...fastifyOptions } as Parameters<
-      typeof serverOptions
-    >[0]),
+    serverOptions({
+      logger: { level: config.logLevel },
+      ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}),
+      ...fastifyOptions,
+    } as Parameters<typeof serverOptions>[0]),
   );
   const database = await openDatabase({
     ...config,
@@ -37,7 +42,11 @@ export async function buildApp(
   });
   app.addHook('onClose', () => database.close());
 
-  const identity = new Identity(config, await TokenSigner.fromDatabase(database.db));
+  const identity = new Identity(
+    config,
+    await TokenSigner.fromDatabase(database.db),
+    new Revocations(database.db),
+  );
   const projects = config.projects.map((project) => project.id);
   const fixture = loadNetwork(projects, {
     file: config.networkFile,
@@ -67,10 +76,18 @@ export async function buildApp(
       challenge: `Keystone uri="${publicUrl()}/v3"`,
     },
   });
-  localizeErrors(app);
-  jsonBodies(app);
+  // After the schema, before the handler: text no engine stores as given is a 400, never a 500.
+  app.addHook('preHandler', async (request) =>
+    storableText(request, request.routeOptions.config.illegalText ?? 'NAT.0002'),
+  );
+  boundedJson(app, config.jsonMaxDepth);
   await openApi(app, publicUrl);
-  identityRoutes(app, identity, { publicUrl, region: 'RegionOne' });
+  identityRoutes(app, identity, {
+    publicUrl,
+    region: 'RegionOne',
+    bodyLimit: config.tokenBodyLimit,
+    lockout: new Lockout(database.db, config.loginLockout),
+  });
   versionRoutes(app, publicUrl);
   gatewayRoutes(app, { store: new GatewayStore(database, clock, config.limits), network, location });
   snatRoutes(app, { database, clock, network, location, limits: config.limits });

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { LockoutConfig } from './identity/lockout.js';
 
 /** A user of the development identity: a password and one role in one project. */
 export interface UserConfig {
@@ -55,6 +56,17 @@ export interface Config {
   /** On shutdown, how long open keep-alive connections are left for their clients to find it closing (ms). */
   drainMs: number;
   limits: Limits;
+  /** Bytes a `POST /v3/auth/tokens` body may have (a real one is well under 1 KiB); past it, 400. */
+  tokenBodyLimit: number;
+  /** How deeply a JSON body's arrays and objects may nest; deeper is 400 before it is parsed. */
+  jsonMaxDepth: number;
+  /** When password logins get 503 with `Retry-After` for a while (see `LockoutConfig`). */
+  loginLockout: LockoutConfig;
+  /**
+   * The proxies whose `X-Forwarded-For` names the client (addresses, CIDRs or `loopback`, as
+   * Fastify's `trustProxy`); the lockout counts by client address. None by default.
+   */
+  trustProxy?: string;
 }
 
 /** The development setup a fresh start relies on (documented in the README). */
@@ -85,13 +97,22 @@ export const defaultConfig: Config = {
     gatewaysPerVpc: 0,
     gatewaysPerNetwork: 1,
   },
+  tokenBodyLimit: 16 * 1024,
+  jsonMaxDepth: 32,
+  loginLockout: {
+    failureAttempts: 5,
+    durationSeconds: 300,
+    addressFailureAttempts: 20,
+    userFailureAttempts: 20,
+  },
 };
 
 /**
  * The configuration: defaults, then a JSON file (`NATGW_CONFIG`), then the environment
  * (`HOST`, `PORT`, `DATABASE_URL`, `NATGW_SQLITE_FILE`, `NATGW_PROVISIONING_DELAY_MS`,
- * `NATGW_PUBLIC_URL`, `NATGW_NETWORK_FILE`, `NATGW_MAX_IN_FLIGHT`, `NATGW_GATEWAYS_PER_NETWORK`,
- * `LOG_LEVEL`), then `overrides`.
+ * `NATGW_PUBLIC_URL`, `NATGW_NETWORK_FILE`, `NATGW_MAX_IN_FLIGHT`, `NATGW_TRUST_PROXY`,
+ * `NATGW_LOCKOUT_FAILURE_ATTEMPTS`, `NATGW_LOCKOUT_DURATION`, `NATGW_LOCKOUT_ADDRESS_ATTEMPTS`,
+ * `NATGW_LOCKOUT_USER_ATTEMPTS`, `NATGW_GATEWAYS_PER_NETWORK`, `LOG_LEVEL`), then `overrides`.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
   const file: Partial<Config> = env.NATGW_CONFIG ? JSON.parse(readFileSync(env.NATGW_CONFIG, 'utf8')) : {};
@@ -106,7 +127,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     ...(env.NATGW_PUBLIC_URL ? { publicUrl: env.NATGW_PUBLIC_URL } : {}),
     ...(env.NATGW_NETWORK_FILE ? { networkFile: env.NATGW_NETWORK_FILE } : {}),
     ...(env.NATGW_MAX_IN_FLIGHT ? { maxInFlight: Number(env.NATGW_MAX_IN_FLIGHT) } : {}),
+    ...(env.NATGW_TRUST_PROXY ? { trustProxy: env.NATGW_TRUST_PROXY } : {}),
     ...(env.LOG_LEVEL ? { logLevel: env.LOG_LEVEL } : {}),
+  };
+  const lockout = Object.entries({
+    failureAttempts: env.NATGW_LOCKOUT_FAILURE_ATTEMPTS,
+    durationSeconds: env.NATGW_LOCKOUT_DURATION,
+    addressFailureAttempts: env.NATGW_LOCKOUT_ADDRESS_ATTEMPTS,
+    userFailureAttempts: env.NATGW_LOCKOUT_USER_ATTEMPTS,
+  }).flatMap(([key, value]) => (value ? [[key, Number(value)]] : []));
+  const loginLockout: LockoutConfig = {
+    ...defaultConfig.loginLockout,
+    ...file.loginLockout,
+    ...Object.fromEntries(lockout),
+    ...overrides.loginLockout,
   };
   const limits = {
     ...defaultConfig.limits,
@@ -114,5 +148,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     ...(env.NATGW_GATEWAYS_PER_NETWORK ? { gatewaysPerNetwork: Number(env.NATGW_GATEWAYS_PER_NETWORK) } : {}),
     ...overrides.limits,
   };
-  return { ...defaultConfig, ...file, ...fromEnv, ...overrides, limits };
+  return { ...defaultConfig, ...file, ...fromEnv, ...overrides, loginLockout, limits };
 }

@@ -186,6 +186,6 @@ export const zhCnMessages = {
   'NAT.1005': '删除端口 %s 失败。',
   'VPC.0003': 'VPC 不存在。',
   'VPC.0007': 'URL 中的租户 ID 与 Token 中的租户 ID 不一致',
-  'VPC.0008': '请求头中的 Token 无效。',
-  'VPC.2701': 'Token 无权执行此操作。',
+  'VPC.0008': '请求头中的令牌无效。',
+  'VPC.2701': '该令牌无权执行此操作。',
 } as const satisfies Partial<Record<keyof typeof errorCodes, string | readonly string[]>>;

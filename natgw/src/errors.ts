@@ -1,11 +1,4 @@
-import type { FastifyInstance } from 'fastify';
-import {
-  ConflictError,
-  type ContractError,
-  createError,
-  type ErrorStatus,
-  negotiateLanguage,
-} from 'statuskit';
+import { ConflictError, type ContractError, createError, type ErrorStatus } from 'statuskit';
 import { errorCodes } from './error-codes.js';
 import { zhCnMessages } from './error-codes.zh-CN.js';
 
@@ -45,14 +38,10 @@ export function placeholders(template: string): string[] {
   return [...template.matchAll(placeholder)].map((match) => match[1] ?? String(position++));
 }
 
-const localized = Symbol('natgw.localized');
-
-/** An error with the Chinese text of its message, for a zh-CN request. */
-type Localizable = ContractError & { [localized]?: string };
-
 /**
- * The page's error for a condition: its code, its HTTP status and its message template, filled.
- * The Chinese template of the same code replaces the message for a zh-CN request (`localizeErrors`).
+ * The page's error for a condition: its code, its HTTP status and its message template, filled,
+ * in English and, from the code's zh-CN template, in Chinese: the answer speaks the language the
+ * request asks for.
  * @example natError('NAT.0103', { nat_gateway_id: id }) // 400 'NatGateway … is not ACTIVE.'
  */
 export function natError(
@@ -72,38 +61,26 @@ export function natError(
     options.variant === undefined ? 0 : messages.findIndex((m) => m.includes(options.variant ?? ''));
   const template = messages[variant];
   if (template === undefined) throw new Error(`${code} has no message with "${options.variant}"`);
-  const error: Localizable = createError(status as ErrorStatus, fill(template, values), {
+  const zh = zhCnTemplate(code, variant);
+  const en = fill(template, values);
+  return createError(status as ErrorStatus, zh === undefined ? en : { en, 'zh-CN': fill(zh, values) }, {
     code,
     ...(options.details === undefined ? {} : { details: options.details }),
   });
-  const zh = zhCnTemplate(code, variant);
-  if (zh !== undefined) error[localized] = fill(zh, values);
-  return error;
 }
 
 /**
  * A conflict no page describes (a rule still being created or deleted): the contract's 409, with
  * its own code, in English and Chinese.
  */
-export function conflict(message: string, zhCn: string): ContractError {
-  const error: Localizable = new ConflictError(message);
-  error[localized] = zhCn;
-  return error;
+export function conflict(en: string, zhCn: string): ContractError {
+  return new ConflictError({ en, 'zh-CN': zhCn });
 }
 
 /** The zh-CN template for a code's message (the one at `variant` where the page gives several). */
 export function zhCnTemplate(code: NatCode, variant = 0): string | undefined {
   const entry = (zhCnMessages as Partial<Record<string, string | readonly string[]>>)[code];
   return typeof entry === 'string' ? entry : entry?.[variant];
-}
-
-/** Errors made here speak Chinese to a request whose `Accept-Language` asks for zh-CN. */
-export function localizeErrors(app: FastifyInstance): void {
-  app.addHook('onError', async (request, _reply, error) => {
-    const zh = (error as Localizable)[localized];
-    if (zh !== undefined && negotiateLanguage(request.headers['accept-language']) === 'zh-CN')
-      error.message = zh;
-  });
 }
 
 /**

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { isIP } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -11,6 +12,9 @@ import { fileURLToPath } from 'node:url';
  * give them a shared PostgreSQL in `DATABASE_URL`.
  */
 const root = fileURLToPath(new URL('../../', import.meta.url));
+/** The statuskit CLI as it is in the tree (the `source` condition), like natgw itself. */
+const statuskitCli = fileURLToPath(new URL('src/cli/main.ts', import.meta.resolve('statuskit/package.json')));
+const fromSource = ['--conditions=source', '--import', 'tsx'];
 const host = process.env.HOST ?? '127.0.0.1';
 const port = Number(process.env.PORT ?? 8080);
 const firstPort = Number(process.env.NATGW_PORT ?? port + 1);
@@ -63,6 +67,9 @@ if (instances > 1 && !process.env.DATABASE_URL) {
   );
   process.exit(2);
 }
+// Where the gateway's requests to natgw come from: natgw takes the client's address (which the
+// login lockout counts by) from their X-Forwarded-For, and from nobody else's.
+const gatewayAddresses = [...new Set(['127.0.0.1', '::1', ...(isIP(host) ? [host] : [])])].join(',');
 const upstreams: string[] = [];
 await Promise.all(
   Array.from({ length: instances }, (_, index) => {
@@ -70,8 +77,13 @@ await Promise.all(
     upstreams.push(`http://${host}:${instancePort}`);
     return start(
       instances > 1 ? `natgw-${index + 1}` : 'natgw',
-      ['--import', 'tsx', 'natgw/src/main.ts'],
-      { HOST: host, PORT: String(instancePort), NATGW_PUBLIC_URL: publicUrl },
+      [...fromSource, 'natgw/src/main.ts'],
+      {
+        HOST: host,
+        PORT: String(instancePort),
+        NATGW_PUBLIC_URL: publicUrl,
+        NATGW_TRUST_PROXY: gatewayAddresses,
+      },
       /^natgw: NAT Gateway API/,
     );
   }),
@@ -79,7 +91,8 @@ await Promise.all(
 await start(
   'gateway',
   [
-    'dist/cli/main.js',
+    ...fromSource,
+    statuskitCli,
     'gateway',
     '--host',
     host,

@@ -1,6 +1,13 @@
 import type { NatCode } from './errors.js';
 import { natError } from './errors.js';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The page's code for text no database stores (a NUL, a lone surrogate); NAT.0002 if unset. */
+    illegalText?: NatCode;
+  }
+}
+
 const uuidPattern = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
 const uuidRegExp = new RegExp(`^${uuidPattern}$`);
 
@@ -92,4 +99,39 @@ export function listQuery<Own extends Record<string, object>>(own: Own) {
       ...own,
     },
   } as const;
+}
+
+/**
+ * A NUL (PostgreSQL's text cannot hold it, and SQLite would store a different string) or a lone
+ * UTF-16 surrogate (no Unicode character: each engine would store a replacement character in its
+ * place, so the length the service checked is not what is kept).
+ */
+const unstorable = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Refuses text no database stores as given, anywhere in a request's parsed path parameters,
+ * query or body, with 400 naming the field as schema errors do: `nat_gateway.description`,
+ * `query.marker`, `params.key`.
+ */
+export function storableText(
+  request: { params: unknown; query: unknown; body: unknown },
+  code: NatCode = 'NAT.0002',
+): void {
+  const pending: [string, unknown][] = [
+    ['params', request.params],
+    ['query', request.query],
+    ['', request.body],
+  ];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [field, value] = next;
+    if (typeof value === 'string') {
+      if (unstorable.test(value)) {
+        const message = 'must not contain a NUL character or a lone UTF-16 surrogate';
+        throw natError(code, {}, { details: [{ field, rule: 'text', message }] });
+      }
+    } else if (typeof value === 'object' && value !== null) {
+      for (const [key, inner] of Object.entries(value))
+        pending.push([field ? `${field}.${key}` : key, inner]);
+    }
+  }
 }

@@ -15,7 +15,7 @@ test('npm start runs natgw behind the gateway, everything pointing at the gatewa
   const dir = mkdtempSync(join(tmpdir(), 'natgw-system-'));
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   const base = `http://127.0.0.1:${port}`;
-  const system = spawn(process.execPath, ['--import', 'tsx', 'natgw/src/system.ts'], {
+  const system = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'natgw/src/system.ts'], {
     cwd: root,
     env: {
       ...process.env,

@@ -1,6 +1,6 @@
 /**
- * The real system as child processes: natgw (`node --import tsx natgw/src/main.ts`) and the
- * statuskit gateway (`node dist/cli/main.js gateway`), on free ports of 127.0.0.1, each stopped
+ * The real system as child processes: natgw (`node --conditions=source --import tsx natgw/src/main.ts`) and the
+ * statuskit gateway (`node packages/statuskit/dist/cli/main.js gateway`), on free ports of 127.0.0.1, each stopped
  * by its own PID when the scenario's scope closes. Also fresh PostgreSQL databases and temp dirs.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -180,6 +180,8 @@ export async function startNatgw(options: NatgwOptions): Promise<Proc> {
     PORT: String(port),
     NATGW_PROVISIONING_DELAY_MS: '0',
     LOG_LEVEL: process.env.RELIABILITY_LOG_LEVEL ?? 'warn',
+    // As `npm start` runs it: the gateway's X-Forwarded-For names the client (127.0.0.2, …).
+    NATGW_TRUST_PROXY: '127.0.0.1',
     ...options.env,
   };
   delete env.DATABASE_URL;
@@ -187,7 +189,7 @@ export async function startNatgw(options: NatgwOptions): Promise<Proc> {
   if (options.sqliteFile) env.NATGW_SQLITE_FILE = options.sqliteFile;
   return start({
     name: options.name ?? 'natgw',
-    args: ['--import', 'tsx', 'natgw/src/main.ts'],
+    args: ['--conditions=source', '--import', 'tsx', 'natgw/src/main.ts'],
     env,
     port,
     ready: /^natgw: NAT Gateway API/,
@@ -206,8 +208,9 @@ export interface GatewayProcOptions {
 
 /** The statuskit gateway from the built CLI (`npm run build` first). */
 export async function startGateway(options: GatewayProcOptions): Promise<Proc> {
-  const cli = join(root, 'dist/cli/main.js');
-  if (!existsSync(cli)) throw new Error('dist/cli/main.js is missing: run npm run build first');
+  const cli = join(root, 'packages/statuskit/dist/cli/main.js');
+  if (!existsSync(cli))
+    throw new Error('packages/statuskit/dist/cli/main.js is missing: run npm run build first');
   const port = options.port ?? (await freePort());
   const args = [cli, 'gateway', '--host', '127.0.0.1', '--port', String(port), '--log-level', 'warn'];
   for (const upstream of options.upstreams) args.push('--upstream', upstream);

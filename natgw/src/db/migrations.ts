@@ -87,7 +87,31 @@ const migrations: Record<string, Migration> = {
       }
     },
   },
-  '002-page-rules': {
+  '002-identity': {
+    async up(db: AnyDb) {
+      await db.schema
+        .createTable('revoked_tokens')
+        .addColumn('token_id', 'text', (c) => c.primaryKey())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('revoked_tokens_expiry')
+        .on('revoked_tokens')
+        .column('expires_at')
+        .execute();
+      await db.schema
+        .createTable('login_failures')
+        .addColumn('user_key', 'text', (c) => c.notNull())
+        .addColumn('address', 'text', (c) => c.notNull())
+        .addColumn('failures', 'integer', (c) => c.notNull())
+        .addColumn('last_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('login_failures_pk', ['user_key', 'address'])
+        .execute();
+      await db.schema.createIndex('login_failures_address').on('login_failures').column('address').execute();
+      await db.schema.createIndex('login_failures_last').on('login_failures').column('last_at').execute();
+    },
+  },
+  '003-page-rules': {
     async up(db: AnyDb) {
       // Gateway names are not unique (no page says so): the constraint's column stays empty.
       await db

@@ -88,6 +88,20 @@ export interface SettingRow {
   value: string;
 }
 
+/** A token revoked before it expires; `token_id` is the token's own id claim. */
+export interface RevokedTokenRow {
+  token_id: string;
+  expires_at: number;
+}
+
+/** Login attempts for one user from one address, counted while `last_at` is recent. */
+export interface LoginFailureRow {
+  user_key: string;
+  address: string;
+  failures: number;
+  last_at: number;
+}
+
 export interface Schema {
   nat_gateways: NatGatewayRow;
   snat_rules: SnatRuleRow;
@@ -96,4 +110,6 @@ export interface Schema {
   locks: LockRow;
   tags: TagRow;
   settings: SettingRow;
+  revoked_tokens: RevokedTokenRow;
+  login_failures: LoginFailureRow;
 }

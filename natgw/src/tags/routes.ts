@@ -73,6 +73,9 @@ function filters(name: string, list: { key: string; values?: string[] | null }[]
   });
 }
 
+/** The most `matches` a resource query takes (documented in the README). */
+export const maxMatches = 20;
+
 const tagFields = { key: { type: 'string' }, value: { type: 'string' } } as const;
 
 const filterList = {
@@ -118,6 +121,7 @@ export function tagRoutes(app: FastifyInstance, { database, clock }: Context) {
   app.post<{ Params: { project_id: string; nat_gateway_id: string }; Body: { tag: Partial<Tag> } }>(
     '/v2.0/:project_id/nat_gateways/:nat_gateway_id/tags',
     {
+      config: { illegalText: 'NAT.1015' },
       preValidation: sameProject,
       schema: {
         params: onGateway,
@@ -139,6 +143,7 @@ export function tagRoutes(app: FastifyInstance, { database, clock }: Context) {
   app.delete<{ Params: { project_id: string; nat_gateway_id: string; key: string } }>(
     '/v2.0/:project_id/nat_gateways/:nat_gateway_id/tags/:key',
     {
+      config: { illegalText: 'NAT.1015' },
       preValidation: sameProject,
       schema: { params: { ...onGateway, properties: { ...onGateway.properties, key: { type: 'string' } } } },
     },
@@ -164,6 +169,7 @@ export function tagRoutes(app: FastifyInstance, { database, clock }: Context) {
   }>(
     '/v2.0/:project_id/nat_gateways/:nat_gateway_id/tags/action',
     {
+      config: { illegalText: 'NAT.1015' },
       preValidation: sameProject,
       schema: {
         params: onGateway,
@@ -213,7 +219,7 @@ export function tagRoutes(app: FastifyInstance, { database, clock }: Context) {
     '/v2.0/:project_id/nat_gateways/resource_instances/action',
     {
       // A query sent as POST: read-only users may run it.
-      config: { readOnly: true },
+      config: { readOnly: true, illegalText: 'NAT.1015' },
       preValidation: sameProject,
       schema: {
         params: inProject,
@@ -229,8 +235,11 @@ export function tagRoutes(app: FastifyInstance, { database, clock }: Context) {
             tags_any: filterList,
             not_tags: filterList,
             not_tags_any: filterList,
+            // The page sets no maximum; a fixed dictionary of two keys needs few. Unbounded, each
+            // match is one more condition, and a thousand overflow the engines' expression trees.
             matches: {
               type: 'array',
+              maxItems: maxMatches,
               items: {
                 type: 'object',
                 required: ['key', 'value'],
