@@ -1,16 +1,15 @@
 /**
  * The README's example of statuskit/client: log in to Keystone through the statuskit gateway,
- * create a NAT gateway through it, wait until the NAT gateway is ACTIVE, and handle a 409 (a
- * NAT gateway of that name exists already: carry on with that one).
+ * find the NAT gateway of a name or create it through it, and wait until it is ACTIVE. Names
+ * are not unique (no page says so), so the example looks before it creates.
  *
  * Run it against the whole system (the statuskit gateway on :8080 in front of natgw):
  *   npm start
- *   npx tsx src/client/example.ts [name]        # STATUSKIT_URL=… to point elsewhere
+ *   npx tsx natgw/examples/client.ts [name]        # STATUSKIT_URL=… to point elsewhere
  *
  * In an application the imports are `statuskit` and `statuskit/client`.
  */
 import { pathToFileURL } from 'node:url';
-import { ConflictError } from 'statuskit';
 import { type Client, createClient, keystone, pollDelay, sleep } from 'statuskit/client';
 
 export interface NatGateway {
@@ -37,7 +36,7 @@ export interface ExampleOptions {
   onStatus?: (status: string) => void;
 }
 
-/** Creates the NAT gateway `name` (or finds it, on a 409) and resolves once it is ACTIVE. */
+/** Finds the NAT gateway `name` or creates it, and resolves once it is ACTIVE. */
 export async function createNatGateway(
   options: ExampleOptions,
 ): Promise<{ gateway: NatGateway; created: boolean }> {
@@ -63,10 +62,15 @@ async function createAndWait(
   { name, signal, onStatus, routerId, internalNetworkId }: ExampleOptions,
 ): Promise<{ gateway: NatGateway; created: boolean }> {
   const withSignal = signal ? { signal } : {};
-  let gateway: NatGateway;
-  let created = true;
-  try {
-    const reply = await nat.post<{ nat_gateway: NatGateway }>(
+  const { nat_gateways } = await nat.get<{ nat_gateways: NatGateway[] }>('/v2.0/nat_gateways', {
+    query: { name },
+    ...withSignal,
+  });
+  let gateway = nat_gateways[0];
+  const created = gateway === undefined;
+  // Any error status (400 with the page's code, 403 for a read-only user, …) is thrown.
+  gateway ??= (
+    await nat.post<{ nat_gateway: NatGateway }>(
       '/v2.0/nat_gateways',
       {
         nat_gateway: {
@@ -77,20 +81,8 @@ async function createAndWait(
         },
       },
       withSignal,
-    );
-    gateway = reply.body.nat_gateway;
-  } catch (error) {
-    // 409: the name is taken (NAT.0106); carry on with that gateway. Anything else is thrown.
-    if (!(error instanceof ConflictError)) throw error;
-    const { nat_gateways } = await nat.get<{ nat_gateways: NatGateway[] }>('/v2.0/nat_gateways', {
-      query: { name },
-      ...withSignal,
-    });
-    const existing = nat_gateways[0];
-    if (!existing) throw error;
-    gateway = existing;
-    created = false;
-  }
+    )
+  ).body.nat_gateway;
   // PENDING_CREATE → ACTIVE: look again after pauses that grow (250 ms, 500 ms, … 5 s).
   for (let poll = 0; gateway.status !== 'ACTIVE'; poll++) {
     onStatus?.(gateway.status);

@@ -100,12 +100,12 @@ export async function buildApp(
   discoveryRoutes(app, publicUrl);
   versionRoutes(app, publicUrl);
 
-  const gateways = new GatewayStore(database, clock);
+  const gateways = new GatewayStore(database, clock, config.limits);
   const natApi = async (scope: FastifyInstance) => {
     const location = locator(scope, publicUrl);
     gatewayRoutes(scope, { store: gateways, network, location });
-    snatRoutes(scope, { database, clock, network, location });
-    dnatRoutes(scope, { database, clock, network, location });
+    snatRoutes(scope, { database, clock, network, location, limits: config.limits });
+    dnatRoutes(scope, { database, clock, network, location, limits: config.limits });
   };
   const tags = async (scope: FastifyInstance) => {
     projectScoped(scope);
@@ -118,7 +118,7 @@ export async function buildApp(
       projectScoped(scope);
       await natApi(scope);
       snatRuleOfGatewayRoutes(scope, { database, clock });
-      dnatRuleOfGatewayRoutes(scope, { database, clock });
+      dnatRuleOfGatewayRoutes(scope, { database, clock, limits: config.limits });
     },
     { prefix: prefixes.huawei },
   );

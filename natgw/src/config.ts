@@ -25,6 +25,23 @@ export interface ProjectConfig {
   id: string;
 }
 
+/**
+ * The limits the pages state, with their values. Where a page names the condition but no number
+ * (gateways per VPC, DNAT rules per EIP), 0: none is enforced until one is configured.
+ */
+export interface Limits {
+  /** EIPs in one SNAT rule (`snat_rule_public_ip_limit`, 20; NAT.0211). */
+  snatRulePublicIps: number;
+  /** DNAT rules on one gateway (`dnat_rules_limit`, 200; NAT.0309). */
+  dnatRulesPerGateway: number;
+  /** DNAT rules on one EIP (NAT.0313). */
+  dnatRulesPerEip: number;
+  /** NAT gateways in one VPC (NAT.0113). */
+  gatewaysPerVpc: number;
+  /** NAT gateways on one internal network (NAT.0012 "already has nat gateway": 1; 0 turns it off). */
+  gatewaysPerNetwork: number;
+}
+
 export interface Config {
   host: string;
   port: number;
@@ -51,6 +68,7 @@ export interface Config {
   maxInFlight: number;
   /** On shutdown, how long open keep-alive connections are left for their clients to find it closing (ms). */
   drainMs: number;
+  limits: Limits;
   /** Bytes a `POST /v3/auth/tokens` body may have (a real one is well under 1 KiB); past it, 400. */
   tokenBodyLimit: number;
   /** How deeply a JSON body's arrays and objects may nest; deeper is 400 before it is parsed. */
@@ -91,6 +109,13 @@ export const defaultConfig: Config = {
   maxEventLoopDelayMs: 1_000,
   maxInFlight: 1024,
   drainMs: 1_000,
+  limits: {
+    snatRulePublicIps: 20,
+    dnatRulesPerGateway: 200,
+    dnatRulesPerEip: 0,
+    gatewaysPerVpc: 0,
+    gatewaysPerNetwork: 1,
+  },
   tokenBodyLimit: 16 * 1024,
   jsonMaxDepth: 32,
   loginLockout: {
@@ -106,8 +131,8 @@ export const defaultConfig: Config = {
  * (`HOST`, `PORT`, `DATABASE_URL`, `NATGW_SQLITE_FILE`, `NATGW_PROVISIONING_DELAY_MS`,
  * `NATGW_PUBLIC_URL`, `NATGW_NETWORK_FILE`, `NATGW_MAX_IN_FLIGHT`, `NATGW_TRUST_PROXY`, `NATGW_REGION`,
  * `NATGW_LOCKOUT_FAILURE_ATTEMPTS`, `NATGW_LOCKOUT_DURATION`, `NATGW_LOCKOUT_ADDRESS_ATTEMPTS`,
- * `NATGW_LOCKOUT_USER_ATTEMPTS`, `LOG_LEVEL`), then `overrides`. A file that holds secret keys must
- * be readable by its owner alone.
+ * `NATGW_LOCKOUT_USER_ATTEMPTS`, `NATGW_GATEWAYS_PER_NETWORK`, `LOG_LEVEL`), then `overrides`. A file
+ * that holds secret keys must be readable by its owner alone.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
   const file: Partial<Config> = env.NATGW_CONFIG ? JSON.parse(readFileSync(env.NATGW_CONFIG, 'utf8')) : {};
@@ -139,7 +164,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     ...Object.fromEntries(lockout),
     ...overrides.loginLockout,
   };
-  return { ...defaultConfig, ...file, ...fromEnv, ...overrides, loginLockout };
+  const limits = {
+    ...defaultConfig.limits,
+    ...file.limits,
+    ...(env.NATGW_GATEWAYS_PER_NETWORK ? { gatewaysPerNetwork: Number(env.NATGW_GATEWAYS_PER_NETWORK) } : {}),
+    ...overrides.limits,
+  };
+  return { ...defaultConfig, ...file, ...fromEnv, ...overrides, loginLockout, limits };
 }
 
 /**

@@ -36,7 +36,8 @@ export function nestingPast(text: string, limit: number): boolean {
 /**
  * Fastify's own JSON parser (which refuses `__proto__` and `constructor.prototype`), behind a
  * bound on nesting: V8 takes about 2 s of the event loop to parse 1 MB of `[[[[…`, while no
- * request of this API nests deeper than 6 levels.
+ * request of this API nests deeper than 6 levels. A body that does not parse is the page's
+ * NAT.1010; its message says where, never what was sent.
  */
 export function boundedJson(app: FastifyInstance, maxDepth: number): void {
   const parse = app.getDefaultJsonParser('error', 'error');
@@ -48,10 +49,23 @@ export function boundedJson(app: FastifyInstance, maxDepth: number): void {
     const limit = request.routeOptions.config.jsonBytes;
     if (limit !== undefined && Buffer.byteLength(text) > limit) {
       const message = `must be at most ${limit} bytes`;
-      return done(natError('NAT.0002', {}, [{ field: 'body', rule: 'size', message }]), undefined);
+      return done(
+        natError('NAT.0002', {}, { details: [{ field: 'body', rule: 'size', message }] }),
+        undefined,
+      );
     }
-    if (!nestingPast(text, maxDepth)) return parse(request, text, done);
-    const message = `must not nest arrays and objects deeper than ${maxDepth} levels`;
-    done(natError('NAT.0002', {}, [{ field: 'body', rule: 'depth', message }]), undefined);
+    if (nestingPast(text, maxDepth)) {
+      const message = `must not nest arrays and objects deeper than ${maxDepth} levels`;
+      return done(
+        natError('NAT.0002', {}, { details: [{ field: 'body', rule: 'depth', message }] }),
+        undefined,
+      );
+    }
+    parse(request, text, (error, value) => {
+      if (!error) return done(null, value);
+      const position = /position (\d+)/.exec(error.message)?.[1];
+      const where = position === undefined ? '(not a JSON document)' : `at position ${position}`;
+      done(natError('NAT.1010', where), undefined);
+    });
   });
 }

@@ -14,12 +14,3 @@ export const texts = {
 } as const satisfies Record<string, { en: string; 'zh-CN': string }>;
 
 export const messages = defineMessages(texts);
-
-/**
- * The Chinese forms of the error-code page's templates for the identity codes natgw answers
- * with (the page itself is English only); `{name}` as in the English template.
- */
-export const identityCodesInChinese = {
-  'VPC.0008': '请求头中的令牌无效。',
-  'VPC.2701': '该令牌无权执行此操作。',
-} as const;

@@ -64,7 +64,7 @@ describe('keystoneauth1 against natgw', () => {
 
   for (const [step, raised, status, message] of [
     ['not-found', 'NotFound', 404, 'NatGateway 0f0f0f0f-0000-4000-8000-000000000000 does not exist.'],
-    ['conflict', 'Conflict', 409, 'A NAT gateway named ks_nat already exists in this project.'],
+    ['in-use', 'BadRequest', 400, 'Rule has not been deleted.'],
     [
       'bad-request',
       'BadRequest',

@@ -35,6 +35,9 @@ export async function startSystem(options: SystemOptions): Promise<System> {
   if (options.engine === 'postgres') storage.databaseUrl = await freshDatabase(scope);
   const count = options.instances ?? 1;
   const natgws: Proc[] = [];
+  // The scenarios create thousands of NAT gateways on one internal network: the page's one per
+  // network (NAT.0012) is off here.
+  const env = { NATGW_GATEWAYS_PER_NETWORK: '0', ...options.natgwEnv };
   // One at a time: the first runs the migrations, the others find them done.
   for (let index = 0; index < count; index++) {
     natgws.push(
@@ -42,7 +45,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
         scope,
         name: `natgw-${index + 1}`,
         ...storage,
-        ...(options.natgwEnv ? { env: options.natgwEnv } : {}),
+        env,
         ...(options.nofile ? { nofile: options.nofile } : {}),
       }),
     );
@@ -67,7 +70,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
         name: old.name,
         port: old.port,
         ...storage,
-        ...(options.natgwEnv ? { env: options.natgwEnv } : {}),
+        env,
         ...(options.nofile ? { nofile: options.nofile } : {}),
       });
       natgws[index] = fresh;

@@ -93,7 +93,7 @@ export function identityRoutes(app: FastifyInstance, identity: Identity, options
     const token = request.headers['x-subject-token'];
     if (typeof token !== 'string' || token === '') {
       const message = 'must name a token';
-      throw natError('NAT.0002', {}, [{ field: 'X-Subject-Token', rule: 'required', message }]);
+      throw natError('NAT.0002', {}, { details: [{ field: 'X-Subject-Token', rule: 'required', message }] });
     }
     const claims = await identity.check(token);
     if (typeof claims === 'string')

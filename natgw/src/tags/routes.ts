@@ -17,20 +17,35 @@ const forbidden = (text: string) =>
 /** Length in Unicode characters (code points), as the pages count them. */
 const length = (text: string) => [...text].length;
 
+/**
+ * The page's NAT.1015 ("Tags parameter is illegal."), whose template names nothing: the field
+ * and what is wrong with it go in the details, as a schema violation's do.
+ */
+function illegal(field: string, message: string) {
+  return natError('NAT.1015', {}, { details: [{ field, rule: 'tag', message }] });
+}
+
 /** A tag as the add pages allow it: a key of 1-36 characters, a value of 0-43, no forbidden character. */
-function legalTag(tag: { key?: string | undefined; value?: string | undefined }): Tag {
+function legalTag(tag: { key?: string | undefined; value?: string | undefined }, field = 'tag'): Tag {
   const { key, value } = tag;
-  if (key === undefined || value === undefined) throw natError('NAT.1015');
-  if (key.trim() === '' || length(key) > 36 || forbidden(key)) throw natError('NAT.1015');
-  if (length(value) > 43 || forbidden(value)) throw natError('NAT.1015');
+  if (key === undefined) throw illegal(`${field}.key`, 'is required');
+  if (value === undefined) throw illegal(`${field}.value`, 'is required');
+  if (key.trim() === '') throw illegal(`${field}.key`, 'must not be empty');
+  if (length(key) > 36) throw illegal(`${field}.key`, 'must NOT have more than 36 characters');
+  if (forbidden(key)) throw illegal(`${field}.key`, 'must not contain ASCII 0-31 or =*<>\\,|/');
+  if (length(value) > 43) throw illegal(`${field}.value`, 'must NOT have more than 43 characters');
+  if (forbidden(value)) throw illegal(`${field}.value`, 'must not contain ASCII 0-31 or =*<>\\,|/');
   return { key, value };
 }
 
 /** A tag to delete in a batch: not checked for characters; a key of 1-127, a value of at most 255. */
-function deletableTag(tag: { key?: string | undefined; value?: string | undefined }) {
+function deletableTag(tag: { key?: string | undefined; value?: string | undefined }, index: number) {
   const { key, value } = tag;
-  if (key === undefined || key.trim() === '' || length(key) > 127) throw natError('NAT.1015');
-  if (value !== undefined && length(value) > 255) throw natError('NAT.1015');
+  const field = `tags[${index}]`;
+  if (key === undefined || key.trim() === '') throw illegal(`${field}.key`, 'must not be empty');
+  if (length(key) > 127) throw illegal(`${field}.key`, 'must NOT have more than 127 characters');
+  if (value !== undefined && length(value) > 255)
+    throw illegal(`${field}.value`, 'must NOT have more than 255 characters');
   return value === undefined ? { key } : { key, value };
 }
 
@@ -38,17 +53,22 @@ function deletableTag(tag: { key?: string | undefined; value?: string | undefine
  * A filter list of resource_instances/action: at most 20 keys, each unique and 1-127 characters,
  * with at most 10 unique values of at most 255 characters; spaces around keys and values are dropped.
  */
-function filters(list: { key: string; values?: string[] | null }[] | undefined): TagFilter[] {
+function filters(name: string, list: { key: string; values?: string[] | null }[] | undefined): TagFilter[] {
   if (list === undefined) return [];
-  if (list.length > 20) throw natError('NAT.1015');
+  if (list.length > 20) throw illegal(name, 'must NOT have more than 20 items');
   const keys = new Set<string>();
-  return list.map((entry) => {
+  return list.map((entry, index) => {
+    const field = `${name}[${index}]`;
     const key = entry.key.trim();
-    if (key === '' || length(key) > 127 || keys.has(key)) throw natError('NAT.1015');
+    if (key === '') throw illegal(`${field}.key`, 'must not be empty');
+    if (length(key) > 127) throw illegal(`${field}.key`, 'must NOT have more than 127 characters');
+    if (keys.has(key)) throw illegal(`${field}.key`, 'must not repeat a key');
     keys.add(key);
     const values = (entry.values ?? []).map((value) => value.trim());
-    if (values.length > 10 || new Set(values).size !== values.length) throw natError('NAT.1015');
-    if (values.some((value) => length(value) > 255)) throw natError('NAT.1015');
+    if (values.length > 10) throw illegal(`${field}.values`, 'must NOT have more than 10 items');
+    if (new Set(values).size !== values.length) throw illegal(`${field}.values`, 'must not repeat a value');
+    if (values.some((value) => length(value) > 255))
+      throw illegal(`${field}.values`, 'must NOT have values of more than 255 characters');
     return { key, values };
   });
 }
@@ -122,7 +142,7 @@ export function tagRoutes(app: FastifyInstance, { database, clock }: Context) {
       const tenant = tenantOf(request);
       const id = gatewayOf(request);
       const { key } = request.params;
-      if (key.trim() === '') throw natError('NAT.1015');
+      if (key.trim() === '') throw illegal('key', 'must not be empty');
       await store.remove(tenant, id, key);
       return reply.noContent();
     },
@@ -157,11 +177,12 @@ export function tagRoutes(app: FastifyInstance, { database, clock }: Context) {
       const tenant = tenantOf(request);
       const id = gatewayOf(request);
       const { action, tags } = request.body;
-      if (tags.length === 0) throw natError('NAT.1015');
+      if (tags.length === 0) throw illegal('tags', 'must NOT have fewer than 1 items');
       if (action === 'create') {
-        const legal = tags.map(legalTag);
+        const legal = tags.map((tag, index) => legalTag(tag, `tags[${index}]`));
         // Duplicate keys in one request are an error (the batch page).
-        if (new Set(legal.map((tag) => tag.key)).size !== legal.length) throw natError('NAT.1015');
+        if (new Set(legal.map((tag) => tag.key)).size !== legal.length)
+          throw illegal('tags', 'must not repeat a key');
         await store.add(tenant, id, legal);
       } else {
         await store.removeMany(tenant, id, tags.map(deletableTag));
@@ -183,7 +204,7 @@ export function tagRoutes(app: FastifyInstance, { database, clock }: Context) {
       limit?: string;
       offset?: string;
       matches?: ResourceQuery['matches'];
-    } & Partial<Record<'tags' | 'tags_any' | 'not_tags' | 'not_tags_any', Parameters<typeof filters>[0]>>;
+    } & Partial<Record<'tags' | 'tags_any' | 'not_tags' | 'not_tags_any', Parameters<typeof filters>[1]>>;
   }>(
     '/nat_gateways/resource_instances/action',
     {
@@ -225,10 +246,10 @@ export function tagRoutes(app: FastifyInstance, { database, clock }: Context) {
       const tenant = tenantOf(request);
       const body = request.body;
       const query: ResourceQuery = {
-        tags: filters(body.tags),
-        tags_any: filters(body.tags_any),
-        not_tags: filters(body.not_tags),
-        not_tags_any: filters(body.not_tags_any),
+        tags: filters('tags', body.tags),
+        tags_any: filters('tags_any', body.tags_any),
+        not_tags: filters('not_tags', body.not_tags),
+        not_tags_any: filters('not_tags_any', body.not_tags_any),
         matches: body.matches ?? [],
       };
       if (body.action === 'count') return { total_count: await store.count(tenant, query) };

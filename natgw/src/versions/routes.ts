@@ -17,5 +17,7 @@ export function versionRoutes(app: FastifyInstance, publicUrl: () => string) {
   app.get('/', { config: { auth: false } }, async () => ({
     versions: [version(), identityVersion(publicUrl())],
   }));
-  app.get('/v2.0', { config: { auth: false } }, async () => ({ version: version() }));
+  // The version document links to itself as `/v2.0/`: both spellings answer.
+  for (const path of ['/v2.0', '/v2.0/'])
+    app.get(path, { config: { auth: false } }, async () => ({ version: version() }));
 }

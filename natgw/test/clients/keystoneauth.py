@@ -71,12 +71,13 @@ created = sess.post(
 )
 gateway = created.json()["nat_gateway"]
 report("create", status=created.status_code, id=gateway["id"], location=created.headers.get("Location"))
+rule = sess.post("/v2.0/snat_rules", endpoint_filter=nat, json={"snat_rule": {
+    "nat_gateway_id": gateway["id"], "network_id": "eaad9cd6-2372-4be1-9535-9bd37210ae7b",
+    "floating_ip_id": "bdc10a4c-d81a-41ec-adf7-de857f7c812a"}}).json()["snat_rule"]
 
 for step, call in [
     ("not-found", lambda: sess.get("/v2.0/nat_gateways/0f0f0f0f-0000-4000-8000-000000000000", endpoint_filter=nat)),
-    ("conflict", lambda: sess.post("/v2.0/nat_gateways", endpoint_filter=nat, json={"nat_gateway": {
-        "name": "ks_nat", "router_id": "d84f345c-80a1-4fa2-a39c-d0d397c3f09a",
-        "internal_network_id": "89d66639-aacb-4929-969d-07080b0f9fd9", "spec": "1"}})),
+    ("in-use", lambda: sess.delete(f"/v2.0/nat_gateways/{gateway['id']}", endpoint_filter=nat)),
     ("bad-request", lambda: sess.post("/v2.0/nat_gateways", endpoint_filter=nat, json={"nat_gateway": {"name": "x"}})),
     ("method", lambda: sess.post(f"/v2.0/nat_gateways/{gateway['id']}", endpoint_filter=nat, json={})),
 ]:
@@ -87,6 +88,7 @@ for step, call in [
         report(step, raised=type(error).__name__, http_status=error.http_status,
                message=error.message, details=error.details, request_id=error.request_id)
 
+sess.delete(f"/v2.0/snat_rules/{rule['id']}", endpoint_filter=nat)
 deleted = sess.delete(f"/v2.0/nat_gateways/{gateway['id']}", endpoint_filter=nat)
 report("delete", status=deleted.status_code, body=deleted.text)
 

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { createGateway } from 'statuskit/gateway';
 import { createNatGateway } from '../../examples/client.js';
-import { startService, type TestService } from '../harness.js';
+import { startService, subnet, type TestService } from '../harness.js';
 
 const bounded = { timeout: 10_000 };
 
@@ -40,9 +40,11 @@ describe('the README example', () => {
     assert.equal(statuses.at(-1), 'ACTIVE');
   });
 
-  test('handles the 409 of a name already taken by carrying on with that gateway', bounded, async () => {
-    const first = await createNatGateway({ url, name: 'example-twice', signal: AbortSignal.timeout(8_000) });
-    const second = await createNatGateway({ url, name: 'example-twice', signal: AbortSignal.timeout(8_000) });
+  test('finds the gateway of that name instead of creating a second one', bounded, async () => {
+    // On a network of its own: the first test's gateway has the example's (one per network, NAT.0012).
+    const options = { url, name: 'example-twice', internalNetworkId: subnet(1) };
+    const first = await createNatGateway({ ...options, signal: AbortSignal.timeout(8_000) });
+    const second = await createNatGateway({ ...options, signal: AbortSignal.timeout(8_000) });
     assert.equal(second.created, false);
     assert.equal(second.gateway.id, first.gateway.id);
     assert.equal(second.gateway.status, 'ACTIVE');

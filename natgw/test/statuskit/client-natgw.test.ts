@@ -3,7 +3,6 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import {
   BadRequestError,
-  ConflictError,
   type ContractError,
   isContractError,
   MethodNotAllowedError,
@@ -13,7 +12,7 @@ import {
   UnauthorizedError,
 } from 'statuskit';
 import { type Client, createClient } from 'statuskit/client';
-import { pageIds, startService, type TestService } from '../harness.js';
+import { pageIds, startService, subnet, type TestService } from '../harness.js';
 
 const bounded = { timeout: 8_000 };
 
@@ -33,8 +32,10 @@ async function thrown(promise: Promise<unknown>): Promise<ContractError> {
   assert.fail('no error was thrown');
 }
 
+/** A gateway on a network of its own: a network has one NAT gateway (NAT.0012). */
+let networks = 0;
 const gatewayBody = (name: string) => ({
-  nat_gateway: { name, spec: '1', router_id: pageIds.router, internal_network_id: pageIds.internalNetwork },
+  nat_gateway: { name, spec: '1', router_id: pageIds.router, internal_network_id: subnet(++networks) },
 });
 
 describe('the client against natgw', () => {
@@ -160,13 +161,26 @@ describe('the client against natgw', () => {
     },
   );
 
-  test('a duplicate name throws ConflictError NAT.0106', bounded, async () => {
-    const name = `dup-${randomBytes(3).toString('hex')}`;
-    await nat.post('/v2.0/nat_gateways', gatewayBody(name));
-    const error = await thrown(nat.post('/v2.0/nat_gateways', gatewayBody(name)));
-    assert.ok(error instanceof ConflictError);
-    assert.equal(error.code, 'NAT.0106');
-  });
+  test(
+    "a conflict the page answers with 400 throws BadRequestError with the page's code",
+    bounded,
+    async () => {
+      const name = `busy-${randomBytes(3).toString('hex')}`;
+      const { body } = await nat.post<{ nat_gateway: NatGateway }>('/v2.0/nat_gateways', gatewayBody(name));
+      const id = body.nat_gateway.id;
+      await nat.post('/v2.0/snat_rules', {
+        snat_rule: {
+          nat_gateway_id: id,
+          network_id: pageIds.snatNetwork,
+          floating_ip_id: pageIds.floatingIps[0],
+        },
+      });
+      const error = await thrown(nat.delete(`/v2.0/nat_gateways/${id}`));
+      assert.ok(error instanceof BadRequestError);
+      assert.equal(error.code, 'NAT.0006');
+      assert.equal(error.message, 'Rule has not been deleted.');
+    },
+  );
 
   test('a schema violation throws BadRequestError', bounded, async () => {
     const error = await thrown(nat.post('/v2.0/nat_gateways', { nat_gateway: { name: 'x' } }));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { removeDotSegments, upstreamPath } from './path.js';
 import { httpUpstream, type Running, startGateway } from '../../test/upstreams.js';
+import { removeDotSegments, upstreamPath } from './path.js';
 
 describe('the path sent upstream', () => {
   test('removes dot-segments as RFC 3986 §5.2.4 does', () => {
