@@ -1,18 +1,21 @@
 import type { FastifyInstance } from 'fastify';
+import type { Limits } from '../config.js';
 import type { Database } from '../db/database.js';
 import { natError } from '../errors.js';
+import type { Locate } from '../forms.js';
 import type { Clock } from '../gateways/store.js';
 import type { TokenClaims } from '../identity/tokens.js';
 import type { ProjectNetwork } from '../network/fixture.js';
 import { isPrivateTarget } from '../snat/ip.js';
-import { listQuery, schemas, uuid } from '../validate.js';
+import { checkLengths, listPage, listQuery, schemas, uuid } from '../validate.js';
 import { type DnatFilters, DnatStore } from './store.js';
 
 interface Context {
   database: Database;
   clock: Clock;
   network(tenant: string): ProjectNetwork;
-  location(path: string): string;
+  location: Locate;
+  limits: Limits;
 }
 
 /** The page's protocols, by name or protocol number, as stored. */
@@ -47,8 +50,8 @@ const byId = { type: 'object', properties: { dnat_rule_id: schemas.id } } as con
 const optionalText = (maxLength: number) => ({ type: ['string', 'null'], maxLength }) as const;
 
 /** The DNAT rule operations of the v2.0 pages. */
-export function dnatRoutes(app: FastifyInstance, { database, clock, network, location }: Context) {
-  const store = new DnatStore(database, clock);
+export function dnatRoutes(app: FastifyInstance, { database, clock, network, location, limits }: Context) {
+  const store = new DnatStore(database, clock, limits);
 
   app.post<{
     Body: {
@@ -64,7 +67,7 @@ export function dnatRoutes(app: FastifyInstance, { database, clock, network, loc
       };
     };
   }>(
-    '/v2.0/dnat_rules',
+    '/dnat_rules',
     {
       schema: {
         body: {
@@ -96,11 +99,13 @@ export function dnatRoutes(app: FastifyInstance, { database, clock, network, loc
     async (request, reply) => {
       const tenant = (request.principal as TokenClaims).projectId;
       const input = request.body.dnat_rule;
+      checkLengths(input);
       const gatewayId = uuid(input.nat_gateway_id, 'NAT.0021');
       const floatingIpId = uuid(input.floating_ip_id, 'NAT.0024');
 
       const protocol = protocolOf(input.protocol);
-      if (protocol === undefined) throw natError('NAT.0302', { protocol: String(input.protocol) });
+      if (protocol === undefined)
+        throw natError('NAT.0302', { protocol: String(input.protocol), values: '[tcp, udp, any]' });
       const internalPort = portOf(input.internal_service_port);
       const externalPort = portOf(input.external_service_port);
       // All ports: both ports 0 and protocol any, together or not at all.
@@ -117,13 +122,13 @@ export function dnatRoutes(app: FastifyInstance, { database, clock, network, loc
       if (portText !== undefined) {
         portId = uuid(portText, 'NAT.0315');
         const port = net.port(portId);
-        if (!port) throw natError('NAT.0023', { port_id: portId });
+        if (!port) throw natError('NAT.0023', portId);
         portNetwork = port.network_id;
       } else if (!isPrivateTarget(privateIp as string)) {
         throw natError('NAT.0311');
       }
       const fip = net.floatingIp(floatingIpId);
-      if (!fip) throw natError('NAT.0026', { floating_ip_id: floatingIpId });
+      if (!fip) throw natError('NAT.0026', floatingIpId);
 
       const rule = await store.create(
         tenant,
@@ -141,16 +146,16 @@ export function dnatRoutes(app: FastifyInstance, { database, clock, network, loc
         (gateway) => {
           // A server's port must be in the gateway's VPC.
           if (portNetwork !== undefined && net.subnet(portNetwork)?.router_id !== gateway.router_id)
-            throw natError('NAT.0315', { value: portId });
+            throw natError('NAT.0315', { port: portId });
         },
       );
-      reply.created(location(`/v2.0/dnat_rules/${rule.id}`));
+      reply.created(location(request, `/dnat_rules/${rule.id}`));
       return { dnat_rule: rule };
     },
   );
 
-  app.get<{ Querystring: DnatFilters & { limit?: number; marker?: string; tenant_id?: string } }>(
-    '/v2.0/dnat_rules',
+  app.get<{ Querystring: DnatFilters & { limit?: string; marker?: string; tenant_id?: string } }>(
+    '/dnat_rules',
     {
       schema: {
         querystring: listQuery({
@@ -167,7 +172,11 @@ export function dnatRoutes(app: FastifyInstance, { database, clock, network, loc
     },
     async (request) => {
       const tenant = (request.principal as TokenClaims).projectId;
-      const { limit, marker, tenant_id, protocol, ...filters } = request.query;
+      const { tenant_id, protocol, ...query } = request.query;
+      const { page, filters } = listPage(query, {
+        limit: ['NAT.0301', 'get dnatRules error limit is invalid.'],
+        marker: ['NAT.0301', 'get dnatrules error marker is invalid.'],
+      });
       // Another project's id as a filter finds nothing, as any id outside the project does.
       if (tenant_id !== undefined && tenant_id !== tenant) return { dnat_rules: [] };
       // `TCP` and `6` find the rules stored as `tcp`; an unknown protocol finds none.
@@ -176,14 +185,14 @@ export function dnatRoutes(app: FastifyInstance, { database, clock, network, loc
         dnat_rules: await store.list(
           tenant,
           { ...filters, ...(stored === undefined ? {} : { protocol: stored }) },
-          { limit, marker },
+          page,
         ),
       };
     },
   );
 
   app.get<{ Params: { dnat_rule_id: string } }>(
-    '/v2.0/dnat_rules/:dnat_rule_id',
+    '/dnat_rules/:dnat_rule_id',
     { schema: { params: byId } },
     async (request) => {
       const tenant = (request.principal as TokenClaims).projectId;
@@ -192,11 +201,39 @@ export function dnatRoutes(app: FastifyInstance, { database, clock, network, loc
   );
 
   app.delete<{ Params: { dnat_rule_id: string } }>(
-    '/v2.0/dnat_rules/:dnat_rule_id',
+    '/dnat_rules/:dnat_rule_id',
     { schema: { params: byId } },
     async (request, reply) => {
       const tenant = (request.principal as TokenClaims).projectId;
       await store.delete(tenant, uuid(request.params.dnat_rule_id, 'NAT.0319'));
+      return reply.noContent();
+    },
+  );
+}
+
+/**
+ * Huawei Cloud's form of deletion, under the rule's gateway:
+ * `DELETE /v2/{project_id}/nat_gateways/{nat_gateway_id}/dnat_rules/{dnat_rule_id}`.
+ * A rule of another gateway is not found there.
+ */
+export function dnatRuleOfGatewayRoutes(
+  app: FastifyInstance,
+  { database, clock, limits }: Pick<Context, 'database' | 'clock' | 'limits'>,
+) {
+  const store = new DnatStore(database, clock, limits);
+  app.delete<{ Params: { nat_gateway_id: string; dnat_rule_id: string } }>(
+    '/nat_gateways/:nat_gateway_id/dnat_rules/:dnat_rule_id',
+    {
+      schema: {
+        params: { type: 'object', properties: { nat_gateway_id: schemas.id, dnat_rule_id: schemas.id } },
+      },
+    },
+    async (request, reply) => {
+      const tenant = (request.principal as TokenClaims).projectId;
+      const gatewayId = uuid(request.params.nat_gateway_id, 'NAT.0021');
+      const id = uuid(request.params.dnat_rule_id, 'NAT.0319');
+      if ((await store.get(tenant, id)).nat_gateway_id !== gatewayId) throw natError('NAT.0319', { id });
+      await store.delete(tenant, id);
       return reply.noContent();
     },
   );

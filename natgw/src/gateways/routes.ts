@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { natError } from '../errors.js';
+import type { Locate } from '../forms.js';
 import type { TokenClaims } from '../identity/tokens.js';
 import type { ProjectNetwork } from '../network/fixture.js';
-import { listQuery, schemas, uuid } from '../validate.js';
+import { checkLengths, listPage, listQuery, schemas, uuid } from '../validate.js';
 import type { GatewayFilters, GatewayStore } from './store.js';
 
 const specs = ['0', '1', '2', '3', '4'];
@@ -24,7 +25,7 @@ const examples = {
 interface Context {
   store: GatewayStore;
   network(tenant: string): ProjectNetwork;
-  location(path: string): string;
+  location: Locate;
 }
 
 const byId = { type: 'object', properties: { nat_gateway_id: schemas.id } } as const;
@@ -43,7 +44,7 @@ export function gatewayRoutes(app: FastifyInstance, { store, network, location }
       };
     };
   }>(
-    '/v2.0/nat_gateways',
+    '/nat_gateways',
     {
       schema: {
         body: {
@@ -71,7 +72,8 @@ export function gatewayRoutes(app: FastifyInstance, { store, network, location }
       const tenant = (request.principal as TokenClaims).projectId;
       const input = request.body.nat_gateway;
       if (input.tenant_id !== undefined && input.tenant_id !== tenant) throw natError('NAT.0020');
-      if (!specs.includes(input.spec)) throw natError('NAT.0016', { spec: input.spec });
+      checkLengths(input);
+      if (!specs.includes(input.spec)) throw natError('NAT.0016', input.spec);
       const routerId = uuid(input.router_id, 'NAT.0017');
       const networkId = uuid(input.internal_network_id, 'NAT.0018');
       const net = network(tenant);
@@ -86,13 +88,13 @@ export function gatewayRoutes(app: FastifyInstance, { store, network, location }
         router_id: routerId,
         internal_network_id: networkId,
       });
-      reply.created(location(`/v2.0/nat_gateways/${gateway.id}`));
+      reply.created(location(request, `/nat_gateways/${gateway.id}`));
       return { nat_gateway: gateway };
     },
   );
 
-  app.get<{ Querystring: GatewayFilters & { limit?: number; marker?: string; tenant_id?: string } }>(
-    '/v2.0/nat_gateways',
+  app.get<{ Querystring: GatewayFilters & { limit?: string; marker?: string; tenant_id?: string } }>(
+    '/nat_gateways',
     {
       schema: {
         querystring: listQuery({
@@ -105,15 +107,19 @@ export function gatewayRoutes(app: FastifyInstance, { store, network, location }
     },
     async (request) => {
       const tenant = (request.principal as TokenClaims).projectId;
-      const { limit, marker, tenant_id, ...filters } = request.query;
+      const { tenant_id, ...query } = request.query;
+      const { page, filters } = listPage(query, {
+        limit: ['NAT.0101', 'get natgateways error limit is invalid.'],
+        marker: ['NAT.0101', 'get natgateways error marker is invalid.'],
+      });
       // Another project's id as a filter finds nothing, as any id outside the project does.
       if (tenant_id !== undefined && tenant_id !== tenant) return { nat_gateways: [] };
-      return { nat_gateways: await store.list(tenant, filters, { limit, marker }) };
+      return { nat_gateways: await store.list(tenant, filters, page) };
     },
   );
 
   app.get<{ Params: { nat_gateway_id: string } }>(
-    '/v2.0/nat_gateways/:nat_gateway_id',
+    '/nat_gateways/:nat_gateway_id',
     { schema: { params: byId } },
     async (request) => {
       const tenant = (request.principal as TokenClaims).projectId;
@@ -125,7 +131,7 @@ export function gatewayRoutes(app: FastifyInstance, { store, network, location }
     Params: { nat_gateway_id: string };
     Body: { nat_gateway: { name?: string; description?: string; spec?: string } };
   }>(
-    '/v2.0/nat_gateways/:nat_gateway_id',
+    '/nat_gateways/:nat_gateway_id',
     {
       schema: {
         params: byId,
@@ -134,10 +140,10 @@ export function gatewayRoutes(app: FastifyInstance, { store, network, location }
           required: ['nat_gateway'],
           examples: [examples.update],
           properties: {
+            // Only name, description and spec can be updated (the page); anything else is a bad parameter.
             nat_gateway: {
               type: 'object',
-              minProperties: 1,
-              additionalProperties: false,
+              propertyNames: { enum: ['name', 'description', 'spec'] },
               properties: { name: schemas.name, description: schemas.description, spec: { type: 'string' } },
             },
           },
@@ -148,14 +154,18 @@ export function gatewayRoutes(app: FastifyInstance, { store, network, location }
       const tenant = (request.principal as TokenClaims).projectId;
       const id = uuid(request.params.nat_gateway_id, 'NAT.0021');
       const changes = request.body.nat_gateway;
+      // At least one of them (the page): an empty update is the page's "update natgateway request is null".
+      if (Object.keys(changes).length === 0)
+        throw natError('NAT.0101', {}, { variant: 'update natgateway request is null' });
+      checkLengths(changes);
       if (changes.spec !== undefined && !specs.includes(changes.spec))
-        throw natError('NAT.0016', { spec: changes.spec });
+        throw natError('NAT.0016', changes.spec);
       return { nat_gateway: await store.update(tenant, id, changes) };
     },
   );
 
   app.delete<{ Params: { nat_gateway_id: string } }>(
-    '/v2.0/nat_gateways/:nat_gateway_id',
+    '/nat_gateways/:nat_gateway_id',
     { schema: { params: byId } },
     async (request, reply) => {
       const tenant = (request.principal as TokenClaims).projectId;

@@ -1,6 +1,12 @@
-import type { FastifyInstance } from 'fastify';
-import { UnauthorizedError } from 'statuskit';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ForbiddenError, NotFoundError, UnauthorizedError } from 'statuskit';
+import { natError } from '../errors.js';
+import { messages } from '../messages.js';
+import { catalog } from './discovery.js';
+
 import type { Identity } from './identity.js';
+import { addressKey, type Lockout } from './lockout.js';
+import type { TokenClaims } from './tokens.js';
 
 const named = {
   type: 'object',
@@ -51,57 +57,88 @@ interface TokenBody {
   };
 }
 
-/** `POST /v3/auth/tokens`: 201 with `X-Subject-Token` and a token whose catalog points at the NAT API. */
-export function identityRoutes(
-  app: FastifyInstance,
-  identity: Identity,
-  options: { publicUrl: () => string; region: string },
-) {
+interface Options {
+  publicUrl: () => string;
+  region: string;
+  bodyLimit: number;
+  lockout: Lockout;
+}
+
+/** A token's body as Keystone v3 shows it, with a catalog whose `nat` entry is this API. */
+function tokenView(claims: TokenClaims, domainName: string, options: Options) {
+  const domain = { id: 'default', name: domainName };
+  const url = options.publicUrl();
+  return {
+    token: {
+      methods: ['password'],
+      user: { id: claims.userId, name: claims.userName, domain },
+      project: { id: claims.projectId, name: claims.projectName, domain },
+      roles: [{ id: claims.role, name: claims.role }],
+      issued_at: new Date(claims.issuedAt).toISOString(),
+      expires_at: new Date(claims.expiresAt).toISOString(),
+      audit_ids: [claims.tokenId],
+      catalog: catalog(url, options.region, claims.projectId),
+    },
+  };
+}
+
+/**
+ * Keystone v3 token operations: `POST /v3/auth/tokens` (201 with `X-Subject-Token`), and for the
+ * token named by `X-Subject-Token`, `GET` and `HEAD` (is it good: 200, else 404) and `DELETE`
+ * (revoke it: 204). A user may validate and revoke their own tokens, read-only users included.
+ */
+export function identityRoutes(app: FastifyInstance, identity: Identity, options: Options) {
+  /** The caller's own token named by `X-Subject-Token`, still good; else the error Keystone gives. */
+  async function subject(request: FastifyRequest): Promise<TokenClaims> {
+    const token = request.headers['x-subject-token'];
+    if (typeof token !== 'string' || token === '') {
+      const message = 'must name a token';
+      throw natError('NAT.0002', {}, { details: [{ field: 'X-Subject-Token', rule: 'required', message }] });
+    }
+    const claims = await identity.check(token);
+    if (typeof claims === 'string')
+      throw new NotFoundError('The token in X-Subject-Token could not be found.', { code: 'NAT.1002' });
+    if (claims.userId !== (request.principal as TokenClaims).userId)
+      throw new ForbiddenError('Only its own user may validate or revoke a token.', { code: 'VPC.2701' });
+    return claims;
+  }
+
   app.post<{ Body: TokenBody }>(
     '/v3/auth/tokens',
-    { config: { auth: false }, schema: { body: tokenRequest } },
+    // Open to anyone, so what it parses is held to what a token request needs.
+    { config: { auth: false, jsonBytes: options.bodyLimit }, schema: { body: tokenRequest } },
     async (request, reply) => {
       const { user } = request.body.auth.identity.password;
       const project = request.body.auth.scope?.project;
-      const issued = await identity.issue({
+      const names = {
         ...(user.name === undefined ? {} : { userName: user.name }),
         ...(user.id === undefined ? {} : { userId: user.id }),
+      };
+      // Counted (and perhaps refused with 503) before the password is checked.
+      const attempt = [identity.loginKey(names), addressKey(request.ip)] as const;
+      await options.lockout.attempt(...attempt);
+      const issued = await identity.issue({
+        ...names,
         password: user.password,
         ...(project?.name === undefined ? {} : { projectName: project.name }),
         ...(project?.id === undefined ? {} : { projectId: project.id }),
       });
-      if (!issued)
-        throw new UnauthorizedError('The request you have made requires authentication.', {
-          code: 'VPC.0008',
-        });
-      const { claims } = issued;
-      const domain = { id: 'default', name: identity.config.domain };
-      const url = options.publicUrl();
+      if (!issued) throw new UnauthorizedError(messages.badLogin(), { code: 'VPC.0008' });
+      await options.lockout.succeeded(...attempt);
       reply.code(201).header('x-subject-token', issued.token);
-      return {
-        token: {
-          methods: ['password'],
-          user: { id: claims.userId, name: claims.userName, domain },
-          project: { id: claims.projectId, name: claims.projectName, domain },
-          roles: [{ id: claims.role, name: claims.role }],
-          issued_at: new Date(claims.issuedAt).toISOString(),
-          expires_at: new Date(claims.expiresAt).toISOString(),
-          catalog: [
-            {
-              type: 'nat',
-              name: 'nat',
-              id: 'nat',
-              endpoints: ['public', 'internal'].map((kind) => ({
-                id: `nat-${kind}`,
-                interface: kind,
-                region: options.region,
-                region_id: options.region,
-                url,
-              })),
-            },
-          ],
-        },
-      };
+      return tokenView(issued.claims, identity.config.domain, options);
     },
   );
+
+  // HEAD comes with GET: the same checks, no body.
+  app.get('/v3/auth/tokens', async (request, reply) => {
+    const claims = await subject(request);
+    reply.header('x-subject-token', request.headers['x-subject-token']);
+    return tokenView(claims, identity.config.domain, options);
+  });
+
+  app.delete('/v3/auth/tokens', { config: { readOnly: true } }, async (request, reply) => {
+    await identity.revoke(await subject(request));
+    return reply.noContent();
+  });
 }

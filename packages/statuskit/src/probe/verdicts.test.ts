@@ -1,0 +1,208 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import stringWidth from 'string-width';
+import type { Running } from '../../test/plain-servers.js';
+import { itemsApp } from '../../test/statuskit-app.js';
+import { formatReport, type Report, runProbe } from './index.js';
+
+const verdicts = (report: Report) =>
+  Object.fromEntries(report.checks.map((check) => [check.id, check.verdict]));
+const failedIds = (report: Report) =>
+  report.checks.filter((check) => check.verdict === 'fail').map((check) => check.id);
+const check = (report: Report, id: string) => report.checks.find((candidate) => candidate.id === id);
+const flags = { token: 'rw', readonlyToken: 'ro', slowBoundMs: 3_000 };
+
+/** A server that answers every request 404 in the contract's body, with the message given. */
+async function answering(message: string): Promise<Running> {
+  const server = http.createServer((request, response) => {
+    request.resume();
+    response.writeHead(404, {
+      'content-type': 'application/json',
+      'content-language': 'zh-CN',
+      'x-request-id': 'req-1',
+    });
+    response.end(JSON.stringify({ error: { code: 'X.0404', title: 'Not Found', message } }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe('the zh-CN check', () => {
+  test('passes an API whose errors are written in Chinese', async () => {
+    const app = await answering('找不到资源 /x。');
+    const report = await runProbe({ baseUrl: app.url, slowBoundMs: 1_000 });
+    await app.close();
+    assert.equal(check(report, 'zh-CN')?.verdict, 'pass', formatReport(report));
+    assert.equal(check(report, 'zh-CN')?.observed, 'Chinese in 1/1');
+  });
+
+  test('fails an API that only labels its English texts zh-CN', async () => {
+    const app = await answering('The resource /x could not be found.');
+    const report = await runProbe({ baseUrl: app.url, slowBoundMs: 1_000 });
+    await app.close();
+    assert.equal(check(report, 'zh-CN')?.verdict, 'fail');
+    assert.equal(check(report, 'zh-CN')?.observed, 'not Chinese: 404 (1 labelled zh-CN)');
+  });
+});
+
+test('the zh-CN check is skipped when only English is asked for', async () => {
+  const app = await answering('The resource /x could not be found.');
+  const report = await runProbe({ baseUrl: app.url, slowBoundMs: 1_000, lang: 'en' });
+  await app.close();
+  assert.equal(check(report, 'zh-CN')?.verdict, 'skip');
+});
+
+describe('the probe against a correct statuskit app', () => {
+  let plain: Running;
+  let documented: Running;
+  before(async () => {
+    [plain, documented] = await Promise.all([itemsApp(), itemsApp({ openapiPath: '/documentation/json' })]);
+  });
+  after(async () => {
+    await Promise.all([plain.close(), documented.close()]);
+  });
+
+  test('fails nothing without a resource: no 406 asked of a path with no route, no dialect asked of HEAD', async () => {
+    const report = await runProbe({ baseUrl: plain.url, ...flags });
+    assert.deepEqual(failedIds(report), [], formatReport(report));
+    assert.equal(check(report, 'not-acceptable')?.verdict, 'skip');
+    assert.equal(check(report, 'one-dialect')?.observed, 'error');
+    assert.equal(check(report, 'head-like-get')?.verdict, 'pass');
+  });
+
+  test('finds the OpenAPI document at a usual place, says where, and passes every check', async () => {
+    const report = await runProbe({ baseUrl: documented.url, ...flags });
+    assert.deepEqual(report.target.openapi, {
+      location: `${documented.url}/documentation/json`,
+      discovered: true,
+    });
+    assert.equal(report.target.resource, '/items');
+    assert.deepEqual(failedIds(report), [], formatReport(report));
+    assert.equal(report.skipped, 0, formatReport(report));
+    assert.match(
+      formatReport(report),
+      /^OpenAPI document: http:\/\/127\.0\.0\.1:\d+\/documentation\/json \(found at a usual place\)$/m,
+    );
+  });
+
+  test('makes names the schema allows: at most 8 lowercase letters', async () => {
+    const report = await runProbe({ baseUrl: documented.url, ...flags });
+    assert.deepEqual(report.target.names, { minLength: 1, maxLength: 8, patterns: ['^[a-z]+$'] });
+    assert.equal(check(report, 'create')?.verdict, 'pass', formatReport(report));
+    const sent = check(report, 'duplicate')?.evidence[0];
+    assert.equal(sent?.status, 409);
+  });
+
+  test('without the schema, a name the pattern refuses makes create fail', async () => {
+    const report = await runProbe({
+      baseUrl: plain.url,
+      ...flags,
+      resource: '/items',
+      createBody: { item: { name: 'first' } },
+    });
+    assert.equal(check(report, 'create')?.observed, '400', formatReport(report));
+  });
+});
+
+describe('the probe where the document gives other statuses than the usual', () => {
+  test('takes a conflict documented as 400 as the expected answer to a duplicate', async () => {
+    const app = await itemsApp({ openapiPath: '/openapi.json', conflictStatus: 400 });
+    const report = await runProbe({ baseUrl: app.url, ...flags });
+    await app.close();
+    assert.equal(check(report, 'duplicate')?.expected, '400 (as documented)');
+    assert.deepEqual(failedIds(report), [], formatReport(report));
+  });
+
+  test('expects 409 for a duplicate where nothing documents otherwise', async () => {
+    const app = await itemsApp({ conflictStatus: 400, namePattern: '^[a-z0-9]+$' });
+    const report = await runProbe({
+      baseUrl: app.url,
+      ...flags,
+      resource: '/items',
+      createBody: { item: { name: 'first' } },
+    });
+    await app.close();
+    assert.equal(check(report, 'duplicate')?.expected, '409');
+    assert.equal(check(report, 'duplicate')?.verdict, 'fail');
+  });
+});
+
+describe('a create without Location', () => {
+  test('fails the Location check and goes on with the item the body names', async () => {
+    const app = await itemsApp({ openapiPath: '/openapi.json', location: false });
+    const report = await runProbe({ baseUrl: app.url, ...flags });
+    await app.close();
+    assert.deepEqual(failedIds(report), ['create'], formatReport(report));
+    assert.equal(
+      check(report, 'create')?.observed,
+      '201, no Location (went on with the resource the body names)',
+    );
+    const { create, ...rest } = verdicts(report);
+    assert.equal(Object.values(rest).filter((verdict) => verdict === 'skip').length, 0);
+  });
+});
+
+describe('the table', () => {
+  test('aligns its columns by display width, a CJK character taking two', async () => {
+    const app = await answering('The resource /x could not be found.');
+    const report = await runProbe({ baseUrl: app.url, slowBoundMs: 1_000 });
+    await app.close();
+    const lines = formatReport(report).split('\n');
+    const header = lines.find((line) => line.startsWith('check '));
+    const zh = lines.find((line) => line.startsWith('zh-CN '));
+    assert.ok(header && zh, formatReport(report));
+    assert.match(zh, /[\u4e00-\u9fff]/);
+    // The "got" column starts at the same terminal column on both lines.
+    const column = (line: string, text: string) => stringWidth(line.slice(0, line.indexOf(text)));
+    assert.equal(column(zh, 'not Chinese'), column(header, 'got'));
+  });
+});
+
+/** Python's wsgiref server, as Keystone's `keystone-wsgi-public` uses it: one request at a time. */
+const singleThreaded = `
+import json
+from wsgiref.simple_server import make_server, WSGIRequestHandler
+class Quiet(WSGIRequestHandler):
+    def log_message(self, *args): pass
+def app(environ, start):
+    body = json.dumps({"error": {"code": "X.0404", "title": "Not Found", "message": "找不到。"}}).encode()
+    start("404 Not Found", [("Content-Type", "application/json"), ("X-Request-Id", "req-1"), ("Content-Length", str(len(body)))])
+    return [body]
+server = make_server("127.0.0.1", 0, app, handler_class=Quiet)
+print(server.server_port, flush=True)
+server.serve_forever()
+`;
+
+describe('the slow request', () => {
+  test('runs alone after every other check, and a server that serves one request at a time is named', async () => {
+    const python = spawn('python3', ['-c', singleThreaded], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const [port] = (await once(python.stdout, 'data')) as [Buffer];
+    const report = await runProbe({
+      baseUrl: `http://127.0.0.1:${String(port).trim()}`,
+      slowBoundMs: 2_000,
+      timeoutMs: 2_000,
+    });
+    python.kill();
+    const ids = report.checks.map((result) => result.id);
+    assert.deepEqual(ids.slice(-6, -4), ['slow-request', 'serves-beside-slow']);
+    // Run beside the others, the slow request would have held this server and spoilt these.
+    assert.equal(check(report, 'unknown-route')?.verdict, 'pass', formatReport(report));
+    assert.equal(check(report, 'head-like-get')?.verdict, 'pass', formatReport(report));
+    assert.equal(check(report, 'serves-beside-slow')?.verdict, 'fail');
+    assert.match(check(report, 'serves-beside-slow')?.observed ?? '', /^no answer in \d+ ms$/);
+  });
+
+  test('finds a server that serves others meanwhile', async () => {
+    const app = await answering('找不到。');
+    const report = await runProbe({ baseUrl: app.url, slowBoundMs: 1_000 });
+    await app.close();
+    assert.equal(check(report, 'serves-beside-slow')?.verdict, 'pass', formatReport(report));
+  });
+});
