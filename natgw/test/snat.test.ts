@@ -10,6 +10,7 @@ import {
   engines,
   missing,
   pageIds,
+  pendingGateway,
   project,
   ruleRequests,
   startService,
@@ -717,6 +718,18 @@ for (const engine of engines()) {
       });
       assertError(response, 409, 'NAT.0103');
     });
+
+    for (const state of ['PENDING_UPDATE', 'PENDING_DELETE'] as const) {
+      test(`refuses rules on a ${state} gateway with 409 NAT.0103`, bounded, async () => {
+        const gateway = await pendingGateway(service, state, delay);
+        const response = await createSnat(service, {
+          nat_gateway_id: gateway,
+          network_id: subnet(freshSubnet()),
+          floating_ip_id: eip(freshEip()),
+        });
+        assertError(response, 409, 'NAT.0103');
+      });
+    }
 
     test(
       'is PENDING_CREATE then ACTIVE; deleting needs ACTIVE, frees its source at once, then it is gone',

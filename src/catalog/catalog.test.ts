@@ -110,6 +110,12 @@ describe('fallbacks', () => {
     for (const row of nat.rows) assert.equal(nat.resolve(row.code), row.code);
   });
 
+  test('send 502 and 504 to 503 in the basic profile, which a client retries, not to 500', () => {
+    const basic = getProfile('basic');
+    assert.equal(basic.resolve(502), 503);
+    assert.equal(basic.resolve(504), 503);
+  });
+
   test('follow a chain when the first fallback is not in the profile either', () => {
     const basic = getProfile('basic');
     assert.equal(basic.resolve(405), 404);

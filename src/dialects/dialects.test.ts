@@ -65,6 +65,14 @@ describe('dialects', () => {
     assert.equal(getDialect('error').contentType, 'application/json; charset=utf-8');
   });
 
+  test('read an error body that has only a message, or only a code, so the server’s words are kept', () => {
+    assert.deepEqual(parseErrorBody('{"error":{"message":"Quota exceeded."}}'), {
+      dialect: 'error',
+      message: 'Quota exceeded.',
+    });
+    assert.deepEqual(parseErrorBody('{"error":{"code":"NAT.0103"}}'), { dialect: 'error', code: 'NAT.0103' });
+  });
+
   test('find nothing in bodies of no dialect', () => {
     for (const body of [
       '<html><body>500</body></html>',
