@@ -40,4 +40,16 @@ describe('acceptable', () => {
   test('reads an unreadable weight as 1', () => {
     assert.equal(acceptable('application/json;q=x', json), true);
   });
+
+  test('takes the one type a route produces, named exactly, without parsing', () => {
+    assert.equal(acceptable('application/json', json), true);
+    assert.equal(acceptable('text/html', ['text/html', 'application/json']), true);
+    assert.equal(acceptable('application/json', ['text/html', 'application/json']), true);
+  });
+
+  test('lets a route producing */* (a proxy) serve any range the client has not ruled out', () => {
+    assert.equal(acceptable('application/xml', ['*/*']), true);
+    assert.equal(acceptable('text/html;q=0, image/png', ['*/*']), true);
+    assert.equal(acceptable('text/html;q=0', ['*/*']), false);
+  });
 });
