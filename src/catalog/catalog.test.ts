@@ -125,6 +125,12 @@ describe('fallbacks', () => {
     assert.equal(basic.resolve(302), 500);
   });
 
+  test('give every code outside each profile a reason, in lower case without a full stop', () => {
+    for (const name of profileNames)
+      for (const fallback of getProfile(name).fallbacks())
+        assert.match(fallback.why, /^[a-z][^.]*[a-z]$/, `${name}: ${fallback.from}`);
+  });
+
   test('list each code outside the profile with its reason', () => {
     const fallbacks = getProfile('nat').fallbacks();
     assert.equal(fallbacks.length, 500 - 17);

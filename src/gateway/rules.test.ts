@@ -104,6 +104,19 @@ describe('what a failure means', () => {
     assert.equal(failureOf(undefined).kind, 'other');
   });
 
+  test('a parser error by name, or an unknown code, is sorted as such', () => {
+    const invalid = failureOf(Object.assign(new Error('bad'), { name: 'HTTPParserError' }));
+    assert.equal(invalid.kind, 'invalid');
+    assert.equal(mayRetry(invalid, 'GET'), true);
+    assert.equal(mayRetry(invalid, 'POST'), false);
+    assert.deepEqual(failureOf(failure('EWHATEVER')), {
+      kind: 'other',
+      status: 502,
+      down: false,
+      retry: 'never',
+    });
+  });
+
   test('a body that stops coming in time is a 504, like headers that do not', () => {
     assert.deepEqual(failureOf(failure('UND_ERR_BODY_TIMEOUT')), {
       kind: 'timeout',
@@ -133,7 +146,10 @@ describe('proxy credentials', () => {
     assert.deepEqual(parseCredentials('gw:s3:cret'), { user: 'gw', password: 's3:cret' });
     assert.deepEqual(parseCredentials('gw:'), { user: 'gw', password: '' });
     assert.throws(() => parseCredentials('nocolon'), RangeError);
-    assert.throws(() => parseCredentials(':password'), RangeError);
+    assert.throws(
+      () => parseCredentials(':password'),
+      /^RangeError: proxy credentials must be given as user:password$/,
+    );
   });
 
   test('accepts only the right Basic credentials', () => {
@@ -148,6 +164,8 @@ describe('proxy credentials', () => {
       'Bearer gw:pw',
       basic('gw'),
       ['a'],
+      [basic('gw:pw')],
+      [basic('gw:pw'), basic('gw:pw')],
     ]) {
       assert.equal(auth.allows(wrong), false, String(wrong));
     }
@@ -263,6 +281,7 @@ describe('fields that never cross the gateway', () => {
     const headers = { connection: ['close', 'X-One'], 'x-one': '1', 'x-two': '2' };
     assert.deepEqual(clientReplyHeaders(headers), { 'x-two': '2' });
     assert.deepEqual(clientReplyHeaders({ connection: 'close', 'x-two': '2' }), { 'x-two': '2' });
+    assert.deepEqual(clientReplyHeaders({ 'x-none': undefined, 'x-two': '2' }), { 'x-two': '2' });
   });
 
   test('drops every field describing the body when the gateway writes its own', () => {
