@@ -22,7 +22,6 @@ export default {
     'src/client/errors.ts',
     'src/fastify/accept.ts',
     'src/fastify/methods.ts',
-    '!src/**/index.ts',
     '!src/**/*.test.ts',
   ],
   // The sandbox is compiled once (no type check: the mutants are not type-correct), so each test
