@@ -26,7 +26,7 @@ export default {
   ],
   // The sandbox is compiled once (no type check: the mutants are not type-correct), so each test
   // process is plain node, without a TypeScript loader to start every time.
-  buildCommand: 'tsc -p tsconfig.json --noCheck --outDir .build --declaration false --sourceMap false',
+  buildCommand: 'tsc -p tsconfig.json --noCheck --noEmit false --outDir .build --declaration false --sourceMap false',
   testRunner: 'tap',
   tap: {
     testFiles: [
