@@ -1,5 +1,6 @@
 export { acceptable } from './accept.js';
 export type { Contract } from './contract.js';
 export { type Job, type JobHandle, type JobStatus, type JobStore, MemoryJobStore } from './jobs.js';
-export { type AuthOptions, type OverloadOptions, type StatuskitOptions, serverOptions } from './options.js';
+export type { AuthOptions, OverloadOptions, StatuskitOptions } from './options.js';
 export { statuskit, statuskit as default } from './plugin.js';
+export { serverOptions } from './server-options.js';
