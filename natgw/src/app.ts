@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { serverOptions, statuskit } from 'statuskit/fastify';
+import { type StatuskitOptions, serverOptions, statuskit } from 'statuskit/fastify';
 import type { Config } from './config.js';
 import { openDatabase } from './db/database.js';
 import { dnatRoutes } from './dnat/routes.js';
@@ -53,7 +53,7 @@ export async function buildApp(
   const location = (path: string) => `${publicUrl()}${path}`;
   const clock = { now: () => Date.now(), delayMs: config.provisioningDelayMs };
 
-  await app.register(statuskit, {
+  const contract: StatuskitOptions = {
     profile: 'nat',
     dialect: 'error',
     errorCodes: pluginErrorCodes,
@@ -65,8 +65,9 @@ export async function buildApp(
       authorize: (principal, request) => identity.authorize(principal as TokenClaims, request),
       challenge: `Keystone uri="${publicUrl()}/v3"`,
     },
-  });
-  await openApi(app, publicUrl);
+  };
+  await app.register(statuskit, contract);
+  await openApi(app, contract, publicUrl);
   identityRoutes(app, identity, { publicUrl, region: 'RegionOne' });
   versionRoutes(app, publicUrl);
   gatewayRoutes(app, { store: new GatewayStore(database, clock), network, location });

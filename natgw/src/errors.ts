@@ -97,3 +97,12 @@ export const pluginErrorCodes = {
   500: 'NAT.1001',
   503: 'NAT.0102',
 } as const;
+
+/**
+ * The page's errors as the OpenAPI document lists them (a route's `schema.errors`): status, code
+ * and message template.
+ * @example documented('NAT.0105') // [{ status: 404, code: 'NAT.0105', message: 'NatGateway {nat_gateway_id} does not exist.' }]
+ */
+export function documented(...list: NatCode[]): { status: ErrorStatus; code: NatCode; message: string }[] {
+  return list.map((code) => ({ status: codes[code][0], code, message: codes[code][1] }));
+}

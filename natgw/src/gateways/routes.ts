@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { natError } from '../errors.js';
+import { documented, natError } from '../errors.js';
 import type { TokenClaims } from '../identity/tokens.js';
 import type { ProjectNetwork } from '../network/fixture.js';
-import { listQuery, schemas, uuid } from '../validate.js';
+import { boolean, integer, listOf, listQuery, schemas, sent, success, text, uuid } from '../validate.js';
 import type { GatewayFilters, GatewayStore } from './store.js';
 
 const specs = ['0', '1', '2', '3', '4'];
@@ -29,6 +29,27 @@ interface Context {
 
 const byId = { type: 'object', properties: { nat_gateway_id: schemas.id } } as const;
 
+/** A NAT gateway as the API shows it (every field of `NatGateway`). */
+const natGateway = sent({
+  id: text,
+  tenant_id: text,
+  name: text,
+  description: text,
+  spec: { type: 'string', enum: specs, description: '0 micro, 1 small, 2 medium, 3 large, 4 extra-large.' },
+  router_id: text,
+  internal_network_id: text,
+  status: { type: 'string', enum: ['ACTIVE', 'PENDING_CREATE', 'PENDING_UPDATE', 'PENDING_DELETE'] },
+  admin_state_up: boolean,
+  created_at: { type: 'string', examples: ['2017-11-18 07:34:32.203044'] },
+  billinginfo: text,
+  freeze_info: text,
+  sys_tags: listOf(text),
+  snat_rule_public_ip_limit: integer,
+  dnat_rules_limit: integer,
+});
+const one = sent({ nat_gateway: natGateway });
+const tags = ['NAT gateways'];
+
 /** The NAT gateway operations of the v2.0 pages. */
 export function gatewayRoutes(app: FastifyInstance, { store, network, location }: Context) {
   app.post<{
@@ -46,6 +67,19 @@ export function gatewayRoutes(app: FastifyInstance, { store, network, location }
     '/v2.0/nat_gateways',
     {
       schema: {
+        summary: 'Create a NAT gateway',
+        tags,
+        errors: documented(
+          'NAT.0020',
+          'NAT.0016',
+          'NAT.0017',
+          'NAT.0018',
+          'NAT.0004',
+          'NAT.0005',
+          'NAT.0008',
+          'NAT.0106',
+        ),
+        response: success.created(one),
         body: {
           type: 'object',
           required: ['nat_gateway'],
@@ -95,6 +129,9 @@ export function gatewayRoutes(app: FastifyInstance, { store, network, location }
     '/v2.0/nat_gateways',
     {
       schema: {
+        summary: 'List NAT gateways',
+        tags,
+        response: { 200: sent({ nat_gateways: listOf(natGateway) }) },
         querystring: listQuery({
           name: { type: 'string', maxLength: 64 },
           spec: { type: 'string', maxLength: 8 },
@@ -114,7 +151,15 @@ export function gatewayRoutes(app: FastifyInstance, { store, network, location }
 
   app.get<{ Params: { nat_gateway_id: string } }>(
     '/v2.0/nat_gateways/:nat_gateway_id',
-    { schema: { params: byId } },
+    {
+      schema: {
+        summary: 'Show a NAT gateway',
+        tags,
+        params: byId,
+        errors: documented('NAT.0021', 'NAT.0105'),
+        response: { 200: one },
+      },
+    },
     async (request) => {
       const tenant = (request.principal as TokenClaims).projectId;
       return { nat_gateway: await store.get(tenant, uuid(request.params.nat_gateway_id, 'NAT.0021')) };
@@ -128,7 +173,11 @@ export function gatewayRoutes(app: FastifyInstance, { store, network, location }
     '/v2.0/nat_gateways/:nat_gateway_id',
     {
       schema: {
+        summary: 'Update a NAT gateway',
+        tags,
         params: byId,
+        errors: documented('NAT.0021', 'NAT.0016', 'NAT.0105', 'NAT.0103', 'NAT.0106'),
+        response: { 200: one },
         body: {
           type: 'object',
           required: ['nat_gateway'],
@@ -156,7 +205,15 @@ export function gatewayRoutes(app: FastifyInstance, { store, network, location }
 
   app.delete<{ Params: { nat_gateway_id: string } }>(
     '/v2.0/nat_gateways/:nat_gateway_id',
-    { schema: { params: byId } },
+    {
+      schema: {
+        summary: 'Delete a NAT gateway',
+        tags,
+        params: byId,
+        errors: documented('NAT.0021', 'NAT.0105', 'NAT.0103', 'NAT.0006'),
+        response: success.noContent,
+      },
+    },
     async (request, reply) => {
       const tenant = (request.principal as TokenClaims).projectId;
       await store.delete(tenant, uuid(request.params.nat_gateway_id, 'NAT.0021'));

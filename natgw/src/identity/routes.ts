@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { UnauthorizedError } from 'statuskit';
+import { listOf, sent, text } from '../validate.js';
 import type { Identity } from './identity.js';
 
 const named = {
@@ -44,6 +45,30 @@ const tokenRequest = {
   },
 } as const;
 
+const unauthorized = 'The request you have made requires authentication.';
+const idAndName = sent({ id: text, name: text });
+const ownedByDomain = sent({ id: text, name: text, domain: idAndName });
+
+/** The token as Keystone v3 shows it, with the catalog whose `nat` entry is this API. */
+const tokenResponse = sent({
+  token: sent({
+    methods: listOf(text),
+    user: ownedByDomain,
+    project: ownedByDomain,
+    roles: listOf(idAndName),
+    issued_at: { type: 'string', format: 'date-time' },
+    expires_at: { type: 'string', format: 'date-time' },
+    catalog: listOf(
+      sent({
+        type: text,
+        name: text,
+        id: text,
+        endpoints: listOf(sent({ id: text, interface: text, region: text, region_id: text, url: text })),
+      }),
+    ),
+  }),
+});
+
 interface TokenBody {
   auth: {
     identity: { password: { user: { id?: string; name?: string; password: string } } };
@@ -59,7 +84,36 @@ export function identityRoutes(
 ) {
   app.post<{ Body: TokenBody }>(
     '/v3/auth/tokens',
-    { config: { auth: false }, schema: { body: tokenRequest } },
+    {
+      config: { auth: false },
+      schema: {
+        summary: 'Get a token (Keystone v3, password, project scope)',
+        tags: ['Identity'],
+        body: {
+          ...tokenRequest,
+          examples: [
+            {
+              auth: {
+                identity: {
+                  methods: ['password'],
+                  password: {
+                    user: { name: 'demo', password: 'demo-password', domain: { name: 'Default' } },
+                  },
+                },
+                scope: { project: { name: 'demo', domain: { name: 'Default' } } },
+              },
+            },
+          ],
+        },
+        errors: [{ status: 401, code: 'VPC.0008', message: unauthorized }],
+        response: {
+          201: {
+            ...tokenResponse,
+            headers: { 'X-Subject-Token': { type: 'string', description: 'The token, for `X-Auth-Token`.' } },
+          },
+        },
+      },
+    },
     async (request, reply) => {
       const { user } = request.body.auth.identity.password;
       const project = request.body.auth.scope?.project;
@@ -70,10 +124,7 @@ export function identityRoutes(
         ...(project?.name === undefined ? {} : { projectName: project.name }),
         ...(project?.id === undefined ? {} : { projectId: project.id }),
       });
-      if (!issued)
-        throw new UnauthorizedError('The request you have made requires authentication.', {
-          code: 'VPC.0008',
-        });
+      if (!issued) throw new UnauthorizedError(unauthorized, { code: 'VPC.0008' });
       const { claims } = issued;
       const domain = { id: 'default', name: identity.config.domain };
       const url = options.publicUrl();

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../db/database.js';
-import { natError } from '../errors.js';
+import { documented, natError } from '../errors.js';
 import type { Clock } from '../gateways/store.js';
 import type { TokenClaims } from '../identity/tokens.js';
 import type { ProjectNetwork } from '../network/fixture.js';
-import { isUuid, listQuery, schemas, uuid } from '../validate.js';
+import { boolean, isUuid, listOf, listQuery, schemas, sent, success, text, uuid } from '../validate.js';
 import { type Cidr, formatCidr, overlaps, parseCidr, within } from './ip.js';
 import { type SnatFilters, SnatStore } from './store.js';
 
@@ -20,6 +20,41 @@ const maxEips = 20;
 
 const byId = { type: 'object', properties: { snat_rule_id: schemas.id } } as const;
 const optionalText = (maxLength: number) => ({ type: ['string', 'null'], maxLength }) as const;
+const nullableText = { type: ['string', 'null'] } as const;
+
+/** An SNAT rule as the API shows it (every field of `SnatRule`). */
+const snatRule = sent({
+  id: text,
+  tenant_id: text,
+  nat_gateway_id: text,
+  network_id: { ...nullableText, description: 'The subnet, or null for a rule on a CIDR block.' },
+  cidr: { ...nullableText, description: 'The CIDR block, or null for a rule on a subnet.' },
+  source_type: {
+    type: 'integer',
+    enum: [0, 1],
+    description: '0: in the VPC; 1: Direct Connect or Cloud Connect.',
+  },
+  floating_ip_id: { type: 'string', description: 'EIP ids, comma-separated.' },
+  floating_ip_address: { type: 'string', description: 'EIP addresses, comma-separated.' },
+  freezed_ip_address: text,
+  description: text,
+  status: { type: 'string', enum: ['ACTIVE', 'PENDING_CREATE', 'PENDING_DELETE'] },
+  admin_state_up: boolean,
+  created_at: text,
+});
+const one = sent({ snat_rule: snatRule });
+const tags = ['SNAT rules'];
+
+/** The page's example request (a subnet of the VPC); the NAT gateway is the caller's own. */
+const example = {
+  snat_rule: {
+    nat_gateway_id: 'a78fb3eb-1654-4710-8742-3fc49d5f04f8',
+    description: 'description',
+    network_id: 'eaad9cd6-2372-4be1-9535-9bd37210ae7b',
+    source_type: 0,
+    floating_ip_id: 'bdc10a4c-d81a-41ec-adf7-de857f7c812a',
+  },
+};
 
 /** An empty or null value is an absent one. */
 function given(value: string | null | undefined): string | undefined {
@@ -45,9 +80,34 @@ export function snatRoutes(app: FastifyInstance, { database, clock, network, loc
     '/v2.0/snat_rules',
     {
       schema: {
+        summary: 'Create an SNAT rule',
+        tags,
+        errors: documented(
+          'NAT.0021',
+          'NAT.0204',
+          'NAT.0022',
+          'NAT.0202',
+          'NAT.0203',
+          'NAT.0005',
+          'NAT.0211',
+          'NAT.0210',
+          'NAT.0403',
+          'NAT.0026',
+          'NAT.0105',
+          'NAT.0103',
+          'NAT.0008',
+          'NAT.0205',
+          'NAT.0206',
+          'NAT.1503',
+          'NAT.1505',
+          'NAT.1409',
+          'NAT.0106',
+        ),
+        response: success.created(one),
         body: {
           type: 'object',
           required: ['snat_rule'],
+          examples: [example],
           properties: {
             snat_rule: {
               type: 'object',
@@ -134,6 +194,9 @@ export function snatRoutes(app: FastifyInstance, { database, clock, network, loc
     '/v2.0/snat_rules',
     {
       schema: {
+        summary: 'List SNAT rules',
+        tags,
+        response: { 200: sent({ snat_rules: listOf(snatRule) }) },
         querystring: listQuery({
           nat_gateway_id: schemas.id,
           network_id: schemas.id,
@@ -155,7 +218,15 @@ export function snatRoutes(app: FastifyInstance, { database, clock, network, loc
 
   app.get<{ Params: { snat_rule_id: string } }>(
     '/v2.0/snat_rules/:snat_rule_id',
-    { schema: { params: byId } },
+    {
+      schema: {
+        summary: 'Show an SNAT rule',
+        tags,
+        params: byId,
+        errors: documented('NAT.0209'),
+        response: { 200: one },
+      },
+    },
     async (request) => {
       const tenant = (request.principal as TokenClaims).projectId;
       return { snat_rule: await store.get(tenant, uuid(request.params.snat_rule_id, 'NAT.0209')) };
@@ -164,7 +235,15 @@ export function snatRoutes(app: FastifyInstance, { database, clock, network, loc
 
   app.delete<{ Params: { snat_rule_id: string } }>(
     '/v2.0/snat_rules/:snat_rule_id',
-    { schema: { params: byId } },
+    {
+      schema: {
+        summary: 'Delete an SNAT rule',
+        tags,
+        params: byId,
+        errors: documented('NAT.0209', 'NAT.0103'),
+        response: success.noContent,
+      },
+    },
     async (request, reply) => {
       const tenant = (request.principal as TokenClaims).projectId;
       await store.delete(tenant, uuid(request.params.snat_rule_id, 'NAT.0209'));

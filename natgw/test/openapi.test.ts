@@ -1,0 +1,191 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
+import { Ajv } from 'ajv';
+import { parseErrorBody } from 'statuskit';
+import { project, startService, type TestService } from './harness.js';
+
+interface MediaType {
+  schema?: object;
+  example?: unknown;
+  examples?: Record<string, { value: unknown }>;
+}
+interface Response {
+  description: string;
+  headers?: Record<string, unknown>;
+  content?: Record<string, MediaType>;
+}
+interface Operation {
+  operationId: string;
+  security?: unknown[];
+  requestBody?: { content: Record<string, MediaType> };
+  responses: Record<string, Response>;
+}
+interface Document {
+  paths: Record<string, Record<string, Operation>>;
+}
+
+const methods = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
+
+/** Every operation of the document, in an order that creates before it reads and deletes last. */
+function operations(document: Document) {
+  const all = Object.entries(document.paths).flatMap(([path, item]) =>
+    Object.entries(item)
+      .filter(([method]) => methods.includes(method))
+      .map(([method, operation]) => ({ path, method, operation })),
+  );
+  const rank = ({ path, method }: { path: string; method: string }) => {
+    if (method === 'delete') return /\/nat_gateways\/\{nat_gateway_id\}$/.test(path) ? 4 : 3;
+    if (method === 'post' && !path.includes('{')) return path.endsWith('/nat_gateways') ? 0 : 1;
+    return 2;
+  };
+  return all.sort((a, b) => rank(a) - rank(b));
+}
+
+/** The body with every field named like a known id (`nat_gateway_id`) set to that id. */
+function withIds(body: unknown, ids: Map<string, string>): unknown {
+  if (Array.isArray(body)) return body.map((item) => withIds(item, ids));
+  if (typeof body !== 'object' || body === null) return body;
+  return Object.fromEntries(
+    Object.entries(body).map(([key, value]) => [key, ids.get(key) ?? withIds(value, ids)]),
+  );
+}
+
+/** The codes of a documented error response's examples. */
+function documentedCodes(response: Response | undefined): string[] {
+  const examples = Object.values(response?.content ?? {})[0]?.examples ?? {};
+  return Object.values(examples).map((example) => parseErrorBody(example.value)?.code ?? '');
+}
+
+describe("natgw's OpenAPI document against natgw", () => {
+  let service: TestService;
+  let document: Document;
+  /** What each handler returned, before serialization, by request id. */
+  const returned = new Map<string, unknown>();
+  before(async () => {
+    service = await startService('sqlite', {}, (app) =>
+      app.addHook('preSerialization', async (request, _reply, payload) => {
+        returned.set(request.id, payload);
+        return payload;
+      }),
+    );
+    const response = await service.app.inject({ url: '/openapi.json' });
+    assert.equal(response.statusCode, 200, 'served to anyone, without a token');
+    document = response.json();
+  });
+  after(() => service.close());
+
+  test('declares for every operation the success status natgw answers, its headers, and its body as sent', async () => {
+    const ajv = new Ajv({ strict: false, validateFormats: false });
+    const ids = new Map([['project_id', project]]);
+    const driven: string[] = [];
+    for (const { path, method, operation } of operations(document)) {
+      const successes = Object.keys(operation.responses).filter((status) => status.startsWith('2'));
+      assert.equal(successes.length, 1, `${method} ${path} documents one success`);
+      const status = Number(successes[0]);
+      const documented = operation.responses[String(status)] as Response;
+      const url = path.replace(/\{(\w+)\}/g, (_, name: string) => {
+        const id = name === 'key' ? 'key1' : ids.get(name);
+        assert.ok(id, `an id for {${name}} in ${path}`);
+        return id;
+      });
+      const example = operation.requestBody?.content['application/json']?.example;
+      if (operation.requestBody) assert.notEqual(example, undefined, `${method} ${path} has an example body`);
+      const response = await service.as('demo', {
+        method: method.toUpperCase() as 'GET',
+        url,
+        ...(example === undefined ? {} : { payload: withIds(example, ids) as object }),
+      });
+      assert.equal(response.statusCode, status, `${method} ${path}: ${response.body}`);
+      for (const header of Object.keys(documented.headers ?? {}))
+        assert.ok(response.headers[header.toLowerCase()], `${method} ${path} sends ${header}`);
+      const schema = documented.content?.['application/json']?.schema;
+      if (status === 204) {
+        assert.equal(response.body, '');
+        assert.equal(schema, undefined);
+      } else {
+        assert.ok(schema, `${method} ${path} documents its body`);
+        const body = response.json();
+        assert.ok(ajv.validate(schema, body), `${method} ${path}: ${ajv.errorsText()}`);
+        // The response schema serializes the body: nothing the handler returned may be left out.
+        assert.deepEqual(
+          body,
+          JSON.parse(JSON.stringify(returned.get(String(response.headers['x-request-id'])))),
+        );
+      }
+      // The next operations act on what this one created.
+      if (status === 201 && method === 'post') {
+        const [name, created] = Object.entries(response.json())[0] as [string, { id?: string }];
+        if (created.id) ids.set(`${name}_id`, created.id);
+      }
+      driven.push(`${method} ${path}`);
+    }
+    assert.ok(driven.length >= 22, `${driven.length} operations driven`);
+  });
+
+  test('documents the service code natgw sends without a token and for an Accept it cannot serve', async () => {
+    for (const { path, method, operation } of operations(document)) {
+      const url = path.replace(/\{(\w+)\}/g, (_, name: string) => (name === 'project_id' ? project : 'x'));
+      const refused = await service.app.inject({
+        method: method.toUpperCase() as 'GET',
+        url,
+        headers: { accept: 'application/xml' },
+      });
+      assert.equal(refused.statusCode, 406, `${method} ${path}`);
+      assert.ok(
+        documentedCodes(operation.responses['406']).includes(String(parseErrorBody(refused.body)?.code)),
+      );
+      if (operation.security?.length === 0) {
+        assert.equal(operation.responses['403'], undefined, `public ${method} ${path} documents no 403`);
+        continue;
+      }
+      const anonymous = await service.app.inject({ method: method.toUpperCase() as 'GET', url });
+      assert.equal(anonymous.statusCode, 401, `${method} ${path}`);
+      assert.ok(
+        documentedCodes(operation.responses['401']).includes(String(parseErrorBody(anonymous.body)?.code)),
+      );
+    }
+  });
+
+  test("gives the errors natgw sends with its own codes, never the library's SK. defaults for them", () => {
+    const create = document.paths['/v2.0/nat_gateways']?.post as Operation;
+    assert.deepEqual(documentedCodes(create.responses['400']).slice(0, 2), ['NAT.0002', 'NAT.0016']);
+    assert.ok(documentedCodes(create.responses['409']).includes('NAT.0106'));
+    const remove = document.paths['/v2.0/nat_gateways/{nat_gateway_id}']?.delete as Operation;
+    assert.ok(documentedCodes(remove.responses['409']).includes('NAT.0006'));
+    assert.ok(documentedCodes(remove.responses['404']).includes('NAT.0105'));
+    for (const { operation } of operations(document)) {
+      for (const status of ['400', '401', '403', '404', '409', '500', '503'])
+        for (const code of documentedCodes(operation.responses[status])) assert.doesNotMatch(code, /^SK\./);
+    }
+  });
+
+  test('passes redocly lint with the recommended rules: no error, no warning', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'natgw-openapi-'));
+    try {
+      const file = join(dir, 'openapi.json');
+      writeFileSync(file, JSON.stringify(document));
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        [join('node_modules', '@redocly', 'cli', 'bin', 'cli.js'), 'lint', file, '--format=json'],
+        // Offline: no telemetry, no update check.
+        { env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' } },
+      ).catch((error: { stdout: string }) => error);
+      const report = JSON.parse(stdout) as {
+        totals: { errors: number; warnings: number };
+        problems: { ruleId: string; message: string }[];
+      };
+      assert.deepEqual(
+        report.totals,
+        { errors: 0, warnings: 0, ignored: 0 },
+        JSON.stringify(report.problems),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
