@@ -13,6 +13,7 @@ import type { TokenClaims } from './identity/tokens.js';
 import { TokenSigner } from './identity/tokens.js';
 import { loadNetwork, ProjectNetwork } from './network/fixture.js';
 import { openApi } from './openapi.js';
+import { apiReference, referenceRoute } from './reference.js';
 import { snatRoutes } from './snat/routes.js';
 import { tagRoutes } from './tags/routes.js';
 import { versionRoutes } from './versions/routes.js';
@@ -66,8 +67,10 @@ export async function buildApp(
       challenge: `Keystone uri="${publicUrl()}/v3"`,
     },
   };
+  app.addHook('onRoute', referenceRoute);
   await app.register(statuskit, contract);
   await openApi(app, contract, publicUrl);
+  await apiReference(app);
   identityRoutes(app, identity, { publicUrl, region: 'RegionOne' });
   versionRoutes(app, publicUrl);
   gatewayRoutes(app, { store: new GatewayStore(database, clock), network, location });

@@ -1,5 +1,7 @@
 import swagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
+import { getProfile } from 'statuskit';
+import { renderMarkdown } from 'statuskit/docs';
 import { type StatuskitOptions, swaggerOptions } from 'statuskit/fastify';
 import { natError } from './errors.js';
 import { readsOnly } from './identity/identity.js';
@@ -18,7 +20,7 @@ export async function openApi(app: FastifyInstance, contract: StatuskitOptions, 
         description:
           'Public NAT gateways, their SNAT and DNAT rules and tags. Get a token from `POST /v3/auth/tokens` ' +
           'and send it as `X-Auth-Token`. Every error answers in one body, `{"error": {"code", "title", ' +
-          '"message", "request_id"}}`, with the status codes below.',
+          `"message", "request_id"}}\`, with the status codes below.\n\n${renderMarkdown(getProfile('nat'), 'en')}`,
         license: { name: 'Apache-2.0', url: 'https://www.apache.org/licenses/LICENSE-2.0' },
       },
       tags: [
