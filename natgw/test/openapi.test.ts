@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { Ajv } from 'ajv';
 import { parseErrorBody } from 'statuskit';
-import { project, startService, type TestService } from './harness.js';
+import { createGateway, project, startService, type TestService } from './harness.js';
 
 interface MediaType {
   schema?: object;
@@ -31,19 +31,13 @@ interface Document {
 
 const methods = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
 
-/** Every operation of the document, in an order that creates before it reads and deletes last. */
+/** Every operation of the document. */
 function operations(document: Document) {
-  const all = Object.entries(document.paths).flatMap(([path, item]) =>
+  return Object.entries(document.paths).flatMap(([path, item]) =>
     Object.entries(item)
       .filter(([method]) => methods.includes(method))
       .map(([method, operation]) => ({ path, method, operation })),
   );
-  const rank = ({ path, method }: { path: string; method: string }) => {
-    if (method === 'delete') return /\/nat_gateways\/\{nat_gateway_id\}$/.test(path) ? 4 : 3;
-    if (method === 'post' && !path.includes('{')) return path.endsWith('/nat_gateways') ? 0 : 1;
-    return 2;
-  };
-  return all.sort((a, b) => rank(a) - rank(b));
 }
 
 /** The body with every field named like a known id (`nat_gateway_id`) set to that id. */
@@ -79,22 +73,62 @@ describe("natgw's OpenAPI document against natgw", () => {
   });
   after(() => service.close());
 
+  /** The request body an operation documents as its example. */
+  const exampleOf = (path: string, method = 'post') =>
+    document.paths[path]?.[method]?.requestBody?.content['application/json']?.example;
+
+  /**
+   * Creates what an operation acts on (the resources its path names, and the NAT gateway its
+   * body names) and returns their ids; `clear` removes everything again.
+   */
+  async function prepare(path: string, body: unknown): Promise<Map<string, string>> {
+    const ids = new Map([['project_id', project]]);
+    const needs = new Set([...path.matchAll(/\{(\w+)\}/g)].map((match) => match[1] as string));
+    if (JSON.stringify(body ?? {}).includes('"nat_gateway_id"')) needs.add('nat_gateway_id');
+    if (needs.has('snat_rule_id') || needs.has('dnat_rule_id') || needs.has('key'))
+      needs.add('nat_gateway_id');
+    if (needs.has('nat_gateway_id')) ids.set('nat_gateway_id', await createGateway(service));
+    for (const kind of ['snat_rule', 'dnat_rule'] as const) {
+      if (!needs.has(`${kind}_id`)) continue;
+      const response = await service.as('demo', {
+        method: 'POST',
+        url: `/v2.0/${kind}s`,
+        payload: withIds(exampleOf(`/v2.0/${kind}s`), ids) as object,
+      });
+      assert.equal(response.statusCode, 201, response.body);
+      ids.set(`${kind}_id`, response.json()[kind].id);
+    }
+    if (needs.has('key')) {
+      const tag = { key: 'key1', value: 'value1' };
+      const url = `/v2.0/${project}/nat_gateways/${ids.get('nat_gateway_id')}/tags`;
+      assert.equal((await service.as('demo', { method: 'POST', url, payload: { tag } })).statusCode, 204);
+      ids.set('key', tag.key);
+    }
+    return ids;
+  }
+
+  async function clear() {
+    for (const kind of ['snat_rules', 'dnat_rules', 'nat_gateways']) {
+      const listed = (await service.as('demo', { url: `/v2.0/${kind}` })).json()[kind] as { id: string }[];
+      for (const { id } of listed) {
+        const response = await service.as('demo', { method: 'DELETE', url: `/v2.0/${kind}/${id}` });
+        assert.equal(response.statusCode, 204, response.body);
+      }
+    }
+  }
+
   test('declares for every operation the success status natgw answers, its headers, and its body as sent', async () => {
     const ajv = new Ajv({ strict: false, validateFormats: false });
-    const ids = new Map([['project_id', project]]);
-    const driven: string[] = [];
+    let driven = 0;
     for (const { path, method, operation } of operations(document)) {
       const successes = Object.keys(operation.responses).filter((status) => status.startsWith('2'));
       assert.equal(successes.length, 1, `${method} ${path} documents one success`);
       const status = Number(successes[0]);
       const documented = operation.responses[String(status)] as Response;
-      const url = path.replace(/\{(\w+)\}/g, (_, name: string) => {
-        const id = name === 'key' ? 'key1' : ids.get(name);
-        assert.ok(id, `an id for {${name}} in ${path}`);
-        return id;
-      });
-      const example = operation.requestBody?.content['application/json']?.example;
+      const example = exampleOf(path, method);
       if (operation.requestBody) assert.notEqual(example, undefined, `${method} ${path} has an example body`);
+      const ids = await prepare(path, example);
+      const url = path.replace(/\{(\w+)\}/g, (_, name: string) => ids.get(name) ?? assert.fail(`{${name}}`));
       const response = await service.as('demo', {
         method: method.toUpperCase() as 'GET',
         url,
@@ -117,14 +151,10 @@ describe("natgw's OpenAPI document against natgw", () => {
           JSON.parse(JSON.stringify(returned.get(String(response.headers['x-request-id'])))),
         );
       }
-      // The next operations act on what this one created.
-      if (status === 201 && method === 'post') {
-        const [name, created] = Object.entries(response.json())[0] as [string, { id?: string }];
-        if (created.id) ids.set(`${name}_id`, created.id);
-      }
-      driven.push(`${method} ${path}`);
+      await clear();
+      driven++;
     }
-    assert.ok(driven.length >= 22, `${driven.length} operations driven`);
+    assert.ok(driven >= 22, `${driven} operations driven`);
   });
 
   test('documents the service code natgw sends without a token and for an Accept it cannot serve', async () => {
