@@ -40,12 +40,15 @@ function operations(document: Document) {
   );
 }
 
-/** The body with every field named like a known id (`nat_gateway_id`) set to that id. */
+/** The body with every id field named like a known id (`nat_gateway_id`) set to that id. */
 function withIds(body: unknown, ids: Map<string, string>): unknown {
   if (Array.isArray(body)) return body.map((item) => withIds(item, ids));
   if (typeof body !== 'object' || body === null) return body;
   return Object.fromEntries(
-    Object.entries(body).map(([key, value]) => [key, ids.get(key) ?? withIds(value, ids)]),
+    Object.entries(body).map(([key, value]) => [
+      key,
+      (key.endsWith('_id') ? ids.get(key) : undefined) ?? withIds(value, ids),
+    ]),
   );
 }
 
@@ -79,15 +82,22 @@ describe("natgw's OpenAPI document against natgw", () => {
 
   /**
    * Creates what an operation acts on (the resources its path names, and the NAT gateway its
-   * body names) and returns their ids; `clear` removes everything again.
+   * body names; one of each for a read, so that lists are not empty) and returns their ids;
+   * `clear` removes everything again.
    */
-  async function prepare(path: string, body: unknown): Promise<Map<string, string>> {
+  async function prepare(path: string, method: string, body: unknown): Promise<Map<string, string>> {
     const ids = new Map([['project_id', project]]);
-    const needs = new Set([...path.matchAll(/\{(\w+)\}/g)].map((match) => match[1] as string));
+    const reads = method === 'get' || path.endsWith('/resource_instances/action');
+    const needs = new Set(
+      reads
+        ? ['nat_gateway_id', 'snat_rule_id', 'dnat_rule_id', 'key']
+        : [...path.matchAll(/\{(\w+)\}/g)].map((match) => match[1] as string),
+    );
     if (JSON.stringify(body ?? {}).includes('"nat_gateway_id"')) needs.add('nat_gateway_id');
     if (needs.has('snat_rule_id') || needs.has('dnat_rule_id') || needs.has('key'))
       needs.add('nat_gateway_id');
-    if (needs.has('nat_gateway_id')) ids.set('nat_gateway_id', await createGateway(service));
+    // The name the tag query's example looks for.
+    if (needs.has('nat_gateway_id')) ids.set('nat_gateway_id', await createGateway(service, 'nat_001'));
     for (const kind of ['snat_rule', 'dnat_rule'] as const) {
       if (!needs.has(`${kind}_id`)) continue;
       const response = await service.as('demo', {
@@ -126,8 +136,9 @@ describe("natgw's OpenAPI document against natgw", () => {
       const status = Number(successes[0]);
       const documented = operation.responses[String(status)] as Response;
       const example = exampleOf(path, method);
+      const reads = method === 'get' || path.endsWith('/resource_instances/action');
       if (operation.requestBody) assert.notEqual(example, undefined, `${method} ${path} has an example body`);
-      const ids = await prepare(path, example);
+      const ids = await prepare(path, method, example);
       const url = path.replace(/\{(\w+)\}/g, (_, name: string) => ids.get(name) ?? assert.fail(`{${name}}`));
       const response = await service.as('demo', {
         method: method.toUpperCase() as 'GET',
