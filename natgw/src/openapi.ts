@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { getProfile } from 'statuskit';
 import { renderMarkdown } from 'statuskit/docs';
 import { type StatuskitOptions, swaggerOptions } from 'statuskit/fastify';
-import { natError } from './errors.js';
+import { documented } from './errors.js';
 import { readsOnly } from './identity/identity.js';
 
 /**
@@ -43,10 +43,14 @@ export async function openApi(app: FastifyInstance, contract: StatuskitOptions, 
       },
       security: [{ token: [] }],
     },
-    // A token that does not verify, or has expired (the pages' codes).
-    errors: (route) => (route.config?.auth === false ? [] : [natError('VPC.0008'), natError('NAT.0025')]),
-    // Only a read-only user's write is refused.
-    mayForbid: (route) => !readsOnly([route.method].flat()[0] ?? 'GET', route.config),
+    // A token that does not verify or has expired; a read-only user's write (the pages' codes).
+    errors(route) {
+      if (route.config?.auth === false) return [];
+      const reads = readsOnly([route.method].flat()[0] ?? 'GET', route.config);
+      return documented('VPC.0008', 'NAT.0025', ...(reads ? [] : (['VPC.2701'] as const)));
+    },
+    // natgw's authorize refuses with its own error (above), never with the plugin's.
+    mayForbid: () => false,
   });
   await app.register(swagger, {
     ...options,

@@ -168,7 +168,7 @@ describe("natgw's OpenAPI document against natgw", () => {
     assert.ok(driven >= 22, `${driven} operations driven`);
   });
 
-  test('documents the service code natgw sends without a token and for an Accept it cannot serve', async () => {
+  test('documents the service code natgw sends without a token, to a read-only user, and for an Accept it cannot serve', async () => {
     for (const { path, method, operation } of operations(document)) {
       const url = path.replace(/\{(\w+)\}/g, (_, name: string) => (name === 'project_id' ? project : 'x'));
       const refused = await service.app.inject({
@@ -189,6 +189,16 @@ describe("natgw's OpenAPI document against natgw", () => {
       assert.ok(
         documentedCodes(operation.responses['401']).includes(String(parseErrorBody(anonymous.body)?.code)),
       );
+      // A read-only user: refused exactly where the document says so, with its code.
+      const viewer = await service.as('viewer', { method: method.toUpperCase() as 'GET', url, payload: {} });
+      const forbidden = operation.responses['403'];
+      assert.equal(
+        viewer.statusCode === 403,
+        forbidden !== undefined,
+        `${method} ${path}: ${viewer.statusCode}`,
+      );
+      if (forbidden)
+        assert.deepEqual(documentedCodes(forbidden), [String(parseErrorBody(viewer.body)?.code)]);
     }
   });
 
