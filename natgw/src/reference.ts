@@ -1,5 +1,5 @@
 import swaggerUi from '@fastify/swagger-ui';
-import type { FastifyInstance, RouteOptions } from 'fastify';
+import type { FastifyInstance, onRequestHookHandler, RouteOptions } from 'fastify';
 
 const prefix = '/docs';
 
@@ -13,12 +13,24 @@ function producedAt(url: string): readonly string[] {
 }
 
 /**
- * Marks the reference's routes open to anyone, with the media types they produce. Added before
- * the statuskit plugin, whose own `onRoute` hook reads both when a route is added.
+ * The profile has no 304 (a browser revalidating an asset would get the fallback, 500): a
+ * conditional request for the reference is answered in full.
+ */
+const unconditional: onRequestHookHandler = (request, _reply, done) => {
+  delete request.raw.headers['if-none-match'];
+  delete request.raw.headers['if-modified-since'];
+  done();
+};
+
+/**
+ * Marks the reference's routes open to anyone, with the media types they produce, and never
+ * answered with 304. Added before the statuskit plugin, whose own `onRoute` hook reads the
+ * route's config when a route is added.
  */
 export function referenceRoute(route: RouteOptions): void {
   if (route.url !== prefix && !route.url.startsWith(`${prefix}/`)) return;
   route.config = { ...route.config, auth: false, produces: producedAt(route.url) };
+  route.onRequest = [unconditional, ...(route.onRequest === undefined ? [] : [route.onRequest].flat())];
 }
 
 /**
