@@ -159,7 +159,7 @@ export function swaggerOptions(
       examples.set(name, { body, summary: parsed?.message ?? key });
     }
     const out: Record<string, unknown> = {};
-    for (const status of [...byStatus.keys()].sort()) {
+    for (const status of [...byStatus.keys()].sort((a, b) => a - b)) {
       const examples = byStatus.get(status) as Map<string, Example>;
       out[String(status)] = {
         description: profile.text(status).description,
@@ -217,7 +217,8 @@ export function swaggerOptions(
       return { schema: documented, url };
     },
     transformObject(documentObject) {
-      if (!('openapiObject' in documentObject)) return documentObject as never;
+      // A Swagger 2.0 document (an app that asked for one) is left as it is.
+      if (!('openapiObject' in documentObject)) return documentObject.swaggerObject as never;
       const document = documentObject.openapiObject as {
         paths?: Record<string, Record<string, { responses?: Record<string, unknown>; [carried]?: unknown }>>;
       };
