@@ -121,7 +121,8 @@ export interface GatewayReport {
 }
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const cli = join(root, 'dist', 'cli', 'main.js');
+const statuskit = join(root, 'packages', 'statuskit');
+const cli = join(statuskit, 'dist', 'cli', 'main.js');
 
 /** A warning when some source file of the package is newer than the built CLI. */
 function distNote(): string | null {
@@ -136,7 +137,7 @@ function distNote(): string | null {
         newer.push(path.slice(root.length));
     }
   };
-  walk(join(root, 'src'));
+  walk(join(statuskit, 'src'));
   return newer.length
     ? `dist/ is older than ${newer.slice(0, 3).join(', ')}${newer.length > 3 ? '…' : ''}: run npm run build`
     : null;

@@ -50,7 +50,7 @@ const routes: readonly Route[] = [
   },
   { name: 'not-found-404', method: 'GET', path: '/nothing/here', token: true, expect: 404 },
   // POST is served (at /items) but not at /items/1. Bare Fastify answers 404 there: it has no 405.
-  // (A method no route serves, such as PUT here, is 501 in statuskit.)
+  // (A method the server does not recognise, such as PROPFIND, is 501 in statuskit.)
   {
     name: 'wrong-method-405',
     method: 'POST',

@@ -17,23 +17,31 @@ import { killAllStarted } from './lib/processes.js';
 import type { Outcome, Scenario } from './lib/scenario.js';
 import { Scope } from './lib/scope.js';
 import { badInput } from './scenarios/bad-input.js';
+import { bigBodies } from './scenarios/big-bodies.js';
 import { crash } from './scenarios/crash.js';
+import { descriptors } from './scenarios/descriptors.js';
 import { instances } from './scenarios/instances.js';
 import { isolation } from './scenarios/isolation.js';
+import { loginAbuse } from './scenarios/login-abuse.js';
 import { overload } from './scenarios/overload.js';
 import { shutdown } from './scenarios/shutdown.js';
+import { slowBodies } from './scenarios/slow-bodies.js';
 import { slowClients } from './scenarios/slow-clients.js';
 
 const scenarios: Scenario[] = [
   overload('sqlite'),
   overload('postgres'),
   slowClients,
+  slowBodies,
+  descriptors,
+  bigBodies,
   badInput,
   crash('sqlite'),
   crash('postgres'),
   shutdown,
   instances,
   isolation,
+  loginAbuse,
 ];
 
 let values: { short?: boolean; only?: string[]; verbose?: boolean; list?: boolean };

@@ -3,19 +3,26 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { type StatuskitOptions, serverOptions, statuskit } from 'statuskit/fastify';
 import type { Config } from './config.js';
 import { openDatabase } from './db/database.js';
-import { dnatRoutes } from './dnat/routes.js';
+import { dnatRoutes, dnatRuleOfGatewayRoutes } from './dnat/routes.js';
 import { pluginErrorCodes } from './errors.js';
+import { locator, prefixes, projectScoped } from './forms.js';
 import { gatewayRoutes } from './gateways/routes.js';
 import { GatewayStore } from './gateways/store.js';
+import { AccessKeys, isSigned } from './identity/aksk.js';
+import { discoveryRoutes } from './identity/discovery.js';
 import { Identity } from './identity/identity.js';
+import { Lockout } from './identity/lockout.js';
+import { Revocations } from './identity/revocations.js';
 import { identityRoutes } from './identity/routes.js';
 import type { TokenClaims } from './identity/tokens.js';
 import { TokenSigner } from './identity/tokens.js';
+import { boundedJson } from './json.js';
 import { loadNetwork, ProjectNetwork } from './network/fixture.js';
 import { openApi } from './openapi.js';
 import { apiReference, referenceRoute } from './reference.js';
-import { snatRoutes } from './snat/routes.js';
+import { snatRoutes, snatRuleOfGatewayRoutes } from './snat/routes.js';
 import { tagRoutes } from './tags/routes.js';
+import { storableText } from './validate.js';
 import { versionRoutes } from './versions/routes.js';
 
 /**
@@ -27,9 +34,11 @@ export async function buildApp(
   fastifyOptions: { logger?: unknown } = {},
 ): Promise<FastifyInstance> {
   const app = Fastify(
-    serverOptions({ logger: { level: config.logLevel }, ...fastifyOptions } as Parameters<
-      typeof serverOptions
-    >[0]),
+    serverOptions({
+      logger: { level: config.logLevel },
+      ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}),
+      ...fastifyOptions,
+    } as Parameters<typeof serverOptions>[0]),
   );
   const database = await openDatabase({
     ...config,
@@ -37,7 +46,11 @@ export async function buildApp(
   });
   app.addHook('onClose', () => database.close());
 
-  const identity = new Identity(config, await TokenSigner.fromDatabase(database.db));
+  const identity = new Identity(
+    config,
+    await TokenSigner.fromDatabase(database.db),
+    new Revocations(database.db),
+  );
   const projects = config.projects.map((project) => project.id);
   const fixture = loadNetwork(projects, {
     file: config.networkFile,
@@ -51,8 +64,10 @@ export async function buildApp(
 
   // Until the server listens, the public URL is what the configuration says it will be.
   const publicUrl = () => config.publicUrl ?? `http://${config.host}:${config.port}`;
-  const location = (path: string) => `${publicUrl()}${path}`;
   const clock = { now: () => Date.now(), delayMs: config.provisioningDelayMs };
+  const accessKeys = new AccessKeys(config.accessKeys, identity, {
+    publicHost: () => new URL(publicUrl()).host,
+  });
 
   const contract: StatuskitOptions = {
     profile: 'nat',
@@ -62,20 +77,55 @@ export async function buildApp(
     timeouts: { headers: 5_000, request: 15_000, checkInterval: 500, drain: config.drainMs },
     overload: { maxEventLoopDelay: config.maxEventLoopDelayMs, maxInFlight: config.maxInFlight },
     auth: {
-      authenticate: (request) => identity.authenticate(request),
-      authorize: (principal, request) => identity.authorize(principal as TokenClaims, request),
+      // A Keystone token in X-Auth-Token, or a request signed with an access key (AK/SK).
+      authenticate: (request) =>
+        isSigned(request) ? accessKeys.authenticate(request) : identity.authenticate(request),
+      authorize: (principal, request) =>
+        accessKeys.awaitsBody(request) || identity.authorize(principal as TokenClaims, request),
       challenge: `Keystone uri="${publicUrl()}/v3"`,
     },
   };
   app.addHook('onRoute', referenceRoute);
   await app.register(statuskit, contract);
+  // After the schema, before the handler: text no engine stores as given is a 400, never a 500.
+  app.addHook('preHandler', async (request) =>
+    storableText(request, request.routeOptions.config.illegalText ?? 'NAT.0002'),
+  );
+  boundedJson(app, config.jsonMaxDepth);
+  app.addHook('preParsing', accessKeys.preParsing);
   await openApi(app, contract, publicUrl);
   await apiReference(app);
-  identityRoutes(app, identity, { publicUrl, region: 'RegionOne' });
+  identityRoutes(app, identity, {
+    publicUrl,
+    region: config.region,
+    bodyLimit: config.tokenBodyLimit,
+    lockout: new Lockout(database.db, config.loginLockout),
+  });
+  discoveryRoutes(app, publicUrl);
   versionRoutes(app, publicUrl);
-  gatewayRoutes(app, { store: new GatewayStore(database, clock), network, location });
-  snatRoutes(app, { database, clock, network, location });
-  dnatRoutes(app, { database, clock, network, location });
-  tagRoutes(app, { database, clock });
+
+  const gateways = new GatewayStore(database, clock, config.limits);
+  const natApi = async (scope: FastifyInstance) => {
+    const location = locator(scope, publicUrl);
+    gatewayRoutes(scope, { store: gateways, network, location });
+    snatRoutes(scope, { database, clock, network, location, limits: config.limits });
+    dnatRoutes(scope, { database, clock, network, location, limits: config.limits });
+  };
+  const tags = async (scope: FastifyInstance) => {
+    projectScoped(scope);
+    tagRoutes(scope, { database, clock });
+  };
+  await app.register(natApi, { prefix: prefixes.otc });
+  await app.register(tags, { prefix: prefixes.otcTags });
+  await app.register(
+    async (scope) => {
+      projectScoped(scope);
+      await natApi(scope);
+      snatRuleOfGatewayRoutes(scope, { database, clock });
+      dnatRuleOfGatewayRoutes(scope, { database, clock, limits: config.limits });
+    },
+    { prefix: prefixes.huawei },
+  );
+  await app.register(tags, { prefix: prefixes.huaweiTags });
   return app;
 }

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import type { LockoutConfig } from './identity/lockout.js';
 
 /** A user of the development identity: a password and one role in one project. */
 export interface UserConfig {
@@ -9,9 +10,36 @@ export interface UserConfig {
   role: 'read-write' | 'read-only';
 }
 
+/** An access key of a user, for requests signed with SDK-HMAC-SHA256 (Huawei Cloud's AK/SK). */
+export interface AccessKeyConfig {
+  /** The access key id (AK), sent in the clear with each request. */
+  access: string;
+  /** The secret key (SK), which signs; never sent. */
+  secret: string;
+  /** The user the key belongs to, by name. */
+  user: string;
+}
+
 export interface ProjectConfig {
   name: string;
   id: string;
+}
+
+/**
+ * The limits the pages state, with their values. Where a page names the condition but no number
+ * (gateways per VPC, DNAT rules per EIP), 0: none is enforced until one is configured.
+ */
+export interface Limits {
+  /** EIPs in one SNAT rule (`snat_rule_public_ip_limit`, 20; NAT.0211). */
+  snatRulePublicIps: number;
+  /** DNAT rules on one gateway (`dnat_rules_limit`, 200; NAT.0309). */
+  dnatRulesPerGateway: number;
+  /** DNAT rules on one EIP (NAT.0313). */
+  dnatRulesPerEip: number;
+  /** NAT gateways in one VPC (NAT.0113). */
+  gatewaysPerVpc: number;
+  /** NAT gateways on one internal network (NAT.0012 "already has nat gateway": 1; 0 turns it off). */
+  gatewaysPerNetwork: number;
 }
 
 export interface Config {
@@ -28,6 +56,9 @@ export interface Config {
   domain: string;
   projects: ProjectConfig[];
   users: UserConfig[];
+  accessKeys: AccessKeyConfig[];
+  /** The region the token catalog names for the endpoints (`NATGW_REGION`). */
+  region: string;
   /** A JSON file replacing the default network fixture. */
   networkFile?: string;
   logLevel: string;
@@ -37,6 +68,18 @@ export interface Config {
   maxInFlight: number;
   /** On shutdown, how long open keep-alive connections are left for their clients to find it closing (ms). */
   drainMs: number;
+  limits: Limits;
+  /** Bytes a `POST /v3/auth/tokens` body may have (a real one is well under 1 KiB); past it, 400. */
+  tokenBodyLimit: number;
+  /** How deeply a JSON body's arrays and objects may nest; deeper is 400 before it is parsed. */
+  jsonMaxDepth: number;
+  /** When password logins get 503 with `Retry-After` for a while (see `LockoutConfig`). */
+  loginLockout: LockoutConfig;
+  /**
+   * The proxies whose `X-Forwarded-For` names the client (addresses, CIDRs or `loopback`, as
+   * Fastify's `trustProxy`); the lockout counts by client address. None by default.
+   */
+  trustProxy?: string;
 }
 
 /** The development setup a fresh start relies on (documented in the README). */
@@ -56,19 +99,44 @@ export const defaultConfig: Config = {
     { name: 'viewer', password: 'viewer-password', project: 'demo', role: 'read-only' },
     { name: 'alt', password: 'alt-password', project: 'alt', role: 'read-write' },
   ],
+  accessKeys: [
+    { access: 'NATGWDEMOAK000000001', secret: 'natgw-demo-secret-key-000000000000000001', user: 'demo' },
+    { access: 'NATGWVIEWERAK0000001', secret: 'natgw-viewer-secret-key-0000000000000001', user: 'viewer' },
+    { access: 'NATGWALTAK0000000001', secret: 'natgw-alt-secret-key-00000000000000000001', user: 'alt' },
+  ],
+  region: 'RegionOne',
   logLevel: 'info',
   maxEventLoopDelayMs: 1_000,
   maxInFlight: 1024,
   drainMs: 1_000,
+  limits: {
+    snatRulePublicIps: 20,
+    dnatRulesPerGateway: 200,
+    dnatRulesPerEip: 0,
+    gatewaysPerVpc: 0,
+    gatewaysPerNetwork: 1,
+  },
+  tokenBodyLimit: 16 * 1024,
+  jsonMaxDepth: 32,
+  loginLockout: {
+    failureAttempts: 5,
+    durationSeconds: 300,
+    addressFailureAttempts: 20,
+    userFailureAttempts: 20,
+  },
 };
 
 /**
  * The configuration: defaults, then a JSON file (`NATGW_CONFIG`), then the environment
  * (`HOST`, `PORT`, `DATABASE_URL`, `NATGW_SQLITE_FILE`, `NATGW_PROVISIONING_DELAY_MS`,
- * `NATGW_PUBLIC_URL`, `NATGW_NETWORK_FILE`, `NATGW_MAX_IN_FLIGHT`, `LOG_LEVEL`), then `overrides`.
+ * `NATGW_PUBLIC_URL`, `NATGW_NETWORK_FILE`, `NATGW_MAX_IN_FLIGHT`, `NATGW_TRUST_PROXY`, `NATGW_REGION`,
+ * `NATGW_LOCKOUT_FAILURE_ATTEMPTS`, `NATGW_LOCKOUT_DURATION`, `NATGW_LOCKOUT_ADDRESS_ATTEMPTS`,
+ * `NATGW_LOCKOUT_USER_ATTEMPTS`, `NATGW_GATEWAYS_PER_NETWORK`, `LOG_LEVEL`), then `overrides`. A file
+ * that holds secret keys must be readable by its owner alone.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
   const file: Partial<Config> = env.NATGW_CONFIG ? JSON.parse(readFileSync(env.NATGW_CONFIG, 'utf8')) : {};
+  if (env.NATGW_CONFIG && file.accessKeys?.length) ownerOnly(env.NATGW_CONFIG);
   const fromEnv: Partial<Config> = {
     ...(env.HOST ? { host: env.HOST } : {}),
     ...(env.PORT ? { port: Number(env.PORT) } : {}),
@@ -80,7 +148,51 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     ...(env.NATGW_PUBLIC_URL ? { publicUrl: env.NATGW_PUBLIC_URL } : {}),
     ...(env.NATGW_NETWORK_FILE ? { networkFile: env.NATGW_NETWORK_FILE } : {}),
     ...(env.NATGW_MAX_IN_FLIGHT ? { maxInFlight: Number(env.NATGW_MAX_IN_FLIGHT) } : {}),
+    ...(env.NATGW_TRUST_PROXY ? { trustProxy: env.NATGW_TRUST_PROXY } : {}),
+    ...(env.NATGW_REGION ? { region: env.NATGW_REGION } : {}),
     ...(env.LOG_LEVEL ? { logLevel: env.LOG_LEVEL } : {}),
   };
-  return { ...defaultConfig, ...file, ...fromEnv, ...overrides };
+  const lockout = Object.entries({
+    failureAttempts: env.NATGW_LOCKOUT_FAILURE_ATTEMPTS,
+    durationSeconds: env.NATGW_LOCKOUT_DURATION,
+    addressFailureAttempts: env.NATGW_LOCKOUT_ADDRESS_ATTEMPTS,
+    userFailureAttempts: env.NATGW_LOCKOUT_USER_ATTEMPTS,
+  }).flatMap(([key, value]) => (value ? [[key, Number(value)]] : []));
+  const loginLockout: LockoutConfig = {
+    ...defaultConfig.loginLockout,
+    ...file.loginLockout,
+    ...Object.fromEntries(lockout),
+    ...overrides.loginLockout,
+  };
+  const limits = {
+    ...defaultConfig.limits,
+    ...file.limits,
+    ...(env.NATGW_GATEWAYS_PER_NETWORK ? { gatewaysPerNetwork: Number(env.NATGW_GATEWAYS_PER_NETWORK) } : {}),
+    ...overrides.limits,
+  };
+  return { ...defaultConfig, ...file, ...fromEnv, ...overrides, loginLockout, limits };
+}
+
+/**
+ * Secret keys sign requests as their users: like the token key, a file holding them is refused
+ * when anyone but its owner may read or write it (as ssh refuses such a private key).
+ */
+function ownerOnly(path: string): void {
+  const mode = statSync(path).mode & 0o777;
+  if ((mode & 0o077) !== 0)
+    throw new Error(
+      `${path} holds secret keys but its mode is ${mode.toString(8).padStart(4, '0')}: chmod 600 it (owner only)`,
+    );
+}
+
+/** The first access key and where it acts, as the banners print it: `AK / SK (user …, X-Project-Id …)`. */
+export function describeAccessKey(config: Config): string | undefined {
+  const key = config.accessKeys[0];
+  const user = config.users.find((candidate) => candidate.name === key?.user);
+  const project = config.projects.find((candidate) =>
+    [candidate.name, candidate.id].includes(user?.project ?? ''),
+  );
+  return key && project
+    ? `${key.access} / ${key.secret} (user ${key.user}, X-Project-Id ${project.id})`
+    : undefined;
 }

@@ -1,108 +1,125 @@
-import { type ContractError, createError, type ErrorStatus } from 'statuskit';
+import { ConflictError, type ContractError, createError, type ErrorStatus } from 'statuskit';
+import { errorCodes } from './error-codes.js';
+import { zhCnMessages } from './error-codes.zh-CN.js';
+
+/** A code of the service's error-code page (common_parameters/error_codes.rst). */
+export type NatCode = keyof typeof errorCodes;
+
+/** What fills a template: by name (`%(nat_gateway_id)s`), by position (`%s`, `0`, `1`), or one value for all. */
+export type TemplateValues = Readonly<Record<string, string | number>> | string;
+
+export interface NatErrorOptions {
+  /** For a code the page gives two statuses (NAT.0105: 400 when deleting, 404 otherwise), which one. */
+  status?: number;
+  /** For a code with several messages (`//` on the page), the one that contains this text. */
+  variant?: string;
+  details?: unknown;
+}
+
+/** The page's placeholders: `%(name)s`, and by position `%s`, `%d` and masked values (`'*'`, `****-…`). */
+const placeholder = /%\((\w+)\)[sd]|%[sd]|\*+(?:-\*+)*/g;
 
 /**
- * The service's error codes this API sends, with the status and message the error-code pages
- * give them (common_parameters/error_codes.rst). Where the page gives 400 for a conflict or a
- * missing resource, the contract's status (409, 404) is used, with the page's code and message.
+ * A template with its placeholders filled.
+ * @example fill('NatGateway %(nat_gateway_id)s is not ACTIVE.', { nat_gateway_id: 'x' }) // 'NatGateway x is not ACTIVE.'
  */
-const codes = {
-  'NAT.0002': [400, 'Invalid parameters.'],
-  'NAT.0005': [404, 'Network {network_id} does not exist.'],
-  'NAT.0006': [409, 'Rule has not been deleted.'],
-  'NAT.0015': [400, 'Invalid input for name.+exceeds maximum length of 255.'],
-  'NAT.0016': [400, "Invalid input for spec. Reason: '{spec}' is not in ['0', '1', '2', '3', '4']."],
-  'NAT.0017': [400, "Invalid input for router_id. Reason: '{value}' is not a valid UUID."],
-  'NAT.0018': [400, "Invalid input for internal_network_id. Reason: '{value}' is not a valid UUID."],
-  'NAT.0004': [404, 'The router {router_id} does not exist.'],
-  'NAT.0008': [400, 'Router {router} has no port for subnet {subnet}.'],
-  'NAT.0020': [
-    404,
-    "Specifying 'tenant_id' other than authenticated tenant in request requires admin privileges",
-  ],
-  'NAT.0021': [404, "Invalid input for nat_gateway_id. Reason: '{value}' is not a valid UUID."],
-  'NAT.0022': [
-    400,
-    'Either network_id or cidr must be specified. Both can not be specified at the same time',
-  ],
-  'NAT.0023': [404, "Port '{port_id}' could not be found."],
-  'NAT.0024': [404, "Invalid input for floating_ip_id. Reason: '{value}' is not a valid UUID."],
-  'NAT.0025': [401, 'Token is expired.'],
-  'NAT.0026': [404, 'Floating IP {floating_ip_id} could not be found.'],
-  'NAT.0103': [409, 'NatGateway {nat_gateway_id} is not ACTIVE.'],
-  'NAT.0105': [404, 'NatGateway {nat_gateway_id} does not exist.'],
-  'NAT.0106': [409, 'Concurrent conflict requests found'],
-  'NAT.0202': [400, 'Either network_id or cidr must be specified.Both can not be specified at the same time'],
-  'NAT.0203': [400, "cidr is invalid, make sure it's format is correct."],
-  'NAT.0204': [400, 'source_type and network_id is incompatible.'],
-  'NAT.0205': [400, "cidr must be a subset of subnet's cidr."],
-  'NAT.0206': [400, "cidr conflicts with subnet's cidr."],
-  'NAT.0209': [404, 'No Snat Rule exist with id {id}'],
-  'NAT.0210': [400, "Invalid input for floating_ip_id. Reason: '{value}' is not a valid UUID."],
-  'NAT.0211': [400, "{limit} EIP has been associated to this SNAT rules's EIP pool, no more is allowed."],
-  'NAT.0302': [
-    400,
-    'Dnat rule protocol {protocol} not supported.Only protocol values [tcp, udp, any] and integer representations [6, 17, 0] are supported.',
-  ],
-  'NAT.0303': [400, 'Invalid value for port {port}'],
-  'NAT.0304': [409, 'The port_id, private_ip, internal port and protocol specified have been occupied.'],
-  'NAT.0305': [409, 'The floating ip, external port and protocol specified have been occupied.'],
-  'NAT.0306': [
-    400,
-    'The external port equals 0 and internal port equals 0 and protocol equals any must satisfied at the same time.',
-  ],
-  'NAT.0310': [400, 'The port_id and private_ip values are both empty, at least one value is not empty.'],
-  'NAT.0311': [400, 'The private ip address is not legal.'],
-  'NAT.0315': [400, 'Port {value} is not a valid port.'],
-  'NAT.0317': [
-    400,
-    'The port_id and private_ip exist at the same time and value is not empty, but at least one value is empty.',
-  ],
-  'NAT.0319': [404, 'No Dnat Rule exist with id {id}'],
-  'NAT.0403': [400, 'There is a duplicate EIP {fips} in SNAT rule.'],
-  'NAT.1002': [404, '{resource} {id} could not be found.'],
-  'NAT.1015': [400, 'Tags parameter is illegal.'],
-  'NAT.1016': [400, 'The number of tags exceeds the limit {limit}.'],
-  'NAT.1409': [409, 'Floating Ip {floating_ip_id} is used by rules.'],
-  'NAT.1503': [409, 'Snat rule for network {network_id} exists.'],
-  'NAT.1505': [409, 'Snat rule for cidr {cidr} exists.'],
-  'VPC.0003': [404, 'VPC does not exit.'],
-  'VPC.0007': [400, 'urlTenantId is not equal tokenTenantId'],
-  'VPC.0008': [401, 'Invalid token in the header.'],
-  'VPC.2701': [403, 'Token not allowed to do this action.'],
-  'VPC.2012': [409, 'The router {router_id} already has nat gateway.'],
-} as const satisfies Record<string, readonly [ErrorStatus, string]>;
+export function fill(template: string, values: TemplateValues = {}): string {
+  let position = 0;
+  return template.replace(placeholder, (_, name: string | undefined) => {
+    if (typeof values === 'string') return values;
+    const key = name ?? String(position++);
+    return String(values[key] ?? '');
+  });
+}
 
-export type NatCode = keyof typeof codes;
+/** The names of a template's placeholders, positional ones by number, for tests of the translations. */
+export function placeholders(template: string): string[] {
+  let position = 0;
+  return [...template.matchAll(placeholder)].map((match) => match[1] ?? String(position++));
+}
 
 /**
- * The page's error, with its placeholders filled.
- * @example natError('NAT.0209', { id }) // 404 'No Snat Rule exist with id …'
+ * The page's error for a condition: its code, its HTTP status and its message template, filled,
+ * in English and, from the code's zh-CN template, in Chinese: the answer speaks the language the
+ * request asks for.
+ * @example natError('NAT.0103', { nat_gateway_id: id }) // 400 'NatGateway … is not ACTIVE.'
  */
 export function natError(
   code: NatCode,
-  values: Record<string, string | number> = {},
-  details?: unknown,
+  values: TemplateValues = {},
+  options: NatErrorOptions = {},
 ): ContractError {
-  const [status, template] = codes[code];
-  const message = template.replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? ''));
-  return createError(status, message, { code, ...(details === undefined ? {} : { details }) });
+  const row = errorCodes[code];
+  const statuses: readonly number[] = row.statuses;
+  if (statuses.length > 1 && options.status === undefined)
+    throw new Error(`${code} has statuses ${statuses.join('/')}: say which`);
+  const status = options.status ?? statuses[0];
+  if (status === undefined || !statuses.includes(status))
+    throw new Error(`${code} is not sent with ${options.status}`);
+  const messages: readonly string[] = row.messages;
+  const variant =
+    options.variant === undefined ? 0 : messages.findIndex((m) => m.includes(options.variant ?? ''));
+  const template = messages[variant];
+  if (template === undefined) throw new Error(`${code} has no message with "${options.variant}"`);
+  const zh = zhCnTemplate(code, variant);
+  const en = fill(template, values);
+  return createError(status as ErrorStatus, zh === undefined ? en : { en, 'zh-CN': fill(zh, values) }, {
+    code,
+    ...(options.details === undefined ? {} : { details: options.details }),
+  });
 }
 
-/** The codes sent for the errors the plugin raises itself (bad JSON, unknown route, bad token). */
+/**
+ * A conflict no page describes (a rule still being created or deleted): the contract's 409, with
+ * its own code, in English and Chinese.
+ */
+export function conflict(en: string, zhCn: string): ContractError {
+  return new ConflictError({ en, 'zh-CN': zhCn });
+}
+
+/** The zh-CN template for a code's message (the one at `variant` where the page gives several). */
+export function zhCnTemplate(code: NatCode, variant = 0): string | undefined {
+  const entry = (zhCnMessages as Partial<Record<string, string | readonly string[]>>)[code];
+  return typeof entry === 'string' ? entry : entry?.[variant];
+}
+
+/**
+ * The codes sent for the errors the plugin raises itself (bad input, unknown route, bad token).
+ * Overload and draining (503) keep the contract's own code: the page has no 503 row, and its
+ * "system is busy" (NAT.0102) is a 400, which no client retries.
+ */
 export const pluginErrorCodes = {
   400: 'NAT.0002',
   401: 'VPC.0008',
   403: 'VPC.2701',
   404: 'NAT.1002',
   500: 'NAT.1001',
-  503: 'NAT.0102',
-} as const;
+} as const satisfies Partial<Record<ErrorStatus, NatCode>>;
+
+/**
+ * A code to document; for a code the page gives two statuses, the one the route sends; for one with
+ * several messages, the text of the one it sends.
+ */
+export type DocumentedCode = NatCode | { code: NatCode; status?: number; variant?: string };
 
 /**
  * The page's errors as the OpenAPI document lists them (a route's `schema.errors`): status, code
- * and message template.
- * @example documented('NAT.0105') // [{ status: 404, code: 'NAT.0105', message: 'NatGateway {nat_gateway_id} does not exist.' }]
+ * and message template, from the generated error-code table.
+ * @example documented('NAT.0103', { code: 'NAT.0105', status: 404 }) // [{ status: 400, code: 'NAT.0103', … }, { status: 404, code: 'NAT.0105', … }]
  */
-export function documented(...list: NatCode[]): { status: ErrorStatus; code: NatCode; message: string }[] {
-  return list.map((code) => ({ status: codes[code][0], code, message: codes[code][1] }));
+export function documented(...list: DocumentedCode[]): { status: number; code: NatCode; message: string }[] {
+  return list.map((entry) => {
+    const { code, status: chosen, variant } = typeof entry === 'string' ? { code: entry } : entry;
+    const row = errorCodes[code];
+    const statuses: readonly number[] = row.statuses;
+    const messages: readonly string[] = row.messages;
+    if (chosen === undefined && statuses.length > 1)
+      throw new Error(`${code} has statuses ${statuses.join('/')}: say which`);
+    const status = chosen ?? statuses[0];
+    if (status === undefined || !statuses.includes(status))
+      throw new Error(`${code} is not sent with ${chosen}`);
+    const message = variant === undefined ? messages[0] : messages.find((m) => m.includes(variant));
+    if (message === undefined) throw new Error(`${code} has no message with "${variant}"`);
+    return { status, code, message };
+  });
 }

@@ -1,5 +1,5 @@
 import { buildApp } from './app.js';
-import { loadConfig } from './config.js';
+import { describeAccessKey, loadConfig } from './config.js';
 
 /** `npm start`: natgw on its embedded defaults; Ctrl-C stops it cleanly. */
 const config = loadConfig();
@@ -13,6 +13,7 @@ process.stdout.write(
     `  database: ${config.databaseUrl ? 'PostgreSQL' : config.sqliteFile}`,
     `  token:    curl -si ${publicUrl}/v3/auth/tokens -H 'Content-Type: application/json' -d '{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"demo","password":"demo-password","domain":{"name":"Default"}}}},"scope":{"project":{"name":"demo","domain":{"name":"Default"}}}}}'`,
     '  users:    demo / demo-password (read-write), viewer / viewer-password (read-only), project demo',
+    ...(describeAccessKey(config) ? [`  AK/SK:    ${describeAccessKey(config)}`] : []),
     '',
   ].join('\n'),
 );

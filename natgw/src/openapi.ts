@@ -18,8 +18,10 @@ export async function openApi(app: FastifyInstance, contract: StatuskitOptions, 
         title: 'NAT Gateway API',
         version: 'v2.0',
         description:
-          'Public NAT gateways, their SNAT and DNAT rules and tags. Get a token from `POST /v3/auth/tokens` ' +
-          'and send it as `X-Auth-Token`. Every error answers in one body, `{"error": {"code", "title", ' +
+          'Public NAT gateways, their SNAT and DNAT rules and tags, under `/v2.0/…` (Open Telekom Cloud) and ' +
+          '`/v2/{project_id}/…` (Huawei Cloud; its tags under `/v3/{project_id}/…`). Get a token from ' +
+          '`POST /v3/auth/tokens` and send it as `X-Auth-Token`, or sign the request with an access key ' +
+          '(`Authorization: SDK-HMAC-SHA256 …`). Every error answers in one body, `{"error": {"code", "title", ' +
           `"message", "request_id"}}\`, with the status codes below.\n\n${renderMarkdown(getProfile('nat'), 'en')}`,
         license: { name: 'Apache-2.0', url: 'https://www.apache.org/licenses/LICENSE-2.0' },
       },
@@ -39,11 +41,20 @@ export async function openApi(app: FastifyInstance, contract: StatuskitOptions, 
             name: 'X-Auth-Token',
             description: 'A token from `POST /v3/auth/tokens` (its `X-Subject-Token` header).',
           },
+          accessKey: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'Authorization',
+            description:
+              'A request signed with an access key: `SDK-HMAC-SHA256 Access=…, SignedHeaders=…, Signature=…`, ' +
+              'the signed headers covering `host`, `x-sdk-date` and `x-project-id`.',
+          },
         },
       },
-      security: [{ token: [] }],
+      // Either one: a token, or a signature.
+      security: [{ token: [] }, { accessKey: [] }],
     },
-    // A token that does not verify or has expired; a read-only user's write (the pages' codes).
+    // A token or signature that does not verify, an expired token; a read-only user's write (the pages' codes).
     errors(route) {
       if (route.config?.auth === false) return [];
       const reads = readsOnly([route.method].flat()[0] ?? 'GET', route.config);

@@ -1,16 +1,22 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { isIP } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { describeAccessKey, loadConfig } from './config.js';
 
 /**
  * `npm start`: the whole system as real processes. natgw instances on internal ports, and the
  * statuskit gateway in front of them on `PORT` (8080). Everything a client sees points at the
- * gateway. Ctrl-C (or SIGTERM) stops them all.
+ * gateway. A process that dies is started again after a back-off (1 s, doubling up to 30 s).
+ * Ctrl-C (or SIGTERM) stops them all.
  *
  * `NATGW_INSTANCES` (1) natgw processes start on `NATGW_PORT` (8081) and up; with more than one,
  * give them a shared PostgreSQL in `DATABASE_URL`.
  */
 const root = fileURLToPath(new URL('../../', import.meta.url));
+/** The statuskit CLI as it is in the tree (the `source` condition), like natgw itself. */
+const statuskitCli = fileURLToPath(new URL('src/cli/main.ts', import.meta.resolve('statuskit/package.json')));
+const fromSource = ['--conditions=source', '--import', 'tsx'];
 const host = process.env.HOST ?? '127.0.0.1';
 const port = Number(process.env.PORT ?? 8080);
 const firstPort = Number(process.env.NATGW_PORT ?? port + 1);
@@ -19,27 +25,54 @@ const publicUrl = process.env.NATGW_PUBLIC_URL ?? `http://${host}:${port}`;
 const children: ChildProcess[] = [];
 let stopping = false;
 
-/** Starts a child, prefixes its output, and resolves when a line matches `ready`. */
+/** Restarts after a child died: 1 s, doubling up to 30 s; back to 1 s once a child has run a minute. */
+const restartDelay = { first: 1_000, max: 30_000, steadyAfter: 60_000 };
+
+/**
+ * Starts a child, prefixes its output, and resolves when a line matches `ready` the first time.
+ * A child that dies on its own (a crash, a kill) is started again after a back-off, as a
+ * supervisor does: one process dying does not take the system down.
+ */
 function start(name: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<void> {
-  const child = spawn(process.execPath, args, {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  child.on('exit', (code, signal) => {
-    if (!stopping) {
-      process.stderr.write(`${name} exited (${signal ?? code}); stopping the rest\n`);
-      stop(1);
-    }
-  });
+  let delay = restartDelay.first;
+  let wasReady = false;
   return new Promise((resolve) => {
-    for (const stream of [child.stdout, child.stderr]) {
-      createInterface({ input: stream }).on('line', (line) => {
-        process.stdout.write(`[${name}] ${line}\n`);
-        if (ready.test(line)) resolve();
+    const run = () => {
+      const began = Date.now();
+      const child = spawn(process.execPath, args, {
+        cwd: root,
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
       });
-    }
+      children.push(child);
+      process.stdout.write(`[system] ${name} started (pid ${child.pid})\n`);
+      child.on('exit', (code, signal) => {
+        children.splice(children.indexOf(child), 1);
+        if (stopping) return;
+        // One that never came up will not by trying again (a port in use, a bad setting).
+        if (!wasReady) {
+          process.stderr.write(`[system] ${name} exited (${signal ?? code}) before it was ready; stopping\n`);
+          stop(1);
+          return;
+        }
+        if (Date.now() - began >= restartDelay.steadyAfter) delay = restartDelay.first;
+        process.stderr.write(`[system] ${name} exited (${signal ?? code}); restarting in ${delay} ms\n`);
+        setTimeout(() => {
+          if (!stopping) run();
+        }, delay);
+        delay = Math.min(delay * 2, restartDelay.max);
+      });
+      for (const stream of [child.stdout, child.stderr]) {
+        createInterface({ input: stream }).on('line', (line) => {
+          process.stdout.write(`[${name}] ${line}\n`);
+          if (ready.test(line)) {
+            wasReady = true;
+            resolve();
+          }
+        });
+      }
+    };
+    run();
   });
 }
 
@@ -63,6 +96,9 @@ if (instances > 1 && !process.env.DATABASE_URL) {
   );
   process.exit(2);
 }
+// Where the gateway's requests to natgw come from: natgw takes the client's address (which the
+// login lockout counts by) from their X-Forwarded-For, and from nobody else's.
+const gatewayAddresses = [...new Set(['127.0.0.1', '::1', ...(isIP(host) ? [host] : [])])].join(',');
 const upstreams: string[] = [];
 await Promise.all(
   Array.from({ length: instances }, (_, index) => {
@@ -70,8 +106,13 @@ await Promise.all(
     upstreams.push(`http://${host}:${instancePort}`);
     return start(
       instances > 1 ? `natgw-${index + 1}` : 'natgw',
-      ['--import', 'tsx', 'natgw/src/main.ts'],
-      { HOST: host, PORT: String(instancePort), NATGW_PUBLIC_URL: publicUrl },
+      [...fromSource, 'natgw/src/main.ts'],
+      {
+        HOST: host,
+        PORT: String(instancePort),
+        NATGW_PUBLIC_URL: publicUrl,
+        NATGW_TRUST_PROXY: gatewayAddresses,
+      },
       /^natgw: NAT Gateway API/,
     );
   }),
@@ -79,7 +120,8 @@ await Promise.all(
 await start(
   'gateway',
   [
-    'dist/cli/main.js',
+    ...fromSource,
+    statuskitCli,
     'gateway',
     '--host',
     host,
@@ -90,12 +132,14 @@ await start(
   {},
   /statuskit gateway listening/,
 );
+const accessKey = describeAccessKey(loadConfig());
 process.stdout.write(
   [
     '',
     `statuskit: the NAT Gateway API v2.0 at ${publicUrl} (gateway → ${upstreams.join(', ')})`,
     `  token: curl -si ${publicUrl}/v3/auth/tokens -H 'Content-Type: application/json' -d '{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"demo","password":"demo-password","domain":{"name":"Default"}}}},"scope":{"project":{"name":"demo","domain":{"name":"Default"}}}}}'`,
     '  users: demo / demo-password (read-write), viewer / viewer-password (read-only), project demo',
+    ...(accessKey ? [`  AK/SK: ${accessKey}`] : []),
     '  Ctrl-C stops it.',
     '',
   ].join('\n'),

@@ -1,29 +1,83 @@
 import type { NatCode } from './errors.js';
 import { natError } from './errors.js';
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The page's code for text no database stores (a NUL, a lone surrogate); NAT.0002 if unset. */
+    illegalText?: NatCode;
+  }
+}
+
+const uuidPattern = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
+const uuidRegExp = new RegExp(`^${uuidPattern}$`);
 
 /**
- * A UUID as the pages compare them (lower case), or the page's error for that field: a
- * malformed value (`{value}` in its text) or, for a resource's own id, no such resource (`{id}`).
+ * A UUID as the pages compare them (lower case), or the page's error for that field: its
+ * template filled with the value (a malformed value, or for a resource's own id, no such resource).
  */
 export function uuid(value: string, code: NatCode): string {
-  if (!uuidPattern.test(value)) throw natError(code, { value, id: value });
+  if (!uuidRegExp.test(value)) throw natError(code, value);
   return value.toLowerCase();
 }
 
 export function isUuid(value: string): boolean {
-  return uuidPattern.test(value);
+  return uuidRegExp.test(value);
 }
 
 /** JSON-schema pieces shared by the routes. */
 export const schemas = {
-  name: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' },
-  description: { type: 'string', maxLength: 255 },
+  uuidPattern,
+  name: { type: 'string', minLength: 1, pattern: '^[A-Za-z0-9_-]+$' },
+  description: { type: 'string' },
   id: { type: 'string', maxLength: 64 },
-  limit: { type: 'integer', minimum: 1, maximum: 2000 },
   marker: { type: 'string', maxLength: 64 },
 } as const;
+
+/** The pages' lengths: a name of at most 64 characters (NAT.0015), a description of 255 (NAT.0014). */
+export function checkLengths(input: { name?: string | undefined; description?: string | undefined }): void {
+  if (input.name !== undefined && [...input.name].length > 64) throw natError('NAT.0015');
+  if (input.description !== undefined && [...input.description].length > 255) throw natError('NAT.0014');
+}
+
+/** `created_at` as the pages write it, `yyyy-mm-dd hh:mm:ss` with up to six decimals. */
+const timestamp = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?$/;
+
+function validTimestamp(text: string): boolean {
+  const match = timestamp.exec(text);
+  if (!match) return false;
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as number[];
+  const date = new Date(Date.UTC(year ?? 0, (month ?? 0) - 1, day ?? 0, hour, minute, second));
+  return date.getUTCDate() === day && date.getUTCMonth() === (month ?? 0) - 1 && (hour ?? 0) < 24;
+}
+
+/** A page's code and the text its message must contain, for one kind of bad paging parameter. */
+type PageError = readonly [NatCode, string];
+
+/**
+ * A list request's paging (`limit` 1-2000, `marker` a resource id) and filters, or the page's
+ * error: each list page has its own code for a bad limit or marker (NAT.0101, NAT.0201, NAT.0301;
+ * where it has none, the generic NAT.0002), and a malformed `created_at` is NAT.0001.
+ */
+export function listPage<Q extends { limit?: string; marker?: string; created_at?: string }>(
+  query: Q,
+  errors: { limit?: PageError; marker?: PageError },
+): { page: { limit?: number; marker?: string }; filters: Omit<Q, 'limit' | 'marker'> } {
+  const { limit, marker, ...filters } = query;
+  const fail = (error: PageError | undefined) =>
+    error ? natError(error[0], {}, { variant: error[1] }) : natError('NAT.0002');
+  const page: { limit?: number; marker?: string } = {};
+  if (limit !== undefined) {
+    if (!/^\s*\d{1,4}\s*$/.test(limit) || Number(limit) < 1 || Number(limit) > 2000) throw fail(errors.limit);
+    page.limit = Number(limit);
+  }
+  if (marker !== undefined) {
+    if (!isUuid(marker)) throw fail(errors.marker);
+    page.marker = marker.toLowerCase();
+  }
+  if (filters.created_at !== undefined && !validTimestamp(filters.created_at))
+    throw natError('NAT.0001', { timestamp: filters.created_at });
+  return { page, filters };
+}
 
 /**
  * The query string of a list operation: paging, the project, the filters every resource has
@@ -33,11 +87,12 @@ export function listQuery<Own extends Record<string, object>>(own: Own) {
   return {
     type: 'object',
     properties: {
-      limit: schemas.limit,
+      // Checked by the route, for each page's own code.
+      limit: { type: 'string', maxLength: 16 },
       marker: schemas.marker,
       id: schemas.id,
       tenant_id: schemas.id,
-      description: schemas.description,
+      description: { type: 'string', maxLength: 255 },
       status: { type: 'string', maxLength: 32 },
       admin_state_up: { type: 'boolean' },
       created_at: { type: 'string', maxLength: 32 },
@@ -81,3 +136,38 @@ export const success = {
 export const text = { type: 'string' } as const;
 export const integer = { type: 'integer' } as const;
 export const boolean = { type: 'boolean' } as const;
+
+/**
+ * A NUL (PostgreSQL's text cannot hold it, and SQLite would store a different string) or a lone
+ * UTF-16 surrogate (no Unicode character: each engine would store a replacement character in its
+ * place, so the length the service checked is not what is kept).
+ */
+const unstorable = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Refuses text no database stores as given, anywhere in a request's parsed path parameters,
+ * query or body, with 400 naming the field as schema errors do: `nat_gateway.description`,
+ * `query.marker`, `params.key`.
+ */
+export function storableText(
+  request: { params: unknown; query: unknown; body: unknown },
+  code: NatCode = 'NAT.0002',
+): void {
+  const pending: [string, unknown][] = [
+    ['params', request.params],
+    ['query', request.query],
+    ['', request.body],
+  ];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [field, value] = next;
+    if (typeof value === 'string') {
+      if (unstorable.test(value)) {
+        const message = 'must not contain a NUL character or a lone UTF-16 surrogate';
+        throw natError(code, {}, { details: [{ field, rule: 'text', message }] });
+      }
+    } else if (typeof value === 'object' && value !== null) {
+      for (const [key, inner] of Object.entries(value))
+        pending.push([field ? `${field}.${key}` : key, inner]);
+    }
+  }
+}

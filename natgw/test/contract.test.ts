@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { getProfile, parseErrorBody } from 'statuskit';
-import { createGateway, engines, startService, type TestService } from './harness.js';
+import { createGateway, eip, engines, startService, type TestService } from './harness.js';
 
 const seen = new Set<number>();
 
@@ -92,27 +92,52 @@ for (const engine of engines()) {
         url: '/v2.0/nat_gateways/0f0f0f0f-0000-4000-8000-000000000000',
       });
       assert.equal(response.headers.allow, 'GET, PUT, DELETE, HEAD, OPTIONS');
+      // PATCH is a method HTTP knows (RFC 5789); the pages update with PUT, and Allow says so.
+      const patch = await expect(405, { method: 'PATCH', url: '/v2.0/nat_gateways' });
+      assert.equal(patch.headers.allow, 'POST, GET, HEAD, OPTIONS');
     });
 
     test('406 for Accept: application/xml', async () => {
       await expect(406, { url: '/v2.0/nat_gateways', headers: { accept: 'application/xml' } });
     });
 
-    test('409 for a duplicate name', async () => {
-      const payload = {
-        nat_gateway: {
-          name: 'twice',
-          spec: '1',
-          router_id: 'd84f345c-80a1-4fa2-a39c-d0d397c3f09a',
-          internal_network_id: '89d66639-aacb-4929-969d-07080b0f9fd9',
-        },
-      };
-      await expect(201, { method: 'POST', url: '/v2.0/nat_gateways', payload });
-      await expect(409, { method: 'POST', url: '/v2.0/nat_gateways', payload });
+    test('409 for deleting a rule still being created', async () => {
+      // The pages give no code for it (their conflicts are 400s): the contract's 409 answers it.
+      const slow = await startService(engine, { provisioningDelayMs: 300 });
+      try {
+        const gateway = await createGateway(slow);
+        await new Promise((resolve) => setTimeout(resolve, 350));
+        const created = await slow.as('demo', {
+          method: 'POST',
+          url: '/v2.0/dnat_rules',
+          payload: {
+            dnat_rule: {
+              nat_gateway_id: gateway,
+              floating_ip_id: eip(1),
+              private_ip: '10.0.1.10',
+              internal_service_port: 80,
+              external_service_port: 80,
+              protocol: 'tcp',
+            },
+          },
+        });
+        assert.equal(created.statusCode, 201, created.body);
+        const response = await slow.as('demo', {
+          method: 'DELETE',
+          url: `/v2.0/dnat_rules/${created.json().dnat_rule.id}`,
+        });
+        assert.equal(response.statusCode, 409, response.body);
+        assert.equal(parseErrorBody(response.body)?.requestId, response.headers['x-request-id']);
+        seen.add(409);
+      } finally {
+        await slow.close();
+      }
     });
 
-    test('501 for a method served nowhere', async () => {
-      await expect(501, { method: 'PROPFIND', url: '/v2.0/nat_gateways' });
+    test('501 for a method the server does not recognise', async () => {
+      // light-my-request 6.6 (its last release for Node 20) types no WebDAV methods, though it sends them.
+      await expect(501, { method: 'PROPFIND' as 'GET', url: '/v2.0/nat_gateways' });
+      await expect(501, { method: 'LINK' as 'GET', url: '/v2.0/nat_gateways' });
     });
 
     test('503 with Retry-After in maintenance', async () => {
@@ -131,6 +156,7 @@ for (const engine of engines()) {
         'Failed to complete the request because of an internal service error.',
       );
       assert.doesNotMatch(response.body, /nat_gateways|sqlite|relation|table/i);
+      assert.equal(parseErrorBody(response.body)?.code, 'NAT.1001');
     });
   });
 }

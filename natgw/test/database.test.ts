@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
 import pg from 'pg';
-import { engines, startService } from './harness.js';
+import { createGateway, engines, startService } from './harness.js';
 
 test('keeps serving when its idle PostgreSQL connections are cut (a server restart)', {
   skip: !engines().includes('postgres') && 'no NATGW_TEST_DATABASE_URL',
@@ -25,4 +28,34 @@ test('keeps serving when its idle PostgreSQL connections are cut (a server resta
   } finally {
     await service.close();
   }
+});
+
+describe('the SQLite file, which holds the token signing key', () => {
+  const modeOf = (path: string) => statSync(path).mode & 0o777;
+
+  test('is created readable and writable by its owner alone, and so are its -wal and -shm files', async () => {
+    const service = await startService('sqlite');
+    try {
+      await createGateway(service);
+      const file = service.config.sqliteFile;
+      for (const path of [file, `${file}-wal`, `${file}-shm`]) assert.equal(modeOf(path), 0o600, path);
+    } finally {
+      await service.close();
+    }
+  });
+
+  test('is closed to other users when it was left world-readable', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'natgw-mode-'));
+    const file = join(dir, 'natgw.sqlite');
+    try {
+      const first = await startService('sqlite', { sqliteFile: file });
+      await first.close();
+      chmodSync(file, 0o644);
+      const second = await startService('sqlite', { sqliteFile: file });
+      assert.equal(modeOf(file), 0o600);
+      await second.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -156,9 +156,10 @@ for (const engine of engines()) {
         assert.equal(response.statusCode, 201, response.body);
         assert.equal(response.json().dnat_rule.protocol, stored);
       }
+      // An all-port rule needs an EIP and a port of its own (NAT.0408, NAT.0307).
       const any = await createDnat(
         service,
-        valid({ protocol: 0, internal_service_port: 0, external_service_port: 0 }),
+        valid({ protocol: 0, internal_service_port: 0, external_service_port: 0, port_id: port(20) }),
       );
       assert.equal(any.statusCode, 201, any.body);
       assert.equal(any.json().dnat_rule.protocol, 'any');
@@ -234,7 +235,7 @@ for (const engine of engines()) {
     );
 
     test(
-      'answers a malformed floating_ip_id with 404 NAT.0024 and an unknown one with 404 NAT.0026',
+      'answers a malformed floating_ip_id with 404 NAT.0024 and an unknown one with 400 NAT.0026',
       bounded,
       async () => {
         assertError(await createDnat(service, valid({ floating_ip_id: 'fip-1' })), 404, 'NAT.0024');
@@ -243,8 +244,8 @@ for (const engine of engines()) {
           404,
           'NAT.0024',
         );
-        assertError(await createDnat(service, valid({ floating_ip_id: missing })), 404, 'NAT.0026');
-        assertError(await createDnat(service, valid({ floating_ip_id: eip(1, 2) })), 404, 'NAT.0026');
+        assertError(await createDnat(service, valid({ floating_ip_id: missing })), 400, 'NAT.0026');
+        assertError(await createDnat(service, valid({ floating_ip_id: eip(1, 2) })), 400, 'NAT.0026');
       },
     );
 
@@ -257,7 +258,7 @@ for (const engine of engines()) {
       },
     );
 
-    test('refuses the same EIP, external port and protocol twice with 409 NAT.0305', bounded, async () => {
+    test('refuses the same EIP, external port and protocol twice with 400 NAT.0305', bounded, async () => {
       const n = freshEip();
       await dnatId(
         service,
@@ -277,7 +278,7 @@ for (const engine of engines()) {
           external_service_port: 8000,
         }),
       );
-      assertError(again, 409, 'NAT.0305');
+      assertError(again, 400, 'NAT.0305');
       // Another protocol on that EIP and port, and another port, are different mappings.
       await dnatId(
         service,
@@ -301,7 +302,7 @@ for (const engine of engines()) {
     });
 
     test(
-      'refuses the same port or private IP, internal port and protocol twice with 409 NAT.0304',
+      'refuses the same port or private IP, internal port and protocol twice with 400 NAT.0304',
       bounded,
       async () => {
         await dnatId(
@@ -313,7 +314,7 @@ for (const engine of engines()) {
             service,
             valid({ port_id: port(4).toUpperCase(), internal_service_port: 443, external_service_port: 444 }),
           ),
-          409,
+          400,
           'NAT.0304',
         );
         await dnatId(
@@ -335,7 +336,7 @@ for (const engine of engines()) {
               external_service_port: 23,
             }),
           ),
-          409,
+          400,
           'NAT.0304',
         );
         // The same private IP and port on another gateway is another mapping.
@@ -354,41 +355,88 @@ for (const engine of engines()) {
     );
 
     test(
-      'lets DNAT rules share an EIP on other ports, and keeps it from SNAT rules (409 NAT.1409) until the last one is deleted',
+      'keeps an all-port rule apart from port rules on its EIP (400 NAT.0408), port (NAT.0307) and private IP (NAT.0308)',
       bounded,
       async () => {
         const n = freshEip();
-        const first = await dnatId(
+        const allPorts = { protocol: 'any', internal_service_port: 0, external_service_port: 0 };
+        const first = await dnatId(service, valid({ floating_ip_id: eip(n), port_id: port(30) }));
+        const onEip = await createDnat(
           service,
-          valid({
-            floating_ip_id: eip(n),
-            port_id: port(5),
-            internal_service_port: 80,
-            external_service_port: 80,
-          }),
+          valid({ floating_ip_id: eip(n), port_id: port(31), ...allPorts }),
         );
-        const second = await dnatId(
+        assertError(onEip, 400, 'NAT.0408');
+        assert.equal(
+          onEip.json().error.message,
+          `Floating Ip ${eip(n)} can not be associated with both DNAT rule and DNAT all port rule.`,
+        );
+        assertError(await createDnat(service, valid({ port_id: port(30), ...allPorts })), 400, 'NAT.0307');
+        await dnatId(
           service,
-          valid({
-            floating_ip_id: eip(n),
-            port_id: port(5),
-            internal_service_port: 443,
-            external_service_port: 443,
-          }),
+          valid({ port_id: undefined, private_ip: '172.16.30.30', internal_service_port: 25 }),
         );
-        const snat = { nat_gateway_id: gateway, network_id: subnet(5), floating_ip_id: eip(n) };
-        assertError(await createSnat(service, snat), 409, 'NAT.1409');
-        assert.equal((await deleteDnat(service, first)).statusCode, 204);
-        assertError(await createSnat(service, snat), 409, 'NAT.1409');
-        assert.equal((await deleteDnat(service, second)).statusCode, 204);
-        const created = await createSnat(service, snat);
-        assert.equal(created.statusCode, 201, created.body);
-        // Now the SNAT rule holds it: no DNAT rule may use it.
         assertError(
-          await createDnat(service, valid({ floating_ip_id: eip(n), port_id: port(5) })),
-          409,
-          'NAT.1409',
+          await createDnat(service, valid({ port_id: undefined, private_ip: '172.16.30.30', ...allPorts })),
+          400,
+          'NAT.0308',
         );
+        // And the other way round: beside an all-port rule, no port rule.
+        const m = freshEip();
+        await dnatId(service, valid({ floating_ip_id: eip(m), port_id: port(32), ...allPorts }));
+        assertError(
+          await createDnat(service, valid({ floating_ip_id: eip(m), port_id: port(33) })),
+          400,
+          'NAT.0408',
+        );
+        assertError(await createDnat(service, valid({ port_id: port(32) })), 400, 'NAT.0307');
+        // SNAT and DNAT port rules share an EIP.
+        const snat = await createSnat(service, {
+          nat_gateway_id: gateway,
+          network_id: subnet(30),
+          floating_ip_id: eip(n),
+        });
+        assert.equal(snat.statusCode, 201, snat.body);
+        assert.equal((await deleteDnat(service, first)).statusCode, 204);
+      },
+    );
+
+    test(
+      'refuses more DNAT rules than the gateway and EIP limits allow with 400 NAT.0309 and NAT.0313',
+      bounded,
+      async () => {
+        const limited = await startService(engine, {
+          limits: { ...service.config.limits, dnatRulesPerGateway: 3, dnatRulesPerEip: 2 },
+        });
+        try {
+          const gw = await createGateway(limited);
+          const rule = (n: number, externalPort: number) => ({
+            nat_gateway_id: gw,
+            floating_ip_id: eip(n),
+            private_ip: '10.0.1.10',
+            internal_service_port: externalPort,
+            external_service_port: externalPort,
+            protocol: 'tcp',
+          });
+          for (const externalPort of [1, 2])
+            assert.equal((await createDnat(limited, rule(1, externalPort))).statusCode, 201);
+          const perEip = await createDnat(limited, rule(1, 3));
+          assertError(perEip, 400, 'NAT.0313');
+          assert.equal(
+            perEip.json().error.message,
+            '2 DNAT rules has been associated to this Floating IP, no more is allowed',
+          );
+          assert.equal((await createDnat(limited, rule(2, 4))).statusCode, 201);
+          const perGateway = await createDnat(limited, rule(2, 5));
+          assertError(perGateway, 400, 'NAT.0309');
+          assert.equal(
+            perGateway.json().error.message,
+            '3 DNAT rules has been associated to this NAT Gateway, no more is allowed',
+          );
+          const shown = await limited.as('demo', { url: `/v2.0/nat_gateways/${gw}` });
+          assert.equal(shown.json().nat_gateway.dnat_rules_limit, 3);
+        } finally {
+          await limited.close();
+        }
       },
     );
 
@@ -557,14 +605,14 @@ for (const engine of engines()) {
     );
 
     test(
-      'refuses to delete a gateway with a rule (409 NAT.0006) until the rule is deleted',
+      'refuses to delete a gateway with a rule (400 NAT.0006) until the rule is deleted',
       bounded,
       async () => {
         const gw = await createGateway(service);
         const id = await dnatId(service, valid({ nat_gateway_id: gw, port_id: port(11) }));
         assertError(
           await service.as('demo', { method: 'DELETE', url: `/v2.0/nat_gateways/${gw}` }),
-          409,
+          400,
           'NAT.0006',
         );
         assert.equal((await deleteDnat(service, id)).statusCode, 204);
@@ -597,46 +645,42 @@ for (const engine of engines()) {
       const statuses = responses.map((response) => response.statusCode);
       assert.equal(statuses.filter((status) => status === 201).length, 1, statuses.join());
       for (const response of responses.filter((r) => r.statusCode !== 201))
-        assertError(response, 409, 'NAT.0305');
+        assertError(response, 400, 'NAT.0305');
     });
 
     test(
-      'lets either SNAT or DNAT rules win an EIP when both race for it on different gateways',
+      'gives an EIP to the rules of one gateway when SNAT and DNAT rules of four gateways race for it',
       bounded,
       async () => {
         const n = freshEip();
         const gateways = await Promise.all(Array.from({ length: 4 }, () => createGateway(service)));
-        const requests = Array.from({ length: 20 }, (_, i) => {
-          const gw = gateways[i % 4] as string;
-          return i % 2 === 0
-            ? createSnat(service, { nat_gateway_id: gw, network_id: subnet(20 + i), floating_ip_id: eip(n) })
-            : createDnat(
-                service,
-                valid({
+        const responses = await Promise.all(
+          Array.from({ length: 20 }, (_, i) => {
+            const gw = gateways[i % 4] as string;
+            return i % 2 === 0
+              ? createSnat(service, {
                   nat_gateway_id: gw,
+                  network_id: subnet(20 + i),
                   floating_ip_id: eip(n),
-                  port_id: port(13),
-                  internal_service_port: 2000 + i,
-                  external_service_port: 3000 + i,
-                }),
-              );
-        });
-        const responses = await Promise.all(requests);
-        const won = responses.map((response, i) => ({
-          kind: i % 2 === 0 ? 'snat' : 'dnat',
-          status: response.statusCode,
-        }));
-        const snatWins = won.filter((w) => w.kind === 'snat' && w.status === 201).length;
-        const dnatWins = won.filter((w) => w.kind === 'dnat' && w.status === 201).length;
-        const summary = JSON.stringify(won);
-        if (snatWins > 0) {
-          assert.equal(snatWins, 1, summary);
-          assert.equal(dnatWins, 0, summary);
-        } else {
-          assert.equal(dnatWins, 10, summary);
-        }
+                })
+              : createDnat(
+                  service,
+                  valid({
+                    nat_gateway_id: gw,
+                    floating_ip_id: eip(n),
+                    port_id: port(13),
+                    internal_service_port: 2000 + i,
+                    external_service_port: 3000 + i,
+                  }),
+                );
+          }),
+        );
+        const won = responses.filter((r) => r.statusCode === 201);
+        const winners = new Set(won.map((r) => (r.json().snat_rule ?? r.json().dnat_rule).nat_gateway_id));
+        assert.equal(winners.size, 1, responses.map((r) => r.statusCode).join());
+        assert.equal(won.length, 5);
         for (const response of responses.filter((r) => r.statusCode !== 201))
-          assertError(response, 409, 'NAT.1409');
+          assertError(response, 400, 'NAT.0404');
       },
     );
   });
@@ -658,9 +702,9 @@ for (const engine of engines()) {
       protocol: 'tcp',
     });
 
-    test('refuses rules on a PENDING_CREATE gateway with 409 NAT.0103', bounded, async () => {
+    test('refuses rules on a PENDING_CREATE gateway with 400 NAT.0103', bounded, async () => {
       const gateway = await createGateway(service);
-      assertError(await createDnat(service, rule(gateway)), 409, 'NAT.0103');
+      assertError(await createDnat(service, rule(gateway)), 400, 'NAT.0103');
     });
 
     test(
@@ -674,7 +718,7 @@ for (const engine of engines()) {
         const { id, status } = created.json().dnat_rule;
         assert.equal(status, 'PENDING_CREATE');
         assert.deepEqual(await listIds(service, `status=PENDING_CREATE&nat_gateway_id=${gateway}`), [id]);
-        assertError(await deleteDnat(service, id), 409, 'NAT.0103');
+        assertError(await deleteDnat(service, id), 409, 'SK.0409');
         await sleep(delay + 100);
         assert.equal(
           (await service.as('demo', { url: `/v2.0/dnat_rules/${id}` })).json().dnat_rule.status,
@@ -686,12 +730,12 @@ for (const engine of engines()) {
           (await service.as('demo', { url: `/v2.0/dnat_rules/${id}` })).json().dnat_rule.status,
           'PENDING_DELETE',
         );
-        assertError(await deleteDnat(service, id), 409, 'NAT.0103');
+        assertError(await deleteDnat(service, id), 409, 'SK.0409');
         const again = await createDnat(service, rule(gateway));
         assert.equal(again.statusCode, 201, again.body);
         assertError(
           await service.as('demo', { method: 'DELETE', url: `/v2.0/nat_gateways/${gateway}` }),
-          409,
+          400,
           'NAT.0006',
         );
         await sleep(delay + 100);

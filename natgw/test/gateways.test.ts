@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { parseErrorBody } from 'statuskit';
-import { createGateway, engines, pageIds, startService, type TestService } from './harness.js';
+import {
+  assertError,
+  createGateway,
+  engines,
+  pageIds,
+  startService,
+  subnet,
+  type TestService,
+} from './harness.js';
 
 const pageExample = {
   nat_gateway: {
@@ -59,26 +67,60 @@ for (const engine of engines()) {
       assert.equal(shown.json().nat_gateway.name, 'nat_001');
     });
 
-    test('answers a second gateway of the same name in the project with 409', async () => {
-      const response = await service.as('demo', {
-        method: 'POST',
-        url: '/v2.0/nat_gateways',
-        payload: pageExample,
+    test('creates gateways of one name side by side: the pages make names unique nowhere', async () => {
+      const payload = (n: number) => ({
+        nat_gateway: { ...pageExample.nat_gateway, name: 'twin', internal_network_id: subnet(n) },
       });
-      assert.equal(response.statusCode, 409);
-      assert.equal(errorCode(response.body), 'NAT.0106');
-    });
-
-    test('gives exactly one 201 when many create the same name at once', async () => {
-      const payload = { nat_gateway: { ...pageExample.nat_gateway, name: 'raced' } };
       const responses = await Promise.all(
-        Array.from({ length: 20 }, () =>
-          service.as('demo', { method: 'POST', url: '/v2.0/nat_gateways', payload }),
+        [1, 2, 3].map((n) =>
+          service.as('demo', { method: 'POST', url: '/v2.0/nat_gateways', payload: payload(n) }),
         ),
       );
-      const statuses = responses.map((response) => response.statusCode);
-      assert.equal(statuses.filter((status) => status === 201).length, 1);
-      assert.equal(statuses.filter((status) => status === 409).length, 19);
+      assert.deepEqual(
+        responses.map((response) => response.statusCode),
+        [201, 201, 201],
+      );
+      const listed = await service.as('demo', { url: '/v2.0/nat_gateways?name=twin' });
+      assert.equal(listed.json().nat_gateways.length, 3);
+    });
+
+    test('refuses more gateways than the VPC and network limits allow with 400 NAT.0113 and NAT.0012', async () => {
+      const limited = await startService(engine, {
+        limits: { ...service.config.limits, gatewaysPerVpc: 3, gatewaysPerNetwork: 1 },
+      });
+      try {
+        const body = (network: string) => ({
+          nat_gateway: { ...pageExample.nat_gateway, name: 'limited', internal_network_id: network },
+        });
+        const create = (network: string) =>
+          limited.as('demo', { method: 'POST', url: '/v2.0/nat_gateways', payload: body(network) });
+        const first = await create(subnet(1));
+        assert.equal(first.statusCode, 201, first.body);
+        const again = await create(subnet(1));
+        assertError(again, 400, 'NAT.0012');
+        assert.equal(again.json().error.message, `The network ${subnet(1)} already has nat gateway.`);
+        // Twenty at once on one network: one wins.
+        const raced = await Promise.all(Array.from({ length: 20 }, () => create(subnet(2))));
+        assert.equal(raced.filter((response) => response.statusCode === 201).length, 1);
+        for (const response of raced.filter((r) => r.statusCode !== 201))
+          assertError(response, 400, 'NAT.0012');
+        assert.equal((await create(subnet(3))).statusCode, 201);
+        const full = await create(subnet(4));
+        assertError(full, 400, 'NAT.0113');
+        assert.equal(
+          full.json().error.message,
+          '3 NAT gateways has been created to this VPC, no more is allowed',
+        );
+        // A gateway being deleted no longer counts.
+        const id = first.json().nat_gateway.id;
+        assert.equal(
+          (await limited.as('demo', { method: 'DELETE', url: `/v2.0/nat_gateways/${id}` })).statusCode,
+          204,
+        );
+        assert.equal((await create(subnet(4))).statusCode, 201);
+      } finally {
+        await limited.close();
+      }
     });
 
     for (const [field, value, code] of [
@@ -95,13 +137,32 @@ for (const engine of engines()) {
     }
 
     test('answers an invalid name with 400 naming the field', async () => {
-      for (const name of ['has space', 'x'.repeat(65), '']) {
+      for (const name of ['has space', '']) {
         const payload = { nat_gateway: { ...pageExample.nat_gateway, name } };
         const response = await service.as('demo', { method: 'POST', url: '/v2.0/nat_gateways', payload });
         assert.equal(response.statusCode, 400, name);
         assert.equal(errorCode(response.body), 'NAT.0002');
         assert.match(String(parseErrorBody(response.body)?.message), /nat_gateway\.name/);
       }
+    });
+
+    test("answers a name over 64 characters and a description over 255 with the page's 400 NAT.0015 and NAT.0014", async () => {
+      const create = (changes: Record<string, string>) =>
+        service.as('demo', {
+          method: 'POST',
+          url: '/v2.0/nat_gateways',
+          payload: { nat_gateway: { ...pageExample.nat_gateway, ...changes } },
+        });
+      const name = await create({ name: 'x'.repeat(65) });
+      assertError(name, 400, 'NAT.0015');
+      assert.equal(name.json().error.message, 'Invalid input for name.+exceeds maximum length of 255.');
+      assertError(await create({ description: 'd'.repeat(256) }), 400, 'NAT.0014');
+      const longest = await create({
+        name: 'x'.repeat(64),
+        description: '说'.repeat(255),
+        internal_network_id: subnet(4),
+      });
+      assert.equal(longest.statusCode, 201, longest.body);
     });
 
     test('answers an unknown VPC or network with 404 and the page codes', async () => {
@@ -161,7 +222,29 @@ for (const engine of engines()) {
       const active = await service.as('demo', { url: '/v2.0/nat_gateways?status=ACTIVE&spec=1' });
       assert.ok(active.json().nat_gateways.length >= 3);
       const badLimit = await service.as('demo', { url: '/v2.0/nat_gateways?limit=abc' });
-      assert.equal(badLimit.statusCode, 400);
+      assertError(badLimit, 400, 'NAT.0101');
+      assert.equal(badLimit.json().error.message, 'get natgateways error limit is invalid.');
+      const badMarker = await service.as('demo', { url: '/v2.0/nat_gateways?marker=nope' });
+      assertError(badMarker, 400, 'NAT.0101');
+      assert.equal(badMarker.json().error.message, 'get natgateways error marker is invalid.');
+      const badTime = await service.as('demo', { url: '/v2.0/nat_gateways?created_at=yesterday' });
+      assertError(badTime, 400, 'NAT.0001');
+      assert.equal(badTime.json().error.message, 'Invalid value for created_at yesterday.');
+      const created = (await service.as('demo', { url: `/v2.0/nat_gateways/${seen[0]}` })).json().nat_gateway;
+      const byTime = await service.as('demo', {
+        url: `/v2.0/nat_gateways?created_at=${encodeURIComponent(created.created_at)}`,
+      });
+      assert.ok(byTime.json().nat_gateways.some((gateway: { id: string }) => gateway.id === created.id));
+      // Ids compare without regard to case in filters too, as in lookups.
+      const byId = await service.as('demo', { url: `/v2.0/nat_gateways?id=${created.id.toUpperCase()}` });
+      assert.deepEqual(
+        byId.json().nat_gateways.map((gateway: { id: string }) => gateway.id),
+        [created.id],
+      );
+      const byRouter = await service.as('demo', {
+        url: `/v2.0/nat_gateways?router_id=${pageIds.router.toUpperCase()}&id=${created.id}`,
+      });
+      assert.equal(byRouter.json().nat_gateways.length, 1);
     });
 
     test('updates name, description and spec with 200', async () => {
@@ -176,6 +259,30 @@ for (const engine of engines()) {
       assert.deepEqual([gateway.name, gateway.description, gateway.spec], ['renamed', 'changed', '2']);
     });
 
+    test('updates only name, description and spec, at least one of them: else 400', async () => {
+      const id = await createGateway(service);
+      const put = (nat_gateway: Record<string, unknown>) =>
+        service.as('demo', { method: 'PUT', url: `/v2.0/nat_gateways/${id}`, payload: { nat_gateway } });
+      for (const changes of [
+        { admin_state_up: false },
+        { router_id: pageIds.router },
+        { name: 'ok', colour: 'red' },
+      ]) {
+        const response = await put(changes);
+        assertError(response, 400, 'NAT.0002');
+      }
+      const empty = await put({});
+      assertError(empty, 400, 'NAT.0101');
+      assert.equal(empty.json().error.message, 'update natgateway request is null');
+      const gateway = (await service.as('demo', { url: `/v2.0/nat_gateways/${id}` })).json().nat_gateway;
+      assert.equal(gateway.name.startsWith('nat_'), true, 'nothing changed');
+      // The spec it has, alone, changes nothing: 400 NAT.1206; with another field it is taken.
+      const same = await put({ spec: '1' });
+      assertError(same, 400, 'NAT.1206');
+      assert.equal(same.json().error.message, 'Update (1) spec to (1) are the same as the original.');
+      assert.equal((await put({ spec: '1', description: 'page example' })).statusCode, 200);
+    });
+
     test('deletes with 204 and an empty body, and the gateway is gone after', async () => {
       const id = await createGateway(service);
       const response = await service.as('demo', { method: 'DELETE', url: `/v2.0/nat_gateways/${id}` });
@@ -183,18 +290,21 @@ for (const engine of engines()) {
       assert.equal(response.body, '');
       assert.equal(response.headers['content-type'], undefined);
       assert.equal((await service.as('demo', { url: `/v2.0/nat_gateways/${id}` })).statusCode, 404);
-      assert.equal(
-        (await service.as('demo', { method: 'DELETE', url: `/v2.0/nat_gateways/${id}` })).statusCode,
-        404,
+      // The page: 400 for a gateway to delete that is not found, 404 for one queried.
+      assertError(
+        await service.as('demo', { method: 'DELETE', url: `/v2.0/nat_gateways/${id}` }),
+        400,
+        'NAT.0105',
       );
     });
 
     test("never shows or changes another project's gateway", async () => {
       const id = await createGateway(service, 'private_one');
       assert.equal((await service.as('alt', { url: `/v2.0/nat_gateways/${id}` })).statusCode, 404);
-      assert.equal(
-        (await service.as('alt', { method: 'DELETE', url: `/v2.0/nat_gateways/${id}` })).statusCode,
-        404,
+      assertError(
+        await service.as('alt', { method: 'DELETE', url: `/v2.0/nat_gateways/${id}` }),
+        400,
+        'NAT.0105',
       );
       assert.equal(
         (
@@ -259,17 +369,17 @@ for (const engine of engines()) {
       );
     });
 
-    test('answers acting on a pending gateway with 409 NAT.0103', async () => {
+    test('answers acting on a pending gateway with 400 NAT.0103', async () => {
       const id = await createGateway(service);
       const update = await service.as('demo', {
         method: 'PUT',
         url: `/v2.0/nat_gateways/${id}`,
         payload: { nat_gateway: { description: 'x' } },
       });
-      assert.equal(update.statusCode, 409);
-      assert.equal(errorCode(update.body), 'NAT.0103');
+      assertError(update, 400, 'NAT.0103');
+      assert.equal(update.json().error.message, `NatGateway ${id} is not ACTIVE.`);
       const remove = await service.as('demo', { method: 'DELETE', url: `/v2.0/nat_gateways/${id}` });
-      assert.equal(remove.statusCode, 409);
+      assertError(remove, 400, 'NAT.0103');
       await new Promise((resolve) => setTimeout(resolve, 350));
       assert.equal(
         (await service.as('demo', { method: 'DELETE', url: `/v2.0/nat_gateways/${id}` })).statusCode,

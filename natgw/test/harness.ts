@@ -169,11 +169,20 @@ export const pageIds = {
   ],
 } as const;
 
-/** Creates an ACTIVE gateway (no provisioning delay) and returns its id. */
+/** The internal networks a service's gateways took: one gateway per network (NAT.0012). */
+const networksTaken = new WeakMap<TestService, number>();
+
+/**
+ * Creates a gateway (ACTIVE at once when there is no provisioning delay) on an internal network
+ * no other gateway of the service has (numbered subnets from 64 down; the pages' own is left to
+ * the pages' examples), and returns its id.
+ */
 export async function createGateway(
   service: TestService,
   name = `nat_${randomBytes(4).toString('hex')}`,
 ): Promise<string> {
+  const taken = networksTaken.get(service) ?? 0;
+  networksTaken.set(service, taken + 1);
   const response = await service.as('demo', {
     method: 'POST',
     url: '/v2.0/nat_gateways',
@@ -182,7 +191,7 @@ export async function createGateway(
         name,
         spec: '1',
         router_id: pageIds.router,
-        internal_network_id: pageIds.internalNetwork,
+        internal_network_id: subnet(64 - taken),
       },
     },
   });

@@ -39,6 +39,22 @@ describe('keystoneauth1 against natgw', () => {
     assert.equal(steps.endpoint?.project, '9ad601814ac94c80bf7bb9073ded66fc');
   });
 
+  test('discovers the identity version at GET /v3 without falling back to parsing the URL', () => {
+    const seen = steps['discover-v3'];
+    assert.equal(seen?.raised, undefined, String(seen?.message));
+    assert.deepEqual(seen?.warnings, []);
+    assert.deepEqual(seen?.versions, ['v3.0']);
+    assert.equal(seen?.project, '9ad601814ac94c80bf7bb9073ded66fc');
+  });
+
+  test('finds the identity version in the version list at GET / when given the root as its auth URL', () => {
+    const seen = steps['discover-root'];
+    assert.equal(seen?.raised, undefined, String(seen?.message));
+    assert.deepEqual(seen?.warnings, []);
+    assert.deepEqual(seen?.versions, ['v2.0', 'v3.0']);
+    assert.equal(seen?.project, '9ad601814ac94c80bf7bb9073ded66fc');
+  });
+
   test('creates and deletes through its session', () => {
     assert.equal(steps.create?.status, 201);
     assert.equal(steps.create?.location, `${base}/v2.0/nat_gateways/${steps.create?.id}`);
@@ -48,7 +64,7 @@ describe('keystoneauth1 against natgw', () => {
 
   for (const [step, raised, status, message] of [
     ['not-found', 'NotFound', 404, 'NatGateway 0f0f0f0f-0000-4000-8000-000000000000 does not exist.'],
-    ['conflict', 'Conflict', 409, 'A NAT gateway named ks_nat already exists in this project.'],
+    ['in-use', 'BadRequest', 400, 'Rule has not been deleted.'],
     [
       'bad-request',
       'BadRequest',

@@ -76,7 +76,11 @@ for (const engine of engines()) {
         assert.equal(response.statusCode, 201, response.body);
         const rule = response.json().snat_rule;
         assert.equal(response.headers.location, `http://127.0.0.1:8080/v2.0/snat_rules/${rule.id}`);
-        assert.deepEqual(Object.keys(rule).sort(), fields);
+        // The overview: a field that would be null is left out (here cidr).
+        assert.deepEqual(
+          Object.keys(rule).sort(),
+          fields.filter((field) => field !== 'cidr'),
+        );
         assert.deepEqual(
           { ...rule, id: undefined, created_at: undefined },
           {
@@ -87,7 +91,6 @@ for (const engine of engines()) {
             nat_gateway_id: gateway,
             admin_state_up: true,
             network_id: 'eaad9cd6-2372-4be1-9535-9bd37210ae7b',
-            cidr: null,
             source_type: 0,
             tenant_id: project,
             floating_ip_address: '5.21.11.226',
@@ -116,7 +119,7 @@ for (const engine of engines()) {
       assert.equal(vpc.statusCode, 201, vpc.body);
       const rule = vpc.json().snat_rule;
       assert.equal(rule.cidr, '192.168.1.10/32');
-      assert.equal(rule.network_id, null);
+      assert.equal('network_id' in rule, false);
       assert.equal(rule.source_type, 0);
       assert.equal(rule.floating_ip_address, '5.21.11.226');
       assert.equal((await deleteSnat(service, rule.id)).statusCode, 204);
@@ -165,13 +168,13 @@ for (const engine of engines()) {
         const rule = response.json().snat_rule;
         assert.equal(rule.floating_ip_id, `${eip(c)},${eip(a)},${eip(b)}`);
         assert.equal(rule.floating_ip_address, `${eipAddress(c)},${eipAddress(a)},${eipAddress(b)}`);
-        // Each EIP of the list is now held by this rule alone.
+        // SNAT rules of one gateway share EIPs (the page's three examples all use one).
         const again = await createSnat(service, {
           nat_gateway_id: gateway,
           network_id: subnet(freshSubnet()),
           floating_ip_id: eip(b),
         });
-        assertError(again, 409, 'NAT.1409');
+        assert.equal(again.statusCode, 201, again.body);
       },
     );
 
@@ -215,7 +218,7 @@ for (const engine of engines()) {
     );
 
     test(
-      'answers malformed EIP ids with 400 NAT.0210 and a malformed network id with 404 NAT.0005',
+      'answers malformed EIP ids with 400 NAT.0210 and a malformed network id with 400 naming the field',
       bounded,
       async () => {
         for (const floatingIpId of ['abc', '', `${eip(freshEip())},`, `${eip(freshEip())},xyz`]) {
@@ -231,12 +234,13 @@ for (const engine of engines()) {
           network_id: 'net-1',
           floating_ip_id: eip(freshEip()),
         });
-        assertError(network, 404, 'NAT.0005');
+        assertError(network, 400, 'NAT.0002');
+        assert.match(network.json().error.message, /snat_rule\.network_id/);
       },
     );
 
     test(
-      "answers a network or EIP outside the project's network with 404 NAT.0005 / NAT.0026",
+      "answers a network or EIP outside the project's network with 404 NAT.0005 / 400 NAT.0026",
       bounded,
       async () => {
         assertError(
@@ -262,7 +266,7 @@ for (const engine of engines()) {
           network_id: subnet(freshSubnet()),
           floating_ip_id: `${eip(freshEip())},${missing}`,
         });
-        assertError(unknownEip, 404, 'NAT.0026');
+        assertError(unknownEip, 400, 'NAT.0026');
         assert.match(unknownEip.json().error.message, new RegExp(missing));
         assertError(
           await createSnat(service, {
@@ -270,7 +274,7 @@ for (const engine of engines()) {
             network_id: subnet(freshSubnet()),
             floating_ip_id: eip(1, 2),
           }),
-          404,
+          400,
           'NAT.0026',
         );
       },
@@ -355,7 +359,7 @@ for (const engine of engines()) {
       },
     );
 
-    test('refuses a second rule for the same network on a gateway with 409 NAT.1503', bounded, async () => {
+    test('refuses a second rule for the same network on a gateway with 400 NAT.0208', bounded, async () => {
       const network = subnet(freshSubnet());
       await snatId(service, {
         nat_gateway_id: gateway,
@@ -367,13 +371,14 @@ for (const engine of engines()) {
         network_id: network.toUpperCase(),
         floating_ip_id: eip(freshEip()),
       });
-      assertError(second, 409, 'NAT.1503');
+      assertError(second, 400, 'NAT.0208');
+      assert.equal(second.json().error.message, `Snat rule for network ${network} exists.`);
       // Another gateway may have a rule for that network.
       const other = await createGateway(service);
       await snatId(service, { nat_gateway_id: other, network_id: network, floating_ip_id: eip(freshEip()) });
     });
 
-    test('refuses a second rule for the same cidr on a gateway with 409 NAT.1505', bounded, async () => {
+    test('refuses a cidr that overlaps another rule of the gateway with 400 NAT.0207', bounded, async () => {
       await snatId(service, {
         nat_gateway_id: gateway,
         cidr: '10.0.50.16/28',
@@ -385,8 +390,8 @@ for (const engine of engines()) {
           cidr: '10.0.50.16/28',
           floating_ip_id: eip(freshEip()),
         }),
-        409,
-        'NAT.1505',
+        400,
+        'NAT.0207',
       );
       // A host address with and without /32 is the same source.
       await snatId(service, { nat_gateway_id: gateway, cidr: '10.0.50.5', floating_ip_id: eip(freshEip()) });
@@ -396,75 +401,125 @@ for (const engine of engines()) {
           cidr: '10.0.50.5/32',
           floating_ip_id: eip(freshEip()),
         }),
-        409,
-        'NAT.1505',
+        400,
+        'NAT.0207',
+      );
+      // Overlapping, not only equal: a block inside another, and a network rule's subnet.
+      const inside = await createSnat(service, {
+        nat_gateway_id: gateway,
+        cidr: '10.0.50.20/30',
+        floating_ip_id: eip(freshEip()),
+      });
+      assertError(inside, 400, 'NAT.0207');
+      assert.equal(
+        inside.json().error.message,
+        'cidr in the request conflicts with cidrs of existing rules.',
+      );
+      const network = freshSubnet();
+      await snatId(service, {
+        nat_gateway_id: gateway,
+        network_id: subnet(network),
+        floating_ip_id: eip(freshEip()),
+      });
+      assertError(
+        await createSnat(service, {
+          nat_gateway_id: gateway,
+          cidr: `10.0.${network}.128/25`,
+          floating_ip_id: eip(freshEip()),
+        }),
+        400,
+        'NAT.0207',
       );
     });
 
+    test("answers the page's three examples in order with 201, 400 NAT.0207 and 201", bounded, async () => {
+      const gw = await createGateway(service);
+      const example = {
+        nat_gateway_id: gw,
+        description: 'description',
+        floating_ip_id: pageIds.floatingIps[0],
+      };
+      const network = await createSnat(service, {
+        ...example,
+        network_id: pageIds.snatNetwork,
+        source_type: 0,
+      });
+      assert.equal(network.statusCode, 201, network.body);
+      // 192.168.1.10/32 is in the first example's subnet, 192.168.1.0/24.
+      assertError(
+        await createSnat(service, { ...example, cidr: '192.168.1.10/32', source_type: 0 }),
+        400,
+        'NAT.0207',
+      );
+      const directConnect = await createSnat(service, { ...example, cidr: '172.30.0.0/24', source_type: 1 });
+      assert.equal(directConnect.statusCode, 201, directConnect.body);
+      for (const response of [network, directConnect])
+        assert.equal((await deleteSnat(service, response.json().snat_rule.id)).statusCode, 204);
+    });
+
     test(
-      "refuses another SNAT rule's EIP and a DNAT rule's EIP with 409 NAT.1409, and frees them on delete",
+      'shares an EIP among the rules of one gateway, refuses it to another gateway with 400 NAT.0404 and frees it with the last rule',
       bounded,
       async () => {
-        const held = freshEip();
-        const rule = await snatId(service, {
+        const shared = freshEip();
+        const first = await snatId(service, {
           nat_gateway_id: gateway,
           network_id: subnet(freshSubnet()),
-          floating_ip_id: eip(held),
+          floating_ip_id: eip(shared),
         });
-        const network = subnet(freshSubnet());
-        assertError(
-          await createSnat(service, {
-            nat_gateway_id: gateway,
-            network_id: network,
-            floating_ip_id: eip(held),
-          }),
-          409,
-          'NAT.1409',
-        );
-        const dnat = await service.as('demo', {
-          method: 'POST',
-          url: '/v2.0/dnat_rules',
-          payload: {
-            dnat_rule: {
-              nat_gateway_id: gateway,
-              floating_ip_id: eip(held),
-              private_ip: '10.0.3.3',
-              internal_service_port: 80,
-              external_service_port: 80,
-              protocol: 'tcp',
+        const dnat = (gw: string, externalPort: number, protocol = 'tcp') =>
+          service.as('demo', {
+            method: 'POST',
+            url: '/v2.0/dnat_rules',
+            payload: {
+              dnat_rule: {
+                nat_gateway_id: gw,
+                floating_ip_id: eip(shared),
+                private_ip: protocol === 'any' ? '10.0.3.4' : '10.0.3.3',
+                internal_service_port: protocol === 'any' ? 0 : 80,
+                external_service_port: externalPort,
+                protocol,
+              },
             },
-          },
-        });
-        assertError(dnat, 409, 'NAT.1409');
-
-        const shared = freshEip();
-        const dnatRule = await service.as('demo', {
-          method: 'POST',
-          url: '/v2.0/dnat_rules',
-          payload: {
-            dnat_rule: {
-              nat_gateway_id: gateway,
-              floating_ip_id: eip(shared),
-              private_ip: '10.0.3.4',
-              internal_service_port: 22,
-              external_service_port: 2222,
-              protocol: 'tcp',
-            },
-          },
-        });
-        assert.equal(dnatRule.statusCode, 201, dnatRule.body);
-        assertError(
-          await createSnat(service, {
-            nat_gateway_id: gateway,
-            network_id: network,
-            floating_ip_id: `${eip(freshEip())},${eip(shared)}`,
-          }),
-          409,
-          'NAT.1409',
+          });
+        // Beside an SNAT rule, no DNAT all-port rule on the EIP; a DNAT port rule shares it.
+        const allPort = await dnat(gateway, 0, 'any');
+        assertError(allPort, 400, 'NAT.0409');
+        assert.equal(
+          allPort.json().error.message,
+          `Floating Ip ${eip(shared)} can not be associated with both SNAT rule and DNAT all port rule.`,
         );
-
-        assert.equal((await deleteSnat(service, rule)).statusCode, 204);
-        await snatId(service, { nat_gateway_id: gateway, network_id: network, floating_ip_id: eip(held) });
+        const port = await dnat(gateway, 8080);
+        assert.equal(port.statusCode, 201, port.body);
+        const other = await createGateway(service);
+        const elsewhere = await createSnat(service, {
+          nat_gateway_id: other,
+          network_id: subnet(freshSubnet()),
+          floating_ip_id: eip(shared),
+        });
+        assertError(elsewhere, 400, 'NAT.0404');
+        assert.equal(
+          elsewhere.json().error.message,
+          `Floating Ip ${eip(shared)} has used by nat gateway ${gateway}.`,
+        );
+        assertError(await dnat(other, 9090), 400, 'NAT.0404');
+        assert.equal((await deleteSnat(service, first)).statusCode, 204);
+        assertError(await dnat(other, 9090), 400, 'NAT.0404');
+        assert.equal(
+          (
+            await service.as('demo', {
+              method: 'DELETE',
+              url: `/v2.0/dnat_rules/${port.json().dnat_rule.id}`,
+            })
+          ).statusCode,
+          204,
+        );
+        // The last rule gone, the EIP is free for another gateway.
+        await snatId(service, {
+          nat_gateway_id: other,
+          network_id: subnet(freshSubnet()),
+          floating_ip_id: eip(shared),
+        });
       },
     );
 
@@ -634,7 +689,7 @@ for (const engine of engines()) {
     });
 
     test(
-      'refuses to delete a gateway with a rule (409 NAT.0006) until the rule is deleted',
+      'refuses to delete a gateway with a rule (400 NAT.0006) until the rule is deleted',
       bounded,
       async () => {
         const gw = await createGateway(service);
@@ -645,7 +700,7 @@ for (const engine of engines()) {
         });
         assertError(
           await service.as('demo', { method: 'DELETE', url: `/v2.0/nat_gateways/${gw}` }),
-          409,
+          400,
           'NAT.0006',
         );
         const removed = await deleteSnat(service, id);
@@ -677,27 +732,34 @@ for (const engine of engines()) {
       const statuses = responses.map((response) => response.statusCode);
       assert.equal(statuses.filter((status) => status === 201).length, 1, statuses.join());
       for (const response of responses.filter((r) => r.statusCode !== 201))
-        assertError(response, 409, 'NAT.1503');
+        assertError(response, 400, 'NAT.0208');
       assert.equal((await listIds(service, `nat_gateway_id=${gw}`)).length, 1);
     });
 
-    test('gives exactly one 201 when 20 rules race for the same EIP', bounded, async () => {
-      const gw = await createGateway(service);
-      const n = freshEip();
-      const responses = await Promise.all(
-        Array.from({ length: 20 }, () =>
-          createSnat(service, {
-            nat_gateway_id: gw,
-            network_id: subnet(freshSubnet()),
-            floating_ip_id: eip(n),
-          }),
-        ),
-      );
-      const statuses = responses.map((response) => response.statusCode);
-      assert.equal(statuses.filter((status) => status === 201).length, 1, statuses.join());
-      for (const response of responses.filter((r) => r.statusCode !== 201))
-        assertError(response, 409, 'NAT.1409');
-    });
+    test(
+      'gives an EIP to the rules of exactly one gateway when four gateways race for it',
+      bounded,
+      async () => {
+        const gateways = await Promise.all(Array.from({ length: 4 }, () => createGateway(service)));
+        const n = freshEip();
+        const responses = await Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            createSnat(service, {
+              nat_gateway_id: gateways[i % 4],
+              network_id: subnet(freshSubnet()),
+              floating_ip_id: eip(n),
+            }),
+          ),
+        );
+        const winners = new Set(
+          responses.filter((r) => r.statusCode === 201).map((r) => r.json().snat_rule.nat_gateway_id),
+        );
+        assert.equal(winners.size, 1, responses.map((r) => r.statusCode).join());
+        assert.equal(responses.filter((r) => r.statusCode === 201).length, 5);
+        for (const response of responses.filter((r) => r.statusCode !== 201))
+          assertError(response, 400, 'NAT.0404');
+      },
+    );
   });
 
   describe(`SNAT rule status on ${engine}`, () => {
@@ -708,14 +770,15 @@ for (const engine of engines()) {
     });
     after(() => service.close());
 
-    test('refuses rules on a PENDING_CREATE gateway with 409 NAT.0103', bounded, async () => {
+    test('refuses rules on a PENDING_CREATE gateway with 400 NAT.0103', bounded, async () => {
       const gateway = await createGateway(service);
       const response = await createSnat(service, {
         nat_gateway_id: gateway,
         network_id: pageIds.snatNetwork,
         floating_ip_id: eip(1),
       });
-      assertError(response, 409, 'NAT.0103');
+      assertError(response, 400, 'NAT.0103');
+      assert.equal(response.json().error.message, `NatGateway ${gateway} is not ACTIVE.`);
     });
 
     test(
@@ -735,7 +798,7 @@ for (const engine of engines()) {
         assert.deepEqual(await listIds(service, `status=PENDING_CREATE&nat_gateway_id=${gateway}`), [
           rule.id,
         ]);
-        assertError(await deleteSnat(service, rule.id), 409, 'NAT.0103');
+        assertError(await deleteSnat(service, rule.id), 409, 'SK.0409');
         await sleep(delay + 100);
         assert.equal(
           (await service.as('demo', { url: `/v2.0/snat_rules/${rule.id}` })).json().snat_rule.status,
@@ -745,7 +808,7 @@ for (const engine of engines()) {
         assert.equal((await deleteSnat(service, rule.id)).statusCode, 204);
         const deleting = await service.as('demo', { url: `/v2.0/snat_rules/${rule.id}` });
         assert.equal(deleting.json().snat_rule.status, 'PENDING_DELETE');
-        assertError(await deleteSnat(service, rule.id), 409, 'NAT.0103');
+        assertError(await deleteSnat(service, rule.id), 409, 'SK.0409');
         // Its source and EIP are free while it is PENDING_DELETE; the gateway still has a rule.
         const again = await createSnat(service, {
           nat_gateway_id: gateway,
@@ -755,7 +818,7 @@ for (const engine of engines()) {
         assert.equal(again.statusCode, 201, again.body);
         assertError(
           await service.as('demo', { method: 'DELETE', url: `/v2.0/nat_gateways/${gateway}` }),
-          409,
+          400,
           'NAT.0006',
         );
         await sleep(delay + 100);

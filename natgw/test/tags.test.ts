@@ -505,7 +505,7 @@ for (const engine of engines()) {
   });
 
   describe(`NAT gateway tags of a gateway being deleted on ${engine}`, { timeout: 30_000 }, () => {
-    test('a gateway in PENDING_DELETE takes no tag changes (409 NAT.0103) but still lists its tags', async () => {
+    test('a gateway in PENDING_DELETE takes no tag changes (400 NAT.0103) but still lists its tags', async () => {
       const service = await startService(engine, { provisioningDelayMs: 2_000 });
       try {
         const gateway = await createGateway(service);
@@ -513,8 +513,8 @@ for (const engine of engines()) {
         assertNoContent(await addTag(service, gateway, 'key1', 'value1'));
         await sleep(2_100);
         assertNoContent(await service.as('demo', { method: 'DELETE', url: `/v2.0/nat_gateways/${gateway}` }));
-        assertError(await addTag(service, gateway, 'key2', 'value2'), 409, 'NAT.0103');
-        assertError(await batch(service, gateway, 'delete', [{ key: 'key1' }]), 409, 'NAT.0103');
+        assertError(await addTag(service, gateway, 'key2', 'value2'), 400, 'NAT.0103');
+        assertError(await batch(service, gateway, 'delete', [{ key: 'key1' }]), 400, 'NAT.0103');
         assert.deepEqual(await listTags(service, gateway), [{ key: 'key1', value: 'value1' }]);
       } finally {
         await service.close();

@@ -68,9 +68,9 @@ export interface Api {
   close(): Promise<void>;
 }
 
-/** A keep-alive pool of `connections` to `base`; nothing is retried. */
-export function api(base: string, connections = 16): Api {
-  const pool = new Pool(base, { connections, pipelining: 1 });
+/** A keep-alive pool of `connections` to `base`, from `localAddress` if given; nothing is retried. */
+export function api(base: string, connections = 16, localAddress?: string): Api {
+  const pool = new Pool(base, { connections, pipelining: 1, ...(localAddress ? { localAddress } : {}) });
   const tokens = new Map<string, string>();
   const self: Api = {
     base,

@@ -1,6 +1,6 @@
 /**
- * The real system as child processes: natgw (`node --import tsx natgw/src/main.ts`) and the
- * statuskit gateway (`node dist/cli/main.js gateway`), on free ports of 127.0.0.1, each stopped
+ * The real system as child processes: natgw (`node --conditions=source --import tsx natgw/src/main.ts`) and the
+ * statuskit gateway (`node packages/statuskit/dist/cli/main.js gateway`), on free ports of 127.0.0.1, each stopped
  * by its own PID when the scenario's scope closes. Also fresh PostgreSQL databases and temp dirs.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -80,10 +80,17 @@ interface StartOptions {
   port: number;
   ready: RegExp;
   scope: Scope;
+  /** A file-descriptor limit (soft and hard) for the process, set by prlimit(1). */
+  nofile?: number | undefined;
 }
 
 async function start(options: StartOptions): Promise<Proc> {
-  const child = spawn(process.execPath, options.args, {
+  // prlimit sets the limit and then executes node in its place: the PID stays the child's.
+  const [command, args] =
+    options.nofile === undefined
+      ? [process.execPath, options.args]
+      : ['prlimit', [`--nofile=${options.nofile}:${options.nofile}`, process.execPath, ...options.args]];
+  const child = spawn(command, args, {
     cwd: root,
     env: options.env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -169,6 +176,8 @@ export interface NatgwOptions {
   databaseUrl?: string;
   /** More environment: NATGW_MAX_IN_FLIGHT, NATGW_PUBLIC_URL, LOG_LEVEL, … */
   env?: Record<string, string>;
+  /** A file-descriptor limit for the process (RLIMIT_NOFILE). */
+  nofile?: number;
 }
 
 /** natgw as `npm run natgw` runs it, with no provisioning delay unless `env` says otherwise. */
@@ -180,6 +189,8 @@ export async function startNatgw(options: NatgwOptions): Promise<Proc> {
     PORT: String(port),
     NATGW_PROVISIONING_DELAY_MS: '0',
     LOG_LEVEL: process.env.RELIABILITY_LOG_LEVEL ?? 'warn',
+    // As `npm start` runs it: the gateway's X-Forwarded-For names the client (127.0.0.2, …).
+    NATGW_TRUST_PROXY: '127.0.0.1',
     ...options.env,
   };
   delete env.DATABASE_URL;
@@ -187,11 +198,12 @@ export async function startNatgw(options: NatgwOptions): Promise<Proc> {
   if (options.sqliteFile) env.NATGW_SQLITE_FILE = options.sqliteFile;
   return start({
     name: options.name ?? 'natgw',
-    args: ['--import', 'tsx', 'natgw/src/main.ts'],
+    args: ['--conditions=source', '--import', 'tsx', 'natgw/src/main.ts'],
     env,
     port,
     ready: /^natgw: NAT Gateway API/,
     scope: options.scope,
+    nofile: options.nofile,
   });
 }
 
@@ -202,12 +214,15 @@ export interface GatewayProcOptions {
   /** A config file's keys (clientTimeouts, health, maxInFlight, …), written to a temp file. */
   config?: Record<string, unknown>;
   dir: string;
+  /** A file-descriptor limit for the process (RLIMIT_NOFILE). */
+  nofile?: number;
 }
 
 /** The statuskit gateway from the built CLI (`npm run build` first). */
 export async function startGateway(options: GatewayProcOptions): Promise<Proc> {
-  const cli = join(root, 'dist/cli/main.js');
-  if (!existsSync(cli)) throw new Error('dist/cli/main.js is missing: run npm run build first');
+  const cli = join(root, 'packages/statuskit/dist/cli/main.js');
+  if (!existsSync(cli))
+    throw new Error('packages/statuskit/dist/cli/main.js is missing: run npm run build first');
   const port = options.port ?? (await freePort());
   const args = [cli, 'gateway', '--host', '127.0.0.1', '--port', String(port), '--log-level', 'warn'];
   for (const upstream of options.upstreams) args.push('--upstream', upstream);
@@ -223,6 +238,7 @@ export async function startGateway(options: GatewayProcOptions): Promise<Proc> {
     port,
     ready: /statuskit gateway listening/,
     scope: options.scope,
+    nofile: options.nofile,
   });
 }
 

@@ -28,6 +28,10 @@ export interface RawOptions {
   onStatus?: (status: number) => void;
   /** Called for each interim (1xx) answer, such as `100 Continue`. */
   onInterim?: (status: number) => void;
+  /** Awaited before the second and later pieces go out (after `pace`); called with the piece's index. */
+  before?: (index: number) => Promise<void>;
+  /** Called once a piece has been handed to the kernel. */
+  onWritten?: (index: number) => void;
 }
 
 export function header(answer: RawAnswer, name: string): string | undefined {
@@ -155,14 +159,17 @@ export function exchange(
     });
     socket.on('connect', () => {
       let index = 0;
-      const sendNext = () => {
+      const sendNext = async () => {
         if (done || socket.destroyed) return;
+        if (index > 0 && options.before) await options.before(index);
+        if (done || socket.destroyed) return;
+        const at = index;
         const piece = pieces[index++];
         if (piece === undefined) return;
-        socket.write(piece);
+        socket.write(piece, () => options.onWritten?.(at));
         if (index < pieces.length) writeTimer = setTimeout(sendNext, options.pace ?? 0);
       };
-      sendNext();
+      void sendNext();
     });
   });
 }

@@ -23,6 +23,8 @@ export interface SystemOptions {
   natgwEnv?: Record<string, string>;
   /** The gateway's config file keys. */
   gatewayConfig?: Record<string, unknown>;
+  /** A file-descriptor limit (RLIMIT_NOFILE) for every process of the system. */
+  nofile?: number;
 }
 
 /** natgw instance(s) on a fresh database, and the gateway in front of them. */
@@ -33,6 +35,9 @@ export async function startSystem(options: SystemOptions): Promise<System> {
   if (options.engine === 'postgres') storage.databaseUrl = await freshDatabase(scope);
   const count = options.instances ?? 1;
   const natgws: Proc[] = [];
+  // The scenarios create thousands of NAT gateways on one internal network: the page's one per
+  // network (NAT.0012) is off here.
+  const env = { NATGW_GATEWAYS_PER_NETWORK: '0', ...options.natgwEnv };
   // One at a time: the first runs the migrations, the others find them done.
   for (let index = 0; index < count; index++) {
     natgws.push(
@@ -40,7 +45,8 @@ export async function startSystem(options: SystemOptions): Promise<System> {
         scope,
         name: `natgw-${index + 1}`,
         ...storage,
-        ...(options.natgwEnv ? { env: options.natgwEnv } : {}),
+        env,
+        ...(options.nofile ? { nofile: options.nofile } : {}),
       }),
     );
   }
@@ -49,6 +55,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
     dir,
     upstreams: natgws.map((natgw) => natgw.url),
     ...(options.gatewayConfig ? { config: options.gatewayConfig } : {}),
+    ...(options.nofile ? { nofile: options.nofile } : {}),
   });
   return {
     natgws,
@@ -63,7 +70,8 @@ export async function startSystem(options: SystemOptions): Promise<System> {
         name: old.name,
         port: old.port,
         ...storage,
-        ...(options.natgwEnv ? { env: options.natgwEnv } : {}),
+        env,
+        ...(options.nofile ? { nofile: options.nofile } : {}),
       });
       natgws[index] = fresh;
       return fresh;

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
@@ -16,6 +16,19 @@ export interface Database {
 
 // BIGINT columns hold epoch milliseconds, well inside a double.
 pg.types.setTypeParser(pg.types.builtins.INT8, Number);
+
+/**
+ * The SQLite file holds the token signing key (and every project's data): readable by its owner
+ * alone, as Keystone keeps its fernet keys. A new file is created 0600 (SQLite gives its `-wal`
+ * and `-shm` files the same mode); an existing one open to others is closed to them.
+ */
+function ownerOnly(file: string): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  closeSync(openSync(file, 'a', 0o600));
+  for (const path of [file, `${file}-wal`, `${file}-shm`]) {
+    if (existsSync(path) && (statSync(path).mode & 0o077) !== 0) chmodSync(path, 0o600);
+  }
+}
 
 /**
  * One query layer, two engines: PostgreSQL when `databaseUrl` is set (many instances may share
@@ -37,7 +50,7 @@ export async function openDatabase(options: {
     pool.on('error', (error) => options.onIdleError?.(error));
     db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   } else {
-    if (options.sqliteFile !== ':memory:') mkdirSync(dirname(options.sqliteFile), { recursive: true });
+    if (options.sqliteFile !== ':memory:') ownerOnly(options.sqliteFile);
     const file = new SQLite(options.sqliteFile);
     // WAL lets readers run beside the writer; a busy timeout lets two processes share the file.
     file.pragma('journal_mode = WAL');

@@ -1,4 +1,4 @@
-import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
 
 type AnyDb = Kysely<unknown>;
 
@@ -85,6 +85,51 @@ const migrations: Record<string, Migration> = {
       for (const table of ['nat_gateways', 'snat_rules', 'dnat_rules'] as const) {
         await db.schema.createIndex(`${table}_tenant`).on(table).columns(['tenant_id', 'id']).execute();
       }
+    },
+  },
+  '002-identity': {
+    async up(db: AnyDb) {
+      await db.schema
+        .createTable('revoked_tokens')
+        .addColumn('token_id', 'text', (c) => c.primaryKey())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('revoked_tokens_expiry')
+        .on('revoked_tokens')
+        .column('expires_at')
+        .execute();
+      await db.schema
+        .createTable('login_failures')
+        .addColumn('user_key', 'text', (c) => c.notNull())
+        .addColumn('address', 'text', (c) => c.notNull())
+        .addColumn('failures', 'integer', (c) => c.notNull())
+        .addColumn('last_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('login_failures_pk', ['user_key', 'address'])
+        .execute();
+      await db.schema.createIndex('login_failures_address').on('login_failures').column('address').execute();
+      await db.schema.createIndex('login_failures_last').on('login_failures').column('last_at').execute();
+    },
+  },
+  '003-page-rules': {
+    async up(db: AnyDb) {
+      // Gateway names are not unique (no page says so): the constraint's column stays empty.
+      await db
+        .updateTable('nat_gateways' as never)
+        .set({ name_key: null } as never)
+        .execute();
+      // Which gateway holds an EIP (one gateway per EIP, NAT.0404); rules of that gateway share it.
+      await db.schema.alterTable('eip_claims').addColumn('nat_gateway_id', 'text').execute();
+      await sql`update eip_claims set nat_gateway_id = coalesce(
+        (select nat_gateway_id from snat_rules where snat_rules.id = eip_claims.rule_id),
+        (select nat_gateway_id from dnat_rules where dnat_rules.id = eip_claims.rule_id))`.execute(db);
+      // The block an SNAT rule translates (its cidr, or its subnet's), for overlaps (NAT.0207).
+      await db.schema.alterTable('snat_rules').addColumn('source_block', 'text').execute();
+      // Rows locked for the rest of a transaction to count against a limit (per VPC, per network).
+      await db.schema
+        .createTable('locks')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .execute();
     },
   },
 };

@@ -15,7 +15,7 @@ export interface NatGatewayRow extends Lifecycle {
   id: string;
   tenant_id: string;
   name: string;
-  /** The name while the gateway lives, null once its deletion starts: names are unique per project. */
+  /** Unused: names were once unique per project; the pages do not say so. Always null. */
   name_key: string | null;
   description: string;
   spec: string;
@@ -36,8 +36,10 @@ export interface SnatRuleRow extends Lifecycle {
   floating_ip_address: string;
   description: string;
   admin_state_up: number;
-  /** `network:<id>` or `cidr:<cidr>` while the rule lives: one rule per source on a gateway. */
+  /** `network:<id>` while the rule lives (one rule per network on a gateway), `cidr:<id>` for a cidr rule. */
   source_key: string | null;
+  /** The block the rule translates: its cidr, or its subnet's (null in rows older than the column). */
+  source_block: string | null;
 }
 
 export interface DnatRuleRow extends Lifecycle {
@@ -59,12 +61,18 @@ export interface DnatRuleRow extends Lifecycle {
   internal_key: string | null;
 }
 
-/** Which kind of rule holds an EIP: one SNAT rule alone, or any number of DNAT rules. */
+/** The gateway whose rules use an EIP (one gateway per EIP); `kind` and `rule_id` name the first rule. */
 export interface EipClaimRow {
   floating_ip_id: string;
   tenant_id: string;
+  nat_gateway_id: string | null;
   kind: 'snat' | 'dnat';
   rule_id: string;
+}
+
+/** A row locked to count against a limit: `vpc:<tenant>:<router>`, `network:<tenant>:<network>`. */
+export interface LockRow {
+  key: string;
 }
 
 export interface TagRow {
@@ -80,11 +88,28 @@ export interface SettingRow {
   value: string;
 }
 
+/** A token revoked before it expires; `token_id` is the token's own id claim. */
+export interface RevokedTokenRow {
+  token_id: string;
+  expires_at: number;
+}
+
+/** Login attempts for one user from one address, counted while `last_at` is recent. */
+export interface LoginFailureRow {
+  user_key: string;
+  address: string;
+  failures: number;
+  last_at: number;
+}
+
 export interface Schema {
   nat_gateways: NatGatewayRow;
   snat_rules: SnatRuleRow;
   dnat_rules: DnatRuleRow;
   eip_claims: EipClaimRow;
+  locks: LockRow;
   tags: TagRow;
   settings: SettingRow;
+  revoked_tokens: RevokedTokenRow;
+  login_failures: LoginFailureRow;
 }

@@ -1,18 +1,33 @@
 import type { FastifyInstance } from 'fastify';
+import type { Limits } from '../config.js';
 import type { Database } from '../db/database.js';
 import { documented, natError } from '../errors.js';
+import type { Locate } from '../forms.js';
 import type { Clock } from '../gateways/store.js';
 import type { TokenClaims } from '../identity/tokens.js';
 import type { ProjectNetwork } from '../network/fixture.js';
 import { isPrivateTarget } from '../snat/ip.js';
-import { boolean, integer, listOf, listQuery, schemas, sent, success, text, uuid } from '../validate.js';
+import {
+  boolean,
+  checkLengths,
+  integer,
+  listOf,
+  listPage,
+  listQuery,
+  schemas,
+  sent,
+  success,
+  text,
+  uuid,
+} from '../validate.js';
 import { type DnatFilters, DnatStore } from './store.js';
 
 interface Context {
   database: Database;
   clock: Clock;
   network(tenant: string): ProjectNetwork;
-  location(path: string): string;
+  location: Locate;
+  limits: Limits;
 }
 
 /** The page's protocols, by name or protocol number, as stored. */
@@ -84,8 +99,8 @@ const port = {
 };
 
 /** The DNAT rule operations of the v2.0 pages. */
-export function dnatRoutes(app: FastifyInstance, { database, clock, network, location }: Context) {
-  const store = new DnatStore(database, clock);
+export function dnatRoutes(app: FastifyInstance, { database, clock, network, location, limits }: Context) {
+  const store = new DnatStore(database, clock, limits);
 
   app.post<{
     Body: {
@@ -101,12 +116,13 @@ export function dnatRoutes(app: FastifyInstance, { database, clock, network, loc
       };
     };
   }>(
-    '/v2.0/dnat_rules',
+    '/dnat_rules',
     {
       schema: {
         summary: 'Create a DNAT rule',
         tags,
         errors: documented(
+          'NAT.0014',
           'NAT.0021',
           'NAT.0024',
           'NAT.0302',
@@ -118,11 +134,17 @@ export function dnatRoutes(app: FastifyInstance, { database, clock, network, loc
           'NAT.0023',
           'NAT.0311',
           'NAT.0026',
-          'NAT.0105',
+          { code: 'NAT.0105', status: 404 },
           'NAT.0103',
           'NAT.0305',
           'NAT.0304',
-          'NAT.1409',
+          'NAT.0307',
+          'NAT.0308',
+          'NAT.0309',
+          'NAT.0313',
+          'NAT.0404',
+          'NAT.0405',
+          'NAT.0408',
           'NAT.0106',
         ),
         response: success.created(one),
@@ -162,11 +184,13 @@ export function dnatRoutes(app: FastifyInstance, { database, clock, network, loc
     async (request, reply) => {
       const tenant = (request.principal as TokenClaims).projectId;
       const input = request.body.dnat_rule;
+      checkLengths(input);
       const gatewayId = uuid(input.nat_gateway_id, 'NAT.0021');
       const floatingIpId = uuid(input.floating_ip_id, 'NAT.0024');
 
       const protocol = protocolOf(input.protocol);
-      if (protocol === undefined) throw natError('NAT.0302', { protocol: String(input.protocol) });
+      if (protocol === undefined)
+        throw natError('NAT.0302', { protocol: String(input.protocol), values: '[tcp, udp, any]' });
       const internalPort = portOf(input.internal_service_port);
       const externalPort = portOf(input.external_service_port);
       // All ports: both ports 0 and protocol any, together or not at all.
@@ -183,13 +207,13 @@ export function dnatRoutes(app: FastifyInstance, { database, clock, network, loc
       if (portText !== undefined) {
         portId = uuid(portText, 'NAT.0315');
         const port = net.port(portId);
-        if (!port) throw natError('NAT.0023', { port_id: portId });
+        if (!port) throw natError('NAT.0023', portId);
         portNetwork = port.network_id;
       } else if (!isPrivateTarget(privateIp as string)) {
         throw natError('NAT.0311');
       }
       const fip = net.floatingIp(floatingIpId);
-      if (!fip) throw natError('NAT.0026', { floating_ip_id: floatingIpId });
+      if (!fip) throw natError('NAT.0026', floatingIpId);
 
       const rule = await store.create(
         tenant,
@@ -207,20 +231,25 @@ export function dnatRoutes(app: FastifyInstance, { database, clock, network, loc
         (gateway) => {
           // A server's port must be in the gateway's VPC.
           if (portNetwork !== undefined && net.subnet(portNetwork)?.router_id !== gateway.router_id)
-            throw natError('NAT.0315', { value: portId });
+            throw natError('NAT.0315', { port: portId });
         },
       );
-      reply.created(location(`/v2.0/dnat_rules/${rule.id}`));
+      reply.created(location(request, `/dnat_rules/${rule.id}`));
       return { dnat_rule: rule };
     },
   );
 
-  app.get<{ Querystring: DnatFilters & { limit?: number; marker?: string; tenant_id?: string } }>(
-    '/v2.0/dnat_rules',
+  app.get<{ Querystring: DnatFilters & { limit?: string; marker?: string; tenant_id?: string } }>(
+    '/dnat_rules',
     {
       schema: {
         summary: 'List DNAT rules',
         tags,
+        errors: documented(
+          { code: 'NAT.0301', variant: 'get dnatRules error limit is invalid.' },
+          { code: 'NAT.0301', variant: 'get dnatrules error marker is invalid.' },
+          'NAT.0001',
+        ),
         response: { 200: sent({ dnat_rules: listOf(dnatRule) }) },
         querystring: listQuery({
           nat_gateway_id: schemas.id,
@@ -236,7 +265,11 @@ export function dnatRoutes(app: FastifyInstance, { database, clock, network, loc
     },
     async (request) => {
       const tenant = (request.principal as TokenClaims).projectId;
-      const { limit, marker, tenant_id, protocol, ...filters } = request.query;
+      const { tenant_id, protocol, ...query } = request.query;
+      const { page, filters } = listPage(query, {
+        limit: ['NAT.0301', 'get dnatRules error limit is invalid.'],
+        marker: ['NAT.0301', 'get dnatrules error marker is invalid.'],
+      });
       // Another project's id as a filter finds nothing, as any id outside the project does.
       if (tenant_id !== undefined && tenant_id !== tenant) return { dnat_rules: [] };
       // `TCP` and `6` find the rules stored as `tcp`; an unknown protocol finds none.
@@ -245,14 +278,14 @@ export function dnatRoutes(app: FastifyInstance, { database, clock, network, loc
         dnat_rules: await store.list(
           tenant,
           { ...filters, ...(stored === undefined ? {} : { protocol: stored }) },
-          { limit, marker },
+          page,
         ),
       };
     },
   );
 
   app.get<{ Params: { dnat_rule_id: string } }>(
-    '/v2.0/dnat_rules/:dnat_rule_id',
+    '/dnat_rules/:dnat_rule_id',
     {
       schema: {
         summary: 'Show a DNAT rule',
@@ -269,19 +302,51 @@ export function dnatRoutes(app: FastifyInstance, { database, clock, network, loc
   );
 
   app.delete<{ Params: { dnat_rule_id: string } }>(
-    '/v2.0/dnat_rules/:dnat_rule_id',
+    '/dnat_rules/:dnat_rule_id',
     {
       schema: {
         summary: 'Delete a DNAT rule',
         tags,
         params: byId,
-        errors: documented('NAT.0319', 'NAT.0103'),
+        errors: documented('NAT.0319'),
         response: success.noContent,
       },
     },
     async (request, reply) => {
       const tenant = (request.principal as TokenClaims).projectId;
       await store.delete(tenant, uuid(request.params.dnat_rule_id, 'NAT.0319'));
+      return reply.noContent();
+    },
+  );
+}
+
+/**
+ * Huawei Cloud's form of deletion, under the rule's gateway:
+ * `DELETE /v2/{project_id}/nat_gateways/{nat_gateway_id}/dnat_rules/{dnat_rule_id}`.
+ * A rule of another gateway is not found there.
+ */
+export function dnatRuleOfGatewayRoutes(
+  app: FastifyInstance,
+  { database, clock, limits }: Pick<Context, 'database' | 'clock' | 'limits'>,
+) {
+  const store = new DnatStore(database, clock, limits);
+  app.delete<{ Params: { nat_gateway_id: string; dnat_rule_id: string } }>(
+    '/nat_gateways/:nat_gateway_id/dnat_rules/:dnat_rule_id',
+    {
+      schema: {
+        summary: 'Delete a DNAT rule of a NAT gateway',
+        tags,
+        params: { type: 'object', properties: { nat_gateway_id: schemas.id, dnat_rule_id: schemas.id } },
+        errors: documented('NAT.0021', 'NAT.0319'),
+        response: success.noContent,
+      },
+    },
+    async (request, reply) => {
+      const tenant = (request.principal as TokenClaims).projectId;
+      const gatewayId = uuid(request.params.nat_gateway_id, 'NAT.0021');
+      const id = uuid(request.params.dnat_rule_id, 'NAT.0319');
+      if ((await store.get(tenant, id)).nat_gateway_id !== gatewayId) throw natError('NAT.0319', { id });
+      await store.delete(tenant, id);
       return reply.noContent();
     },
   );

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { ConflictError } from 'statuskit';
+import type { Limits } from '../config.js';
 import { type Database, uniqueViolation } from '../db/database.js';
 import { alive, pageTime, statusAt, statusSql } from '../db/lifecycle.js';
 import type { DnatRuleRow, NatGatewayRow, Schema } from '../db/schema.js';
-import { natError } from '../errors.js';
+import { conflict, natError } from '../errors.js';
 import { type Clock, lockGateway, pendingFields, requireActive } from '../gateways/store.js';
-import { claimEips, lockClaim } from '../snat/claims.js';
+import { claimEips, lockEips, releaseEips } from '../snat/claims.js';
 
 /** A rule as the API shows it: the stored fields, with its status derived and booleans as booleans. */
 export type DnatRule = Omit<
@@ -87,6 +87,7 @@ export class DnatStore {
   constructor(
     readonly database: Database,
     readonly clock: Clock,
+    readonly limits: Limits,
   ) {
     this.#db = database.db;
   }
@@ -94,8 +95,10 @@ export class DnatStore {
   /**
    * Creates a rule on an ACTIVE gateway of the project, PENDING_CREATE for the provisioning delay.
    * The gateway row is locked for the transaction (gateway deletion takes the same lock); the
-   * external and internal mappings are unique by constraint (`external_key`, `internal_key`);
-   * the EIP is claimed for DNAT in the same transaction. `check` sees the locked gateway first.
+   * external and internal mappings are unique by constraint (`external_key`, `internal_key`,
+   * NAT.0305 and NAT.0304); under the gateway's lock, its number of rules (NAT.0309) and a port or
+   * private IP with an all-port rule beside port rules (NAT.0307, NAT.0308); the EIP is claimed
+   * in the same transaction (NAT.0404, NAT.0408, NAT.0409). `check` sees the locked gateway first.
    */
   async create(tenant: string, input: DnatInput, check: (gateway: NatGatewayRow) => void): Promise<DnatRule> {
     return this.#db.transaction().execute(async (trx) => {
@@ -126,11 +129,29 @@ export class DnatStore {
           if (constraint?.includes('internal_key')) throw natError('NAT.0304');
           throw error;
         });
+      const live = await trx
+        .selectFrom('dnat_rules')
+        .select(['port_id', 'private_ip', 'protocol'])
+        .where('nat_gateway_id', '=', gateway.id)
+        .where('external_key', 'is not', null)
+        .where('id', '<>', row.id)
+        .execute();
+      const limit = this.limits.dnatRulesPerGateway;
+      if (live.length + 1 > limit) throw natError('NAT.0309', { limit });
+      // An all-port rule owns its target: no other rule beside it, and it beside no other.
+      const allPorts = input.protocol === 'any';
+      const clash = (rule: { protocol: string }) => allPorts || rule.protocol === 'any';
+      if (input.port_id && live.some((rule) => rule.port_id === input.port_id && clash(rule)))
+        throw natError('NAT.0307');
+      if (input.private_ip && live.some((rule) => rule.private_ip === input.private_ip && clash(rule)))
+        throw natError('NAT.0308');
       await claimEips(trx, this.database.engine, {
         tenant,
-        kind: 'dnat',
+        gatewayId: gateway.id,
+        use: allPorts ? 'dnat-all' : 'dnat-port',
         ruleId: row.id,
         floatingIpIds: [input.floating_ip_id],
+        dnatRulesPerEip: this.limits.dnatRulesPerEip,
       });
       return view(row, now);
     });
@@ -189,8 +210,8 @@ export class DnatStore {
       const now = this.clock.now();
       const rule = await find(trx, tenant, id, now);
       // The claim first: a rule being created on the same EIP holds it until it commits, so
-      // the count below sees it, or it sees the claim gone and claims the EIP again.
-      await lockClaim(trx, this.database.engine, rule.floating_ip_id);
+      // the release below sees it, or it sees the claim gone and claims the EIP again.
+      await lockEips(trx, this.database.engine, [rule.floating_ip_id]);
       const started = await trx
         .updateTable('dnat_rules')
         .set({ external_key: null, internal_key: null, ...pendingFields('PENDING_DELETE', this.clock, now) })
@@ -201,23 +222,9 @@ export class DnatStore {
         .executeTakeFirst();
       if (Number(started.numUpdatedRows) === 0) {
         await find(trx, tenant, id, now);
-        throw new ConflictError(`Dnat rule ${id} is not ACTIVE.`, { code: 'NAT.0103' });
+        throw conflict(`Dnat rule ${id} is not ACTIVE.`, `DNAT 规则 ${id} 不处于 ACTIVE 状态。`);
       }
-      const sharing = await trx
-        .selectFrom('dnat_rules')
-        .select('id')
-        .where('tenant_id', '=', tenant)
-        .where('floating_ip_id', '=', rule.floating_ip_id)
-        .where('external_key', 'is not', null)
-        .executeTakeFirst();
-      if (!sharing) {
-        await trx
-          .deleteFrom('eip_claims')
-          .where('floating_ip_id', '=', rule.floating_ip_id)
-          .where('tenant_id', '=', tenant)
-          .where('kind', '=', 'dnat')
-          .execute();
-      }
+      await releaseEips(trx, [rule.floating_ip_id]);
     });
   }
 }

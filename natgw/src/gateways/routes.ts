@@ -1,8 +1,21 @@
 import type { FastifyInstance } from 'fastify';
 import { documented, natError } from '../errors.js';
+import type { Locate } from '../forms.js';
 import type { TokenClaims } from '../identity/tokens.js';
 import type { ProjectNetwork } from '../network/fixture.js';
-import { boolean, integer, listOf, listQuery, schemas, sent, success, text, uuid } from '../validate.js';
+import {
+  boolean,
+  checkLengths,
+  integer,
+  listOf,
+  listPage,
+  listQuery,
+  schemas,
+  sent,
+  success,
+  text,
+  uuid,
+} from '../validate.js';
 import type { GatewayFilters, GatewayStore } from './store.js';
 
 const specs = ['0', '1', '2', '3', '4'];
@@ -24,7 +37,7 @@ const examples = {
 interface Context {
   store: GatewayStore;
   network(tenant: string): ProjectNetwork;
-  location(path: string): string;
+  location: Locate;
 }
 
 const byId = { type: 'object', properties: { nat_gateway_id: schemas.id } } as const;
@@ -64,20 +77,23 @@ export function gatewayRoutes(app: FastifyInstance, { store, network, location }
       };
     };
   }>(
-    '/v2.0/nat_gateways',
+    '/nat_gateways',
     {
       schema: {
         summary: 'Create a NAT gateway',
         tags,
         errors: documented(
-          'NAT.0020',
           'NAT.0016',
+          'NAT.0015',
+          'NAT.0014',
           'NAT.0017',
           'NAT.0018',
           'NAT.0004',
           'NAT.0005',
           'NAT.0008',
-          'NAT.0106',
+          'NAT.0012',
+          'NAT.0113',
+          'NAT.0020',
         ),
         response: success.created(one),
         body: {
@@ -105,7 +121,8 @@ export function gatewayRoutes(app: FastifyInstance, { store, network, location }
       const tenant = (request.principal as TokenClaims).projectId;
       const input = request.body.nat_gateway;
       if (input.tenant_id !== undefined && input.tenant_id !== tenant) throw natError('NAT.0020');
-      if (!specs.includes(input.spec)) throw natError('NAT.0016', { spec: input.spec });
+      checkLengths(input);
+      if (!specs.includes(input.spec)) throw natError('NAT.0016', input.spec);
       const routerId = uuid(input.router_id, 'NAT.0017');
       const networkId = uuid(input.internal_network_id, 'NAT.0018');
       const net = network(tenant);
@@ -120,17 +137,22 @@ export function gatewayRoutes(app: FastifyInstance, { store, network, location }
         router_id: routerId,
         internal_network_id: networkId,
       });
-      reply.created(location(`/v2.0/nat_gateways/${gateway.id}`));
+      reply.created(location(request, `/nat_gateways/${gateway.id}`));
       return { nat_gateway: gateway };
     },
   );
 
-  app.get<{ Querystring: GatewayFilters & { limit?: number; marker?: string; tenant_id?: string } }>(
-    '/v2.0/nat_gateways',
+  app.get<{ Querystring: GatewayFilters & { limit?: string; marker?: string; tenant_id?: string } }>(
+    '/nat_gateways',
     {
       schema: {
         summary: 'List NAT gateways',
         tags,
+        errors: documented(
+          { code: 'NAT.0101', variant: 'get natgateways error limit is invalid.' },
+          { code: 'NAT.0101', variant: 'get natgateways error marker is invalid.' },
+          'NAT.0001',
+        ),
         response: { 200: sent({ nat_gateways: listOf(natGateway) }) },
         querystring: listQuery({
           name: { type: 'string', maxLength: 64 },
@@ -142,21 +164,25 @@ export function gatewayRoutes(app: FastifyInstance, { store, network, location }
     },
     async (request) => {
       const tenant = (request.principal as TokenClaims).projectId;
-      const { limit, marker, tenant_id, ...filters } = request.query;
+      const { tenant_id, ...query } = request.query;
+      const { page, filters } = listPage(query, {
+        limit: ['NAT.0101', 'get natgateways error limit is invalid.'],
+        marker: ['NAT.0101', 'get natgateways error marker is invalid.'],
+      });
       // Another project's id as a filter finds nothing, as any id outside the project does.
       if (tenant_id !== undefined && tenant_id !== tenant) return { nat_gateways: [] };
-      return { nat_gateways: await store.list(tenant, filters, { limit, marker }) };
+      return { nat_gateways: await store.list(tenant, filters, page) };
     },
   );
 
   app.get<{ Params: { nat_gateway_id: string } }>(
-    '/v2.0/nat_gateways/:nat_gateway_id',
+    '/nat_gateways/:nat_gateway_id',
     {
       schema: {
         summary: 'Show a NAT gateway',
         tags,
         params: byId,
-        errors: documented('NAT.0021', 'NAT.0105'),
+        errors: documented('NAT.0021', { code: 'NAT.0105', status: 404 }),
         response: { 200: one },
       },
     },
@@ -170,23 +196,32 @@ export function gatewayRoutes(app: FastifyInstance, { store, network, location }
     Params: { nat_gateway_id: string };
     Body: { nat_gateway: { name?: string; description?: string; spec?: string } };
   }>(
-    '/v2.0/nat_gateways/:nat_gateway_id',
+    '/nat_gateways/:nat_gateway_id',
     {
       schema: {
         summary: 'Update a NAT gateway',
         tags,
         params: byId,
-        errors: documented('NAT.0021', 'NAT.0016', 'NAT.0105', 'NAT.0103', 'NAT.0106'),
+        errors: documented(
+          'NAT.0021',
+          { code: 'NAT.0101', variant: 'update natgateway request is null' },
+          'NAT.0015',
+          'NAT.0014',
+          'NAT.0016',
+          { code: 'NAT.0105', status: 404 },
+          'NAT.0103',
+          'NAT.1206',
+        ),
         response: { 200: one },
         body: {
           type: 'object',
           required: ['nat_gateway'],
           examples: [examples.update],
           properties: {
+            // Only name, description and spec can be updated (the page); anything else is a bad parameter.
             nat_gateway: {
               type: 'object',
-              minProperties: 1,
-              additionalProperties: false,
+              propertyNames: { enum: ['name', 'description', 'spec'] },
               properties: { name: schemas.name, description: schemas.description, spec: { type: 'string' } },
             },
           },
@@ -197,20 +232,24 @@ export function gatewayRoutes(app: FastifyInstance, { store, network, location }
       const tenant = (request.principal as TokenClaims).projectId;
       const id = uuid(request.params.nat_gateway_id, 'NAT.0021');
       const changes = request.body.nat_gateway;
+      // At least one of them (the page): an empty update is the page's "update natgateway request is null".
+      if (Object.keys(changes).length === 0)
+        throw natError('NAT.0101', {}, { variant: 'update natgateway request is null' });
+      checkLengths(changes);
       if (changes.spec !== undefined && !specs.includes(changes.spec))
-        throw natError('NAT.0016', { spec: changes.spec });
+        throw natError('NAT.0016', changes.spec);
       return { nat_gateway: await store.update(tenant, id, changes) };
     },
   );
 
   app.delete<{ Params: { nat_gateway_id: string } }>(
-    '/v2.0/nat_gateways/:nat_gateway_id',
+    '/nat_gateways/:nat_gateway_id',
     {
       schema: {
         summary: 'Delete a NAT gateway',
         tags,
         params: byId,
-        errors: documented('NAT.0021', 'NAT.0105', 'NAT.0103', 'NAT.0006'),
+        errors: documented('NAT.0021', { code: 'NAT.0105', status: 400 }, 'NAT.0103', 'NAT.0006'),
         response: success.noContent,
       },
     },

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
-import { ConflictError } from 'statuskit';
-import { type Database, uniqueViolation } from '../db/database.js';
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Limits } from '../config.js';
+import type { Database } from '../db/database.js';
 import { alive, pageTime, statusAt, statusSql } from '../db/lifecycle.js';
 import type { NatGatewayRow, Schema } from '../db/schema.js';
 import { natError } from '../errors.js';
@@ -47,7 +47,7 @@ export function pendingFields(
   return { pending: kind, pending_until: now + clock.delayMs };
 }
 
-function view(row: NatGatewayRow, now: number): NatGateway {
+function view(row: NatGatewayRow, now: number, limits: Limits): NatGateway {
   return {
     id: row.id,
     tenant_id: row.tenant_id,
@@ -62,16 +62,16 @@ function view(row: NatGatewayRow, now: number): NatGateway {
     billinginfo: '',
     freeze_info: '',
     sys_tags: [`_sys_enterprise_project_id=${row.enterprise_project_id}`],
-    snat_rule_public_ip_limit: 20,
-    dnat_rules_limit: 200,
+    snat_rule_public_ip_limit: limits.snatRulePublicIps,
+    dnat_rules_limit: limits.dnatRulesPerGateway,
   };
 }
 
 /**
  * Locks a live gateway of the project for the rest of the transaction (FOR UPDATE on PostgreSQL;
  * SQLite has one writer) and returns it with its status at `now`; one that is not there, or is
- * gone, is the page's 404. Rule creation and gateway deletion both take this lock, so they cannot
- * both succeed.
+ * gone, is the page's NAT.0105: 404, or 400 for the gateway being deleted (`missing`). Rule
+ * creation and gateway deletion both take this lock, so they cannot both succeed.
  */
 export async function lockGateway(
   trx: Transaction<Schema>,
@@ -79,6 +79,7 @@ export async function lockGateway(
   tenant: string,
   id: string,
   now: number,
+  missing: 400 | 404 = 404,
 ) {
   let query = trx
     .selectFrom('nat_gateways')
@@ -88,7 +89,7 @@ export async function lockGateway(
     .where(alive(now));
   if (engine === 'postgres') query = query.forUpdate();
   const row = await query.executeTakeFirst();
-  if (!row) throw natError('NAT.0105', { nat_gateway_id: id });
+  if (!row) throw natError('NAT.0105', { nat_gateway_id: id }, { status: missing });
   return { ...row, status: statusAt(row, now) };
 }
 
@@ -97,13 +98,23 @@ export function requireActive(gateway: { id: string; status: string }): void {
   if (gateway.status !== 'ACTIVE') throw natError('NAT.0103', { nat_gateway_id: gateway.id });
 }
 
-function duplicateName(error: unknown, name: string): never {
-  if (uniqueViolation(error))
-    throw new ConflictError(`A NAT gateway named ${name} already exists in this project.`, {
-      code: 'NAT.0106',
-    });
-  throw error;
+/**
+ * Locks a row named `key` for the rest of the transaction, so that what is counted under it
+ * cannot change before the transaction ends: the lock a limit without a row of its own needs.
+ */
+export async function lockKey(trx: Transaction<Schema>, engine: Database['engine'], key: string) {
+  await trx
+    .insertInto('locks')
+    .values({ key })
+    .onConflict((conflict) => conflict.column('key').doNothing())
+    .execute();
+  let query = trx.selectFrom('locks').select('key').where('key', '=', key);
+  if (engine === 'postgres') query = query.forUpdate();
+  await query.executeTakeFirst();
 }
+
+/** Gateways not being deleted: the ones a limit counts. */
+const notDeleting = sql<boolean>`(pending is null or pending <> 'PENDING_DELETE')`;
 
 /** NAT gateways of one project at a time: every query is scoped by tenant. */
 export class GatewayStore {
@@ -112,10 +123,16 @@ export class GatewayStore {
   constructor(
     readonly database: Database,
     readonly clock: Clock,
+    readonly limits: Limits,
   ) {
     this.#db = database.db;
   }
 
+  /**
+   * Creates a gateway, PENDING_CREATE for the provisioning delay. The limits per VPC (NAT.0113)
+   * and per network (NAT.0012), where configured, are counted under a lock on the VPC's and the
+   * network's key, held until the insert commits.
+   */
   async create(
     tenant: string,
     input: {
@@ -126,23 +143,41 @@ export class GatewayStore {
       internal_network_id: string;
     },
   ) {
-    const now = this.clock.now();
-    const row: NatGatewayRow = {
-      id: randomUUID(),
-      tenant_id: tenant,
-      ...input,
-      name_key: input.name,
-      admin_state_up: 1,
-      enterprise_project_id: '0',
-      created_at: pageTime(now),
-      ...pendingFields('PENDING_CREATE', this.clock, now),
-    };
-    await this.#db
-      .insertInto('nat_gateways')
-      .values(row)
-      .execute()
-      .catch((error) => duplicateName(error, input.name));
-    return view(row, now);
+    return this.#db.transaction().execute(async (trx) => {
+      const { gatewaysPerVpc, gatewaysPerNetwork } = this.limits;
+      const engine = this.database.engine;
+      const count = async (column: 'router_id' | 'internal_network_id', value: string) => {
+        await lockKey(trx, engine, `${column}:${tenant}:${value}`);
+        const { n } = await trx
+          .selectFrom('nat_gateways')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('tenant_id', '=', tenant)
+          .where(column, '=', value)
+          .where(notDeleting)
+          .executeTakeFirstOrThrow();
+        return Number(n);
+      };
+      if (gatewaysPerVpc > 0 && (await count('router_id', input.router_id)) >= gatewaysPerVpc)
+        throw natError('NAT.0113', { limit: gatewaysPerVpc });
+      if (
+        gatewaysPerNetwork > 0 &&
+        (await count('internal_network_id', input.internal_network_id)) >= gatewaysPerNetwork
+      )
+        throw natError('NAT.0012', { network: input.internal_network_id });
+      const now = this.clock.now();
+      const row: NatGatewayRow = {
+        id: randomUUID(),
+        tenant_id: tenant,
+        ...input,
+        name_key: null,
+        admin_state_up: 1,
+        enterprise_project_id: '0',
+        created_at: pageTime(now),
+        ...pendingFields('PENDING_CREATE', this.clock, now),
+      };
+      await trx.insertInto('nat_gateways').values(row).execute();
+      return view(row, now, this.limits);
+    });
   }
 
   async get(tenant: string, id: string): Promise<NatGateway> {
@@ -154,8 +189,8 @@ export class GatewayStore {
       .where('id', '=', id)
       .where(alive(now))
       .executeTakeFirst();
-    if (!row) throw natError('NAT.0105', { nat_gateway_id: id });
-    return view(row, now);
+    if (!row) throw natError('NAT.0105', { nat_gateway_id: id }, { status: 404 });
+    return view(row, now, this.limits);
   }
 
   async list(
@@ -169,15 +204,12 @@ export class GatewayStore {
       .selectAll()
       .where('tenant_id', '=', tenant)
       .where(alive(now));
-    for (const field of [
-      'id',
-      'name',
-      'description',
-      'spec',
-      'router_id',
-      'internal_network_id',
-      'created_at',
-    ] as const) {
+    // Ids compare without regard to case, as the lookups by id do.
+    for (const field of ['id', 'router_id', 'internal_network_id'] as const) {
+      const value = filters[field];
+      if (value !== undefined) query = query.where(field, '=', value.toLowerCase());
+    }
+    for (const field of ['name', 'description', 'spec', 'created_at'] as const) {
       const value = filters[field];
       if (value !== undefined) query = query.where(field, '=', value);
     }
@@ -189,38 +221,38 @@ export class GatewayStore {
       .orderBy('id')
       .limit(page.limit ?? 2000)
       .execute();
-    return rows.map((row) => view(row, now));
+    return rows.map((row) => view(row, now, this.limits));
   }
 
-  /** Changes an ACTIVE gateway; it is PENDING_UPDATE for the provisioning delay. */
+  /**
+   * Changes an ACTIVE gateway, which is PENDING_UPDATE for the provisioning delay. A request
+   * that only sets the spec it has would change nothing: NAT.1206 (the page's only code for it).
+   */
   async update(
     tenant: string,
     id: string,
     changes: Partial<Pick<NatGatewayRow, 'name' | 'description' | 'spec'>>,
   ) {
-    const now = this.clock.now();
-    const result = await this.#db
-      .updateTable('nat_gateways')
-      .set({
-        ...changes,
-        ...(changes.name === undefined ? {} : { name_key: changes.name }),
-        ...pendingFields('PENDING_UPDATE', this.clock, now),
-      })
-      .where('tenant_id', '=', tenant)
-      .where('id', '=', id)
-      .where(statusSql(now), '=', 'ACTIVE')
-      .where(alive(now))
-      .executeTakeFirst()
-      .catch((error) => duplicateName(error, changes.name ?? ''));
-    if (Number(result.numUpdatedRows) === 0) await this.#whyNot(tenant, id);
+    await this.#db.transaction().execute(async (trx) => {
+      const now = this.clock.now();
+      const gateway = await lockGateway(trx, this.database.engine, tenant, id, now);
+      requireActive(gateway);
+      if (changes.spec === gateway.spec && Object.keys(changes).length === 1)
+        throw natError('NAT.1206', { 0: gateway.spec, 1: changes.spec });
+      await trx
+        .updateTable('nat_gateways')
+        .set({ ...changes, ...pendingFields('PENDING_UPDATE', this.clock, now) })
+        .where('id', '=', id)
+        .execute();
+    });
     return this.get(tenant, id);
   }
 
-  /** Starts deleting an ACTIVE gateway without rules: PENDING_DELETE, then gone. Its name is free at once. */
+  /** Starts deleting an ACTIVE gateway without rules: PENDING_DELETE, then gone. */
   async delete(tenant: string, id: string): Promise<void> {
     await this.#db.transaction().execute(async (trx) => {
       const now = this.clock.now();
-      requireActive(await lockGateway(trx, this.database.engine, tenant, id, now));
+      requireActive(await lockGateway(trx, this.database.engine, tenant, id, now, 400));
       for (const table of ['snat_rules', 'dnat_rules'] as const) {
         const rule = await trx
           .selectFrom(table)
@@ -232,15 +264,9 @@ export class GatewayStore {
       }
       await trx
         .updateTable('nat_gateways')
-        .set({ name_key: null, ...pendingFields('PENDING_DELETE', this.clock, now) })
+        .set(pendingFields('PENDING_DELETE', this.clock, now))
         .where('id', '=', id)
         .execute();
     });
-  }
-
-  async #whyNot(tenant: string, id: string): Promise<never> {
-    const gateway = await this.get(tenant, id);
-    if (gateway.status !== 'ACTIVE') throw natError('NAT.0103', { nat_gateway_id: id });
-    throw natError('NAT.0106');
   }
 }

@@ -11,6 +11,10 @@ export interface TokenClaims {
   role: 'read-write' | 'read-only';
   issuedAt: number;
   expiresAt: number;
+  /** The token's own id, by which it is revoked (Keystone's audit id). */
+  tokenId: string;
+  /** The user's credentials as they were at issue: a new password, role or project voids the token. */
+  stamp: string;
 }
 
 /**
@@ -41,8 +45,10 @@ export class TokenSigner {
 
   /** The claims of a token this key signed, or undefined; expiry is for the caller to check. */
   verify(token: string): TokenClaims | undefined {
-    const [body, mac] = token.split('.');
-    if (!body || !mac || token.length > 4096) return undefined;
+    if (token.length > 4096) return undefined;
+    // Exactly `<body>.<mac>`: anything after the MAC (`<token>.junk`) is not this key's token.
+    const [body, mac, ...rest] = token.split('.');
+    if (!body || !mac || rest.length > 0) return undefined;
     const expected = Buffer.from(this.#mac(body));
     const given = Buffer.from(mac);
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) return undefined;
@@ -51,6 +57,11 @@ export class TokenSigner {
     } catch {
       return undefined;
     }
+  }
+
+  /** A keyed digest of `text` that a token may carry without telling what it was made from. */
+  stamp(text: string): string {
+    return createHmac('sha256', this.key).update('stamp\0').update(text).digest('base64url').slice(0, 22);
   }
 
   #mac(body: string): string {

@@ -1,10 +1,23 @@
 import type { FastifyInstance } from 'fastify';
+import type { Limits } from '../config.js';
 import type { Database } from '../db/database.js';
 import { documented, natError } from '../errors.js';
+import type { Locate } from '../forms.js';
 import type { Clock } from '../gateways/store.js';
 import type { TokenClaims } from '../identity/tokens.js';
 import type { ProjectNetwork } from '../network/fixture.js';
-import { boolean, isUuid, listOf, listQuery, schemas, sent, success, text, uuid } from '../validate.js';
+import {
+  boolean,
+  checkLengths,
+  listOf,
+  listPage,
+  listQuery,
+  schemas,
+  sent,
+  success,
+  text,
+  uuid,
+} from '../validate.js';
 import { type Cidr, formatCidr, overlaps, parseCidr, within } from './ip.js';
 import { type SnatFilters, SnatStore } from './store.js';
 
@@ -12,36 +25,48 @@ interface Context {
   database: Database;
   clock: Clock;
   network(tenant: string): ProjectNetwork;
-  location(path: string): string;
+  location: Locate;
+  limits: Limits;
 }
-
-/** At most this many EIPs in one rule's `floating_ip_id` (the page's constraint). */
-const maxEips = 20;
 
 const byId = { type: 'object', properties: { snat_rule_id: schemas.id } } as const;
 const optionalText = (maxLength: number) => ({ type: ['string', 'null'], maxLength }) as const;
-const nullableText = { type: ['string', 'null'] } as const;
-
-/** An SNAT rule as the API shows it (every field of `SnatRule`). */
-const snatRule = sent({
-  id: text,
-  tenant_id: text,
-  nat_gateway_id: text,
-  network_id: { ...nullableText, description: 'The subnet, or null for a rule on a CIDR block.' },
-  cidr: { ...nullableText, description: 'The CIDR block, or null for a rule on a subnet.' },
-  source_type: {
-    type: 'integer',
-    enum: [0, 1],
-    description: '0: in the VPC; 1: Direct Connect or Cloud Connect.',
+/** An SNAT rule as the API shows it (every field of `SnatRule`): a rule has a subnet or a CIDR block, the other left out. */
+const snatRule = {
+  type: 'object',
+  required: [
+    'id',
+    'tenant_id',
+    'nat_gateway_id',
+    'source_type',
+    'floating_ip_id',
+    'floating_ip_address',
+    'freezed_ip_address',
+    'description',
+    'status',
+    'admin_state_up',
+    'created_at',
+  ],
+  properties: {
+    id: text,
+    tenant_id: text,
+    nat_gateway_id: text,
+    network_id: { type: 'string', description: 'The subnet; left out for a rule on a CIDR block.' },
+    cidr: { type: 'string', description: 'The CIDR block; left out for a rule on a subnet.' },
+    source_type: {
+      type: 'integer',
+      enum: [0, 1],
+      description: '0: in the VPC; 1: Direct Connect or Cloud Connect.',
+    },
+    floating_ip_id: { type: 'string', description: 'EIP ids, comma-separated.' },
+    floating_ip_address: { type: 'string', description: 'EIP addresses, comma-separated.' },
+    freezed_ip_address: text,
+    description: text,
+    status: { type: 'string', enum: ['ACTIVE', 'PENDING_CREATE', 'PENDING_DELETE'] },
+    admin_state_up: boolean,
+    created_at: text,
   },
-  floating_ip_id: { type: 'string', description: 'EIP ids, comma-separated.' },
-  floating_ip_address: { type: 'string', description: 'EIP addresses, comma-separated.' },
-  freezed_ip_address: text,
-  description: text,
-  status: { type: 'string', enum: ['ACTIVE', 'PENDING_CREATE', 'PENDING_DELETE'] },
-  admin_state_up: boolean,
-  created_at: text,
-});
+} as const;
 const one = sent({ snat_rule: snatRule });
 const tags = ['SNAT rules'];
 
@@ -62,7 +87,7 @@ function given(value: string | null | undefined): string | undefined {
 }
 
 /** The SNAT rule operations of the v2.0 pages. */
-export function snatRoutes(app: FastifyInstance, { database, clock, network, location }: Context) {
+export function snatRoutes(app: FastifyInstance, { database, clock, network, location, limits }: Context) {
   const store = new SnatStore(database, clock);
 
   app.post<{
@@ -77,30 +102,33 @@ export function snatRoutes(app: FastifyInstance, { database, clock, network, loc
       };
     };
   }>(
-    '/v2.0/snat_rules',
+    '/snat_rules',
     {
       schema: {
         summary: 'Create an SNAT rule',
         tags,
         errors: documented(
+          'NAT.0014',
           'NAT.0021',
           'NAT.0204',
           'NAT.0022',
           'NAT.0202',
           'NAT.0203',
-          'NAT.0005',
           'NAT.0211',
           'NAT.0210',
           'NAT.0403',
+          'NAT.0005',
           'NAT.0026',
-          'NAT.0105',
+          { code: 'NAT.0105', status: 404 },
           'NAT.0103',
           'NAT.0008',
           'NAT.0205',
           'NAT.0206',
-          'NAT.1503',
-          'NAT.1505',
-          'NAT.1409',
+          'NAT.0207',
+          'NAT.0208',
+          'NAT.0404',
+          'NAT.0405',
+          'NAT.0409',
           'NAT.0106',
         ),
         response: success.created(one),
@@ -114,7 +142,8 @@ export function snatRoutes(app: FastifyInstance, { database, clock, network, loc
               required: ['nat_gateway_id', 'floating_ip_id'],
               properties: {
                 nat_gateway_id: schemas.id,
-                network_id: optionalText(64),
+                // A subnet id, or nothing (null or empty): a malformed one is a bad parameter.
+                network_id: { ...optionalText(64), pattern: `^$|${schemas.uuidPattern}` },
                 cidr: optionalText(64),
                 source_type: { type: 'integer', enum: [0, 1] },
                 floating_ip_id: { type: 'string', maxLength: 4096 },
@@ -128,6 +157,7 @@ export function snatRoutes(app: FastifyInstance, { database, clock, network, loc
     async (request, reply) => {
       const tenant = (request.principal as TokenClaims).projectId;
       const input = request.body.snat_rule;
+      checkLengths(input);
       const gatewayId = uuid(input.nat_gateway_id, 'NAT.0021');
       const sourceType = input.source_type ?? 0;
       const networkText = given(input.network_id);
@@ -142,13 +172,10 @@ export function snatRoutes(app: FastifyInstance, { database, clock, network, loc
         if (!cidr) throw natError('NAT.0203');
       }
       const net = network(tenant);
-      let networkId = '';
-      if (networkText !== undefined) {
-        if (!isUuid(networkText)) throw natError('NAT.0005', { network_id: networkText });
-        networkId = networkText.toLowerCase();
-      }
+      const networkId = networkText?.toLowerCase() ?? '';
 
       const floatingIpIds = input.floating_ip_id.split(',').map((id) => id.trim());
+      const maxEips = limits.snatRulePublicIps;
       if (floatingIpIds.length > maxEips) throw natError('NAT.0211', { limit: maxEips });
       for (const [index, id] of floatingIpIds.entries()) floatingIpIds[index] = uuid(id, 'NAT.0210');
       const duplicates = floatingIpIds.filter((id, index) => floatingIpIds.indexOf(id) !== index);
@@ -158,7 +185,7 @@ export function snatRoutes(app: FastifyInstance, { database, clock, network, loc
       if (networkId && !subnet) throw natError('NAT.0005', { network_id: networkId });
       const floatingIpAddresses = floatingIpIds.map((id) => {
         const fip = net.floatingIp(id);
-        if (!fip) throw natError('NAT.0026', { floating_ip_id: id });
+        if (!fip) throw natError('NAT.0026', id);
         return fip.address;
       });
 
@@ -169,6 +196,7 @@ export function snatRoutes(app: FastifyInstance, { database, clock, network, loc
           network_id: networkId,
           cidr: cidrText ?? '',
           source_key: cidr ? `cidr:${formatCidr(cidr)}` : `network:${networkId}`,
+          source_block: formatCidr(cidr ?? (parseCidr(subnet?.cidr ?? '') as Cidr)),
           source_type: sourceType,
           floating_ip_ids: floatingIpIds,
           floating_ip_addresses: floatingIpAddresses,
@@ -185,17 +213,21 @@ export function snatRoutes(app: FastifyInstance, { database, clock, network, loc
             throw natError('NAT.0206');
         },
       );
-      reply.created(location(`/v2.0/snat_rules/${rule.id}`));
+      reply.created(location(request, `/snat_rules/${rule.id}`));
       return { snat_rule: rule };
     },
   );
 
-  app.get<{ Querystring: SnatFilters & { limit?: number; marker?: string; tenant_id?: string } }>(
-    '/v2.0/snat_rules',
+  app.get<{ Querystring: SnatFilters & { limit?: string; marker?: string; tenant_id?: string } }>(
+    '/snat_rules',
     {
       schema: {
         summary: 'List SNAT rules',
         tags,
+        errors: documented(
+          { code: 'NAT.0201', variant: 'Query SnatRules list error marker is invalid.' },
+          'NAT.0001',
+        ),
         response: { 200: sent({ snat_rules: listOf(snatRule) }) },
         querystring: listQuery({
           nat_gateway_id: schemas.id,
@@ -209,15 +241,18 @@ export function snatRoutes(app: FastifyInstance, { database, clock, network, loc
     },
     async (request) => {
       const tenant = (request.principal as TokenClaims).projectId;
-      const { limit, marker, tenant_id, ...filters } = request.query;
+      const { tenant_id, ...query } = request.query;
+      const { page, filters } = listPage(query, {
+        marker: ['NAT.0201', 'Query SnatRules list error marker is invalid.'],
+      });
       // Another project's id as a filter finds nothing, as any id outside the project does.
       if (tenant_id !== undefined && tenant_id !== tenant) return { snat_rules: [] };
-      return { snat_rules: await store.list(tenant, filters, { limit, marker }) };
+      return { snat_rules: await store.list(tenant, filters, page) };
     },
   );
 
   app.get<{ Params: { snat_rule_id: string } }>(
-    '/v2.0/snat_rules/:snat_rule_id',
+    '/snat_rules/:snat_rule_id',
     {
       schema: {
         summary: 'Show an SNAT rule',
@@ -234,19 +269,51 @@ export function snatRoutes(app: FastifyInstance, { database, clock, network, loc
   );
 
   app.delete<{ Params: { snat_rule_id: string } }>(
-    '/v2.0/snat_rules/:snat_rule_id',
+    '/snat_rules/:snat_rule_id',
     {
       schema: {
         summary: 'Delete an SNAT rule',
         tags,
         params: byId,
-        errors: documented('NAT.0209', 'NAT.0103'),
+        errors: documented('NAT.0209'),
         response: success.noContent,
       },
     },
     async (request, reply) => {
       const tenant = (request.principal as TokenClaims).projectId;
       await store.delete(tenant, uuid(request.params.snat_rule_id, 'NAT.0209'));
+      return reply.noContent();
+    },
+  );
+}
+
+/**
+ * Huawei Cloud's form of deletion, under the rule's gateway:
+ * `DELETE /v2/{project_id}/nat_gateways/{nat_gateway_id}/snat_rules/{snat_rule_id}`.
+ * A rule of another gateway is not found there.
+ */
+export function snatRuleOfGatewayRoutes(
+  app: FastifyInstance,
+  { database, clock }: Pick<Context, 'database' | 'clock'>,
+) {
+  const store = new SnatStore(database, clock);
+  app.delete<{ Params: { nat_gateway_id: string; snat_rule_id: string } }>(
+    '/nat_gateways/:nat_gateway_id/snat_rules/:snat_rule_id',
+    {
+      schema: {
+        summary: 'Delete an SNAT rule of a NAT gateway',
+        tags,
+        params: { type: 'object', properties: { nat_gateway_id: schemas.id, snat_rule_id: schemas.id } },
+        errors: documented('NAT.0021', 'NAT.0209'),
+        response: success.noContent,
+      },
+    },
+    async (request, reply) => {
+      const tenant = (request.principal as TokenClaims).projectId;
+      const gatewayId = uuid(request.params.nat_gateway_id, 'NAT.0021');
+      const id = uuid(request.params.snat_rule_id, 'NAT.0209');
+      if ((await store.get(tenant, id)).nat_gateway_id !== gatewayId) throw natError('NAT.0209', { id });
+      await store.delete(tenant, id);
       return reply.noContent();
     },
   );

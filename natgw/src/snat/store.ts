@@ -1,20 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { type Kysely, sql } from 'kysely';
-import { ConflictError } from 'statuskit';
+import type { Kysely } from 'kysely';
 import { type Database, uniqueViolation } from '../db/database.js';
 import { alive, pageTime, statusAt, statusSql } from '../db/lifecycle.js';
 import type { NatGatewayRow, Schema, SnatRuleRow } from '../db/schema.js';
-import { natError } from '../errors.js';
+import { conflict, natError } from '../errors.js';
 import { type Clock, lockGateway, pendingFields, requireActive } from '../gateways/store.js';
 import { isUuid } from '../validate.js';
-import { claimEips, releaseSnatClaims } from './claims.js';
+import { claimEips, listContains, lockEips, releaseEips } from './claims.js';
+import { type Cidr, overlaps, parseCidr } from './ip.js';
 
 export interface SnatRule {
   id: string;
   tenant_id: string;
   nat_gateway_id: string;
-  network_id: string | null;
-  cidr: string | null;
+  network_id?: string;
+  cidr?: string;
   source_type: number;
   floating_ip_id: string;
   floating_ip_address: string;
@@ -34,6 +34,8 @@ export interface SnatInput {
   cidr: string;
   /** `network:<id>` or `cidr:<a.b.c.d/n>`: one rule per source on a gateway. */
   source_key: string;
+  /** The block the rule translates, `a.b.c.d/n`: its cidr, or its subnet's. */
+  source_block: string;
   source_type: number;
   /** Lower-case EIP ids, in the request's order. */
   floating_ip_ids: string[];
@@ -56,13 +58,14 @@ export type SnatFilters = Partial<
   >
 > & { source_type?: number; admin_state_up?: boolean };
 
+/** A rule as the pages show it; an empty `network_id` or `cidr` is left out (api_overview: null fields are not returned). */
 function view(row: SnatRuleRow, now: number): SnatRule {
   return {
     id: row.id,
     tenant_id: row.tenant_id,
     nat_gateway_id: row.nat_gateway_id,
-    network_id: row.network_id === '' ? null : row.network_id,
-    cidr: row.cidr === '' ? null : row.cidr,
+    ...(row.network_id === '' ? {} : { network_id: row.network_id }),
+    ...(row.cidr === '' ? {} : { cidr: row.cidr }),
     source_type: Number(row.source_type),
     floating_ip_id: row.floating_ip_id,
     floating_ip_address: row.floating_ip_address,
@@ -72,11 +75,6 @@ function view(row: SnatRuleRow, now: number): SnatRule {
     admin_state_up: Boolean(row.admin_state_up),
     created_at: row.created_at,
   };
-}
-
-/** `,a,b,` contains `,x,`: one EIP of a comma-separated list (ids and addresses hold no LIKE wildcards). */
-function listContains(column: 'floating_ip_id' | 'floating_ip_address', value: string) {
-  return sql<boolean>`(',' || ${sql.ref(column)} || ',') like ${`%,${value},%`}`;
 }
 
 /** A live rule of the project, or the page's 404. */
@@ -105,9 +103,10 @@ export class SnatStore {
 
   /**
    * Creates a rule on an ACTIVE gateway of the project, PENDING_CREATE for the provisioning delay.
-   * The gateway row is locked for the transaction (gateway deletion takes the same lock), the
-   * source is unique by constraint, and the EIPs are claimed in the same transaction.
-   * `check` sees the locked gateway before anything is written.
+   * The gateway row is locked for the transaction (gateway deletion and every rule creation on it
+   * take the same lock): a network has one rule per gateway (constraint, NAT.0208), and a block
+   * overlaps no other rule's (NAT.0207, checked under the lock); the EIPs are claimed in the same
+   * transaction. `check` sees the locked gateway before anything is written.
    */
   async create(tenant: string, input: SnatInput, check: (gateway: NatGatewayRow) => void): Promise<SnatRule> {
     return this.#db.transaction().execute(async (trx) => {
@@ -127,6 +126,7 @@ export class SnatStore {
         description: input.description,
         admin_state_up: 1,
         source_key: input.source_key,
+        source_block: input.source_block,
         created_at: pageTime(now),
         ...pendingFields('PENDING_CREATE', this.clock, now),
       };
@@ -136,13 +136,24 @@ export class SnatStore {
         .execute()
         .catch((error: unknown) => {
           if (!uniqueViolation(error)) throw error;
-          throw input.network_id
-            ? natError('NAT.1503', { network_id: input.network_id })
-            : natError('NAT.1505', { cidr: input.cidr });
+          throw input.network_id ? natError('NAT.0208', { network: input.network_id }) : natError('NAT.0207');
         });
+      const block = parseCidr(input.source_block) as Cidr;
+      const others = await trx
+        .selectFrom('snat_rules')
+        .select(['source_block', 'cidr'])
+        .where('nat_gateway_id', '=', gateway.id)
+        .where('source_key', 'is not', null)
+        .where('id', '<>', row.id)
+        .execute();
+      for (const other of others) {
+        const theirs = parseCidr(other.source_block ?? other.cidr);
+        if (theirs && overlaps(block, theirs)) throw natError('NAT.0207');
+      }
       await claimEips(trx, this.database.engine, {
         tenant,
-        kind: 'snat',
+        gatewayId: gateway.id,
+        use: 'snat',
         ruleId: row.id,
         floatingIpIds: input.floating_ip_ids,
       });
@@ -203,20 +214,21 @@ export class SnatStore {
   async delete(tenant: string, id: string): Promise<void> {
     await this.#db.transaction().execute(async (trx) => {
       const now = this.clock.now();
-      const row = await trx
+      const eips = (await find(trx, tenant, id, now)).floating_ip_id.split(',');
+      await lockEips(trx, this.database.engine, eips);
+      const started = await trx
         .updateTable('snat_rules')
         .set({ source_key: null, ...pendingFields('PENDING_DELETE', this.clock, now) })
         .where('tenant_id', '=', tenant)
         .where('id', '=', id)
         .where(statusSql(now), '=', 'ACTIVE')
         .where(alive(now))
-        .returning(['id', 'floating_ip_id'])
         .executeTakeFirst();
-      if (!row) {
+      if (Number(started.numUpdatedRows) === 0) {
         await find(trx, tenant, id, now);
-        throw new ConflictError(`Snat rule ${id} is not ACTIVE.`, { code: 'NAT.0103' });
+        throw conflict(`Snat rule ${id} is not ACTIVE.`, `SNAT 规则 ${id} 不处于 ACTIVE 状态。`);
       }
-      await releaseSnatClaims(trx, row.floating_ip_id.split(','), id);
+      await releaseEips(trx, eips);
     });
   }
 }

@@ -17,20 +17,35 @@ const forbidden = (text: string) =>
 /** Length in Unicode characters (code points), as the pages count them. */
 const length = (text: string) => [...text].length;
 
+/**
+ * The page's NAT.1015 ("Tags parameter is illegal."), whose template names nothing: the field
+ * and what is wrong with it go in the details, as a schema violation's do.
+ */
+function illegal(field: string, message: string) {
+  return natError('NAT.1015', {}, { details: [{ field, rule: 'tag', message }] });
+}
+
 /** A tag as the add pages allow it: a key of 1-36 characters, a value of 0-43, no forbidden character. */
-function legalTag(tag: { key?: string | undefined; value?: string | undefined }): Tag {
+function legalTag(tag: { key?: string | undefined; value?: string | undefined }, field = 'tag'): Tag {
   const { key, value } = tag;
-  if (key === undefined || value === undefined) throw natError('NAT.1015');
-  if (key.trim() === '' || length(key) > 36 || forbidden(key)) throw natError('NAT.1015');
-  if (length(value) > 43 || forbidden(value)) throw natError('NAT.1015');
+  if (key === undefined) throw illegal(`${field}.key`, 'is required');
+  if (value === undefined) throw illegal(`${field}.value`, 'is required');
+  if (key.trim() === '') throw illegal(`${field}.key`, 'must not be empty');
+  if (length(key) > 36) throw illegal(`${field}.key`, 'must NOT have more than 36 characters');
+  if (forbidden(key)) throw illegal(`${field}.key`, 'must not contain ASCII 0-31 or =*<>\\,|/');
+  if (length(value) > 43) throw illegal(`${field}.value`, 'must NOT have more than 43 characters');
+  if (forbidden(value)) throw illegal(`${field}.value`, 'must not contain ASCII 0-31 or =*<>\\,|/');
   return { key, value };
 }
 
 /** A tag to delete in a batch: not checked for characters; a key of 1-127, a value of at most 255. */
-function deletableTag(tag: { key?: string | undefined; value?: string | undefined }) {
+function deletableTag(tag: { key?: string | undefined; value?: string | undefined }, index: number) {
   const { key, value } = tag;
-  if (key === undefined || key.trim() === '' || length(key) > 127) throw natError('NAT.1015');
-  if (value !== undefined && length(value) > 255) throw natError('NAT.1015');
+  const field = `tags[${index}]`;
+  if (key === undefined || key.trim() === '') throw illegal(`${field}.key`, 'must not be empty');
+  if (length(key) > 127) throw illegal(`${field}.key`, 'must NOT have more than 127 characters');
+  if (value !== undefined && length(value) > 255)
+    throw illegal(`${field}.value`, 'must NOT have more than 255 characters');
   return value === undefined ? { key } : { key, value };
 }
 
@@ -38,26 +53,34 @@ function deletableTag(tag: { key?: string | undefined; value?: string | undefine
  * A filter list of resource_instances/action: at most 20 keys, each unique and 1-127 characters,
  * with at most 10 unique values of at most 255 characters; spaces around keys and values are dropped.
  */
-function filters(list: { key: string; values?: string[] | null }[] | undefined): TagFilter[] {
+function filters(name: string, list: { key: string; values?: string[] | null }[] | undefined): TagFilter[] {
   if (list === undefined) return [];
-  if (list.length > 20) throw natError('NAT.1015');
+  if (list.length > 20) throw illegal(name, 'must NOT have more than 20 items');
   const keys = new Set<string>();
-  return list.map((entry) => {
+  return list.map((entry, index) => {
+    const field = `${name}[${index}]`;
     const key = entry.key.trim();
-    if (key === '' || length(key) > 127 || keys.has(key)) throw natError('NAT.1015');
+    if (key === '') throw illegal(`${field}.key`, 'must not be empty');
+    if (length(key) > 127) throw illegal(`${field}.key`, 'must NOT have more than 127 characters');
+    if (keys.has(key)) throw illegal(`${field}.key`, 'must not repeat a key');
     keys.add(key);
     const values = (entry.values ?? []).map((value) => value.trim());
-    if (values.length > 10 || new Set(values).size !== values.length) throw natError('NAT.1015');
-    if (values.some((value) => length(value) > 255)) throw natError('NAT.1015');
+    if (values.length > 10) throw illegal(`${field}.values`, 'must NOT have more than 10 items');
+    if (new Set(values).size !== values.length) throw illegal(`${field}.values`, 'must not repeat a value');
+    if (values.some((value) => length(value) > 255))
+      throw illegal(`${field}.values`, 'must NOT have values of more than 255 characters');
     return { key, values };
   });
 }
+
+/** The most `matches` a resource query takes (documented in the README). */
+export const maxMatches = 20;
 
 const tagFields = { key: { type: 'string' }, value: { type: 'string' } } as const;
 const tagList = sent({ tags: listOf(sent(tagFields)) });
 const tags = ['Tags'];
 /** Errors every operation on one gateway's tags can give. */
-const onOneGateway = ['VPC.0007', 'NAT.0021', 'NAT.0105'] as const;
+const onOneGateway = ['VPC.0007', 'NAT.0021', { code: 'NAT.0105', status: 404 }] as const;
 
 const filterList = {
   type: 'array',
@@ -81,28 +104,21 @@ const onGateway = {
   properties: { project_id: schemas.id, nat_gateway_id: schemas.id },
 } as const;
 
-/** The project of the request's token, which the URL's `{project_id}` must name (else VPC.0007). */
+/** The caller's project, which the path names (checked for the scope, see `projectScoped`). */
 function tenantOf(request: FastifyRequest): string {
-  const tenant = (request.principal as TokenClaims).projectId;
-  if ((request.params as { project_id?: string }).project_id !== tenant) throw natError('VPC.0007');
-  return tenant;
+  return (request.principal as TokenClaims).projectId;
 }
 
-/** Checked before the body: a request for another project learns nothing from validation. */
-async function sameProject(request: FastifyRequest) {
-  tenantOf(request);
-}
-
-/** The six tag operations of the v2.0 pages (apis_for_public_nat_gateways_v2.0/tags/). */
+/** The six tag operations of the v2.0 pages (apis_for_public_nat_gateways_v2.0/tags/), under a project's prefix. */
 export function tagRoutes(app: FastifyInstance, { database, clock }: Context) {
   const store = new TagStore(database, clock);
   const gatewayOf = (request: FastifyRequest) =>
     uuid((request.params as { nat_gateway_id: string }).nat_gateway_id, 'NAT.0021');
 
   app.post<{ Params: { project_id: string; nat_gateway_id: string }; Body: { tag: Partial<Tag> } }>(
-    '/v2.0/:project_id/nat_gateways/:nat_gateway_id/tags',
+    '/nat_gateways/:nat_gateway_id/tags',
     {
-      preValidation: sameProject,
+      config: { illegalText: 'NAT.1015' },
       schema: {
         summary: 'Add a tag to a NAT gateway',
         tags,
@@ -126,9 +142,9 @@ export function tagRoutes(app: FastifyInstance, { database, clock }: Context) {
   );
 
   app.delete<{ Params: { project_id: string; nat_gateway_id: string; key: string } }>(
-    '/v2.0/:project_id/nat_gateways/:nat_gateway_id/tags/:key',
+    '/nat_gateways/:nat_gateway_id/tags/:key',
     {
-      preValidation: sameProject,
+      config: { illegalText: 'NAT.1015' },
       schema: {
         summary: 'Delete a tag of a NAT gateway',
         tags,
@@ -141,16 +157,15 @@ export function tagRoutes(app: FastifyInstance, { database, clock }: Context) {
       const tenant = tenantOf(request);
       const id = gatewayOf(request);
       const { key } = request.params;
-      if (key.trim() === '') throw natError('NAT.1015');
+      if (key.trim() === '') throw illegal('key', 'must not be empty');
       await store.remove(tenant, id, key);
       return reply.noContent();
     },
   );
 
   app.get<{ Params: { project_id: string; nat_gateway_id: string } }>(
-    '/v2.0/:project_id/nat_gateways/:nat_gateway_id/tags',
+    '/nat_gateways/:nat_gateway_id/tags',
     {
-      preValidation: sameProject,
       schema: {
         summary: 'List the tags of a NAT gateway',
         tags,
@@ -166,9 +181,9 @@ export function tagRoutes(app: FastifyInstance, { database, clock }: Context) {
     Params: { project_id: string; nat_gateway_id: string };
     Body: { action: 'create' | 'delete'; tags: Partial<Tag>[] };
   }>(
-    '/v2.0/:project_id/nat_gateways/:nat_gateway_id/tags/action',
+    '/nat_gateways/:nat_gateway_id/tags/action',
     {
-      preValidation: sameProject,
+      config: { illegalText: 'NAT.1015' },
       schema: {
         summary: 'Add or delete tags of a NAT gateway in a batch',
         tags,
@@ -198,11 +213,12 @@ export function tagRoutes(app: FastifyInstance, { database, clock }: Context) {
       const tenant = tenantOf(request);
       const id = gatewayOf(request);
       const { action, tags } = request.body;
-      if (tags.length === 0) throw natError('NAT.1015');
+      if (tags.length === 0) throw illegal('tags', 'must NOT have fewer than 1 items');
       if (action === 'create') {
-        const legal = tags.map(legalTag);
+        const legal = tags.map((tag, index) => legalTag(tag, `tags[${index}]`));
         // Duplicate keys in one request are an error (the batch page).
-        if (new Set(legal.map((tag) => tag.key)).size !== legal.length) throw natError('NAT.1015');
+        if (new Set(legal.map((tag) => tag.key)).size !== legal.length)
+          throw illegal('tags', 'must not repeat a key');
         await store.add(tenant, id, legal);
       } else {
         await store.removeMany(tenant, id, tags.map(deletableTag));
@@ -212,9 +228,8 @@ export function tagRoutes(app: FastifyInstance, { database, clock }: Context) {
   );
 
   app.get<{ Params: { project_id: string } }>(
-    '/v2.0/:project_id/nat_gateways/tags',
+    '/nat_gateways/tags',
     {
-      preValidation: sameProject,
       schema: {
         summary: "List the tags of the project's NAT gateways",
         tags,
@@ -233,13 +248,12 @@ export function tagRoutes(app: FastifyInstance, { database, clock }: Context) {
       limit?: string;
       offset?: string;
       matches?: ResourceQuery['matches'];
-    } & Partial<Record<'tags' | 'tags_any' | 'not_tags' | 'not_tags_any', Parameters<typeof filters>[0]>>;
+    } & Partial<Record<'tags' | 'tags_any' | 'not_tags' | 'not_tags_any', Parameters<typeof filters>[1]>>;
   }>(
-    '/v2.0/:project_id/nat_gateways/resource_instances/action',
+    '/nat_gateways/resource_instances/action',
     {
       // A query sent as POST: read-only users may run it.
-      config: { readOnly: true },
-      preValidation: sameProject,
+      config: { readOnly: true, illegalText: 'NAT.1015' },
       schema: {
         summary: 'Find or count NAT gateways by tag',
         tags,
@@ -284,8 +298,11 @@ export function tagRoutes(app: FastifyInstance, { database, clock }: Context) {
             tags_any: filterList,
             not_tags: filterList,
             not_tags_any: filterList,
+            // The page sets no maximum; a fixed dictionary of two keys needs few. Unbounded, each
+            // match is one more condition, and a thousand overflow the engines' expression trees.
             matches: {
               type: 'array',
+              maxItems: maxMatches,
               items: {
                 type: 'object',
                 required: ['key', 'value'],
@@ -303,10 +320,10 @@ export function tagRoutes(app: FastifyInstance, { database, clock }: Context) {
       const tenant = tenantOf(request);
       const body = request.body;
       const query: ResourceQuery = {
-        tags: filters(body.tags),
-        tags_any: filters(body.tags_any),
-        not_tags: filters(body.not_tags),
-        not_tags_any: filters(body.not_tags_any),
+        tags: filters('tags', body.tags),
+        tags_any: filters('tags_any', body.tags_any),
+        not_tags: filters('not_tags', body.not_tags),
+        not_tags_any: filters('not_tags_any', body.not_tags_any),
         matches: body.matches ?? [],
       };
       if (body.action === 'count') return { total_count: await store.count(tenant, query) };

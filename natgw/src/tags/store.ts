@@ -79,7 +79,7 @@ export class TagStore {
         .execute();
       const keys = new Set(existing.map((row) => row.key));
       const added = new Set(tags.map((tag) => tag.key).filter((key) => !keys.has(key)));
-      if (keys.size + added.size > tagLimit) throw natError('NAT.1016', { limit: tagLimit });
+      if (keys.size + added.size > tagLimit) throw natError('NAT.1016', String(tagLimit));
       let position = existing.reduce((max, row) => Math.max(max, Number(row.position)), 0);
       for (const tag of tags) {
         position += 1;
@@ -102,7 +102,7 @@ export class TagStore {
         .where('nat_gateway_id', '=', gatewayId)
         .where('key', '=', key)
         .executeTakeFirst();
-      if (Number(result.numDeletedRows) === 0) throw natError('NAT.1002', { resource: 'Tag', id: key });
+      if (Number(result.numDeletedRows) === 0) throw natError('NAT.1002', { 0: 'Tag', 1: key });
     });
   }
 
@@ -246,7 +246,7 @@ export class TagStore {
       .where('id', '=', gatewayId)
       .where(alive(this.clock.now()))
       .executeTakeFirst();
-    if (!row) throw natError('NAT.0105', { nat_gateway_id: gatewayId });
+    if (!row) throw natError('NAT.0105', { nat_gateway_id: gatewayId }, { status: 404 });
   }
 
   /** Runs `work` holding the gateway's row; a gateway being deleted takes no tag changes (NAT.0103). */

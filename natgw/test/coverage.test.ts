@@ -1,0 +1,245 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, test } from 'node:test';
+import { errorCodes } from '../src/error-codes.js';
+
+// biome-ignore lint/suspicious/noTemplateCurlyInString: the title as the test's source spells it (one test per field)
+const invalidField = 'answers an invalid ${field} with 400 and ${code}';
+
+/**
+ * Every NAT code of the error-code page: produced from its condition by a named test (the file
+ * and the test's title), or not reachable through this API, and why. The README prints the count.
+ */
+const produced: Record<string, readonly [file: string, test: string]> = {
+  'NAT.0001': ['gateways', 'lists with filters and pages with limit and marker'],
+  'NAT.0002': ['gateways', 'answers an invalid name with 400 naming the field'],
+  'NAT.0004': ['gateways', 'answers an unknown VPC or network with 404 and the page codes'],
+  'NAT.0005': ['gateways', 'answers an unknown VPC or network with 404 and the page codes'],
+  'NAT.0006': ['snat', 'refuses to delete a gateway with a rule (400 NAT.0006) until the rule is deleted'],
+  'NAT.0008': [
+    'pages',
+    'answers a subnet of another VPC with 400 NAT.0008, for a gateway and for an SNAT rule',
+  ],
+  'NAT.0012': [
+    'gateways',
+    'refuses more gateways than the VPC and network limits allow with 400 NAT.0113 and NAT.0012',
+  ],
+  'NAT.0014': [
+    'gateways',
+    "answers a name over 64 characters and a description over 255 with the page's 400 NAT.0015 and NAT.0014",
+  ],
+  'NAT.0015': [
+    'gateways',
+    "answers a name over 64 characters and a description over 255 with the page's 400 NAT.0015 and NAT.0014",
+  ],
+  'NAT.0016': ['gateways', invalidField],
+  'NAT.0017': ['gateways', invalidField],
+  'NAT.0018': ['gateways', invalidField],
+  'NAT.0020': ['gateways', 'refuses a tenant_id other than the token project with 404 NAT.0020'],
+  'NAT.0021': [
+    'gateways',
+    'answers an unknown gateway with 404 NAT.0105 and a malformed id with 404 NAT.0021',
+  ],
+  'NAT.0022': ['snat', 'needs exactly one of network_id and cidr: NAT.0022 for both, NAT.0202 for neither'],
+  'NAT.0023': ['dnat', 'answers a malformed port_id with 400 NAT.0315 and an unknown one with 404 NAT.0023'],
+  'NAT.0024': [
+    'dnat',
+    'answers a malformed floating_ip_id with 404 NAT.0024 and an unknown one with 400 NAT.0026',
+  ],
+  'NAT.0025': ['identity', 'answers an expired token with 401 NAT.0025'],
+  'NAT.0026': [
+    'dnat',
+    'answers a malformed floating_ip_id with 404 NAT.0024 and an unknown one with 400 NAT.0026',
+  ],
+  'NAT.0101': ['gateways', 'updates only name, description and spec, at least one of them: else 400'],
+  'NAT.0103': ['gateways', 'answers acting on a pending gateway with 400 NAT.0103'],
+  'NAT.0105': ['gateways', 'deletes with 204 and an empty body, and the gateway is gone after'],
+  'NAT.0113': [
+    'gateways',
+    'refuses more gateways than the VPC and network limits allow with 400 NAT.0113 and NAT.0012',
+  ],
+  'NAT.0201': ['pages', "answers a bad limit or marker of the rule lists with their page's code"],
+  'NAT.0202': ['snat', 'needs exactly one of network_id and cidr: NAT.0022 for both, NAT.0202 for neither'],
+  'NAT.0203': ['snat', 'answers a malformed cidr with 400 NAT.0203'],
+  'NAT.0204': [
+    'snat',
+    "checks the cidr against the VPC's subnets: NAT.0205, NAT.0206, and NAT.0204 for network_id over Direct Connect",
+  ],
+  'NAT.0205': [
+    'snat',
+    "checks the cidr against the VPC's subnets: NAT.0205, NAT.0206, and NAT.0204 for network_id over Direct Connect",
+  ],
+  'NAT.0206': [
+    'snat',
+    "checks the cidr against the VPC's subnets: NAT.0205, NAT.0206, and NAT.0204 for network_id over Direct Connect",
+  ],
+  'NAT.0207': ['snat', 'refuses a cidr that overlaps another rule of the gateway with 400 NAT.0207'],
+  'NAT.0208': ['snat', 'refuses a second rule for the same network on a gateway with 400 NAT.0208'],
+  'NAT.0209': ['snat', 'answers an unknown or malformed rule id with 404 NAT.0209'],
+  'NAT.0210': [
+    'snat',
+    'answers malformed EIP ids with 400 NAT.0210 and a malformed network id with 400 naming the field',
+  ],
+  'NAT.0211': ['snat', 'refuses more than 20 EIPs with 400 NAT.0211'],
+  'NAT.0301': ['pages', "answers a bad limit or marker of the rule lists with their page's code"],
+  'NAT.0302': ['dnat', 'answers another protocol with 400 NAT.0302'],
+  'NAT.0303': ['dnat', 'answers ports outside 0..65535 or not integers with 400 NAT.0303'],
+  'NAT.0304': [
+    'dnat',
+    'refuses the same port or private IP, internal port and protocol twice with 400 NAT.0304',
+  ],
+  'NAT.0305': ['dnat', 'refuses the same EIP, external port and protocol twice with 400 NAT.0305'],
+  'NAT.0306': ['dnat', 'needs any with both ports 0 and nothing else: 400 NAT.0306'],
+  'NAT.0307': [
+    'dnat',
+    'keeps an all-port rule apart from port rules on its EIP (400 NAT.0408), port (NAT.0307) and private IP (NAT.0308)',
+  ],
+  'NAT.0308': [
+    'dnat',
+    'keeps an all-port rule apart from port rules on its EIP (400 NAT.0408), port (NAT.0307) and private IP (NAT.0308)',
+  ],
+  'NAT.0309': [
+    'dnat',
+    'refuses more DNAT rules than the gateway and EIP limits allow with 400 NAT.0309 and NAT.0313',
+  ],
+  'NAT.0310': [
+    'dnat',
+    'needs exactly one of port_id and private_ip: 400 NAT.0310 for neither, NAT.0317 for both',
+  ],
+  'NAT.0311': ['dnat', 'answers a private IP that is not a unicast IPv4 address with 400 NAT.0311'],
+  'NAT.0313': [
+    'dnat',
+    'refuses more DNAT rules than the gateway and EIP limits allow with 400 NAT.0309 and NAT.0313',
+  ],
+  'NAT.0315': ['dnat', 'answers a malformed port_id with 400 NAT.0315 and an unknown one with 404 NAT.0023'],
+  'NAT.0317': [
+    'dnat',
+    'needs exactly one of port_id and private_ip: 400 NAT.0310 for neither, NAT.0317 for both',
+  ],
+  'NAT.0319': ['dnat', 'answers an unknown or malformed rule id with 404 NAT.0319'],
+  'NAT.0403': ['snat', 'refuses the same EIP twice in one list with 400 NAT.0403'],
+  'NAT.0404': [
+    'snat',
+    'shares an EIP among the rules of one gateway, refuses it to another gateway with 400 NAT.0404 and frees it with the last rule',
+  ],
+  'NAT.0405': ['pages', "answers an EIP another project's rules use with 400 NAT.0405, naming no gateway"],
+  'NAT.0408': [
+    'dnat',
+    'keeps an all-port rule apart from port rules on its EIP (400 NAT.0408), port (NAT.0307) and private IP (NAT.0308)',
+  ],
+  'NAT.0409': [
+    'snat',
+    'shares an EIP among the rules of one gateway, refuses it to another gateway with 400 NAT.0404 and frees it with the last rule',
+  ],
+  'NAT.1001': ['contract', '500 with nothing leaked when the database breaks under a handler'],
+  'NAT.1002': ['tags', 'deleting a key the gateway does not have is 404 NAT.1002'],
+  'NAT.1010': ['pages', 'answers a body that is not JSON with 400 NAT.1010, saying where and not echoing it'],
+  'NAT.1015': ['pages', 'names the tag field at fault in the details of NAT.1015'],
+  'NAT.1016': [
+    'tags',
+    'a gateway takes 20 tags; the 21st is refused with 400 NAT.1016, a replacement is not',
+  ],
+  'NAT.1206': ['gateways', 'updates only name, description and spec, at least one of them: else 400'],
+};
+
+const backend = 'a failure of a service natgw stands in for; natgw has none of them';
+/** The private NAT gateway's codes (transit IPs, downlink VPCs): not in the public NAT v2.0 API. */
+const privateNat = (twin?: string) =>
+  twin
+    ? `private NAT gateways; for public NAT gateways the page's row is ${twin}, which natgw sends`
+    : 'private NAT gateways (transit IPs, downlink VPCs): not part of the public NAT v2.0 API';
+
+const unreachable: Record<string, string> = {
+  'NAT.0007':
+    "a database failure is the contract's 500 (NAT.1001), which never shows the failure to the client",
+  'NAT.0009': 'natgw manages none of the resources (ports, subnets) whose use the code reports',
+  'NAT.0010': "the network fixture's networks are IPv4 subnets",
+  'NAT.0013': "a gateway's VPC cannot disappear: the network fixture does not change while natgw runs",
+  'NAT.0019': 'the same condition as NAT.0005 (an unknown network, 404), which natgw sends',
+  'NAT.0102':
+    'overload and draining are answered by the contract with 503 and Retry-After, which clients and the gateway retry; the page makes NAT.0102 a 400',
+  'NAT.0104': 'admin_state_up cannot be changed through this API and natgw freezes nothing',
+  'NAT.0106':
+    'concurrent requests are ordered by the database (row locks): the later one is answered from the state the earlier left (NAT.0103 for a gateway PENDING_UPDATE)',
+  'NAT.0107': backend,
+  'NAT.0108': backend,
+  'NAT.0109': "the network fixture's EIPs are IPv4",
+  'NAT.0110': backend,
+  'NAT.0111': backend,
+  'NAT.0112': backend,
+  'NAT.0212': backend,
+  'NAT.0312': 'the network fixture has no virtual IP ports',
+  'NAT.0314': 'v2.0 has no batch creation of DNAT rules',
+  'NAT.0316': backend,
+  'NAT.0318': 'v2.0 has no DNAT rule update, and natgw freezes nothing',
+  'NAT.0401': 'natgw freezes no EIP',
+  'NAT.0402': 'the network fixture binds no EIP to a port',
+  'NAT.0407':
+    'the pages give it no condition beyond those with codes of their own (another gateway NAT.0404, an all-port rule NAT.0408 and NAT.0409, another project NAT.0405)',
+  'NAT.0410': 'EIPs are given by id: a malformed one is NAT.0210 or NAT.0024, an unknown one NAT.0026',
+  'NAT.1003': privateNat('NAT.0008'),
+  'NAT.1004': backend,
+  'NAT.1005': backend,
+  'NAT.1009': backend,
+  'NAT.1022': 'natgw has no account states (restricted, suspended)',
+  'NAT.1023': 'natgw has no account states (restricted, suspended)',
+  'NAT.1101': privateNat(),
+  'NAT.1201': privateNat(),
+  'NAT.1202': privateNat('NAT.0006'),
+  'NAT.1204': privateNat('NAT.0113'),
+  'NAT.1207': privateNat('NAT.0309'),
+  'NAT.1208': privateNat(),
+  'NAT.1303': privateNat(),
+  'NAT.1304': privateNat('NAT.0315'),
+  'NAT.1305': privateNat(),
+  'NAT.1306': privateNat('NAT.0306'),
+  'NAT.1307': privateNat('NAT.0304'),
+  'NAT.1308': privateNat(),
+  'NAT.1309': privateNat('NAT.0307'),
+  'NAT.1310': privateNat('NAT.0305'),
+  'NAT.1311': privateNat('NAT.0310 and NAT.0317'),
+  'NAT.1403': privateNat(),
+  'NAT.1404': privateNat(),
+  'NAT.1405': privateNat(),
+  'NAT.1406': privateNat('NAT.0404'),
+  'NAT.1409': privateNat('NAT.0404'),
+  'NAT.1410': privateNat(),
+  'NAT.1501': privateNat('NAT.0022 and NAT.0202'),
+  'NAT.1502': privateNat('NAT.0203'),
+  'NAT.1503': privateNat('NAT.0208'),
+  'NAT.1505': privateNat('NAT.0207'),
+  'NAT.1506': privateNat('NAT.0211'),
+  'NAT.1507': privateNat('NAT.0210'),
+};
+
+const natCodes = Object.keys(errorCodes).filter((code) => code.startsWith('NAT.'));
+const source = (file: string) => readFileSync(new URL(`./${file}.test.ts`, import.meta.url), 'utf8');
+
+describe('the NAT codes of the error-code page', () => {
+  test('are each produced by a named test or listed as not reachable through this API, with the reason', () => {
+    for (const code of natCodes) {
+      const listed = [code in produced, code in unreachable].filter(Boolean).length;
+      assert.equal(listed, 1, `${code} must be in exactly one list`);
+    }
+    for (const code of [...Object.keys(produced), ...Object.keys(unreachable)])
+      assert.ok(natCodes.includes(code), `${code} is not on the page`);
+  });
+
+  test('produced: the named test exists and asserts the code', () => {
+    for (const [code, [file, title]] of Object.entries(produced)) {
+      const text = source(file);
+      const at = text.indexOf(title);
+      assert.ok(at >= 0, `${code}: no test "${title}" in ${file}.test.ts`);
+      // The test, from the end of the one before it (a loop's cases included) to the next.
+      const next = text.indexOf('test(', at);
+      const body = text.slice(text.lastIndexOf('test(', at - 8), next < 0 ? undefined : next);
+      assert.ok(body.includes(`'${code}'`), `${code}: "${title}" does not assert it`);
+    }
+  });
+
+  test('the README gives the count', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const count = `${Object.keys(produced).length} of the page's ${natCodes.length} NAT codes`;
+    assert.ok(readme.includes(count), `README should say "${count}"`);
+  });
+});

@@ -1,0 +1,327 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { BasicCredentials } from '@huaweicloud/huaweicloud-sdk-core';
+import { ClientBuilder } from '@huaweicloud/huaweicloud-sdk-core/ClientBuilder.js';
+import { ClientRequestException } from '@huaweicloud/huaweicloud-sdk-core/exception/ClientRequestException.js';
+import type { HcClient } from '@huaweicloud/huaweicloud-sdk-core/HcClient.js';
+import { Logger4jInstance } from '@huaweicloud/huaweicloud-sdk-core/logger/log4jLogger.js';
+import { createGateway as createProxy } from 'statuskit/gateway';
+import { defaultConfig } from '../src/config.js';
+import { eip, pageIds, port, project, startService, type TestService } from './harness.js';
+
+/**
+ * Huawei Cloud's SDK for Node.js (its core from npm: the request signer and the HTTP client)
+ * against a listening natgw, with the request shapes of its NAT client (`services/nat/v2`):
+ * project-scoped paths, `Content-Type: application/json` on every request, AK/SK signatures.
+ */
+
+type Json = Record<string, unknown>;
+type Reply<T = Json> = T & { httpStatusCode: number };
+
+const keyOf = (user: string) => {
+  const key = defaultConfig.accessKeys.find((candidate) => candidate.user === user);
+  if (!key) throw new Error(`no access key for ${user}`);
+  return key;
+};
+
+/** An SDK client as `NatClient.newBuilder()…build()` makes it, for one user's key. */
+function sdkClient(
+  endpoint: string,
+  user: string,
+  secret = keyOf(user).secret,
+  projectId = project,
+): HcClient {
+  const credentials = new BasicCredentials()
+    .withAk(keyOf(user).access)
+    .withSk(secret)
+    .withProjectId(projectId);
+  return new ClientBuilder<HcClient>((client) => client)
+    .withCredential(credentials)
+    .withEndpoint(endpoint)
+    .build();
+}
+
+/** The NAT client's operations, each as it builds its request for the core's `sendRequest`. */
+function natOperations(client: HcClient) {
+  const send = <T>(
+    method: string,
+    url: string,
+    options: { pathParams?: Json; queryParams?: Json; data?: unknown } = {},
+  ) =>
+    client.sendRequest<Reply<T> & never>({
+      method,
+      url,
+      contentType: 'application/json',
+      queryParams: options.queryParams ?? {},
+      pathParams: options.pathParams ?? {},
+      headers: options.data === undefined ? {} : { 'Content-Type': 'application/json' },
+      ...(options.data === undefined ? {} : { data: options.data as Json }),
+    }) as Promise<Reply<T>>;
+  const gateway = (nat_gateway_id: string) => ({ pathParams: { nat_gateway_id } });
+  return {
+    createNatGateway: (body: Json) =>
+      send<{ nat_gateway: Json }>('POST', '/v2/{project_id}/nat_gateways', { data: body }),
+    listNatGateways: (queryParams: Json) =>
+      send<{ nat_gateways: Json[] }>('GET', '/v2/{project_id}/nat_gateways', { queryParams }),
+    showNatGateway: (id: string) =>
+      send<{ nat_gateway: Json }>('GET', '/v2/{project_id}/nat_gateways/{nat_gateway_id}', gateway(id)),
+    updateNatGateway: (id: string, body: Json) =>
+      send<{ nat_gateway: Json }>('PUT', '/v2/{project_id}/nat_gateways/{nat_gateway_id}', {
+        ...gateway(id),
+        data: body,
+      }),
+    deleteNatGateway: (id: string) =>
+      send('DELETE', '/v2/{project_id}/nat_gateways/{nat_gateway_id}', gateway(id)),
+    createRule: (kind: 'snat' | 'dnat', body: Json) =>
+      send<Json>('POST', `/v2/{project_id}/${kind}_rules`, { data: body }),
+    listRules: (kind: 'snat' | 'dnat', queryParams: Json) =>
+      send<Json>('GET', `/v2/{project_id}/${kind}_rules`, { queryParams }),
+    showRule: (kind: 'snat' | 'dnat', id: string) =>
+      send<Json>('GET', `/v2/{project_id}/${kind}_rules/{${kind}_rule_id}`, {
+        pathParams: { [`${kind}_rule_id`]: id },
+      }),
+    deleteRule: (kind: 'snat' | 'dnat', gatewayId: string, id: string) =>
+      send('DELETE', `/v2/{project_id}/nat_gateways/{nat_gateway_id}/${kind}_rules/{${kind}_rule_id}`, {
+        pathParams: { nat_gateway_id: gatewayId, [`${kind}_rule_id`]: id },
+      }),
+    createNatGatewayTag: (id: string, body: Json) =>
+      send('POST', '/v3/{project_id}/nat_gateways/{nat_gateway_id}/tags', { ...gateway(id), data: body }),
+    showNatGatewayTag: (id: string) =>
+      send<{ tags: Json[] }>('GET', '/v3/{project_id}/nat_gateways/{nat_gateway_id}/tags', gateway(id)),
+    batchCreateDeleteNatGatewayTag: (id: string, body: Json) =>
+      send('POST', '/v3/{project_id}/nat_gateways/{nat_gateway_id}/tags/action', {
+        ...gateway(id),
+        data: body,
+      }),
+    deleteNatGatewayTag: (id: string, key: string) =>
+      send('DELETE', '/v3/{project_id}/nat_gateways/{nat_gateway_id}/tags/{key}', {
+        pathParams: { nat_gateway_id: id, key: encodeURIComponent(key) },
+      }),
+    listNatGatewayTag: () => send<{ tags: Json[] }>('GET', '/v3/{project_id}/nat_gateways/tags'),
+    listNatGatewayByTag: (body: Json) =>
+      send<{ resources: Json[]; total_count: number }>(
+        'POST',
+        '/v3/{project_id}/nat_gateways/resource_instances/action',
+        {
+          data: body,
+        },
+      ),
+  };
+}
+
+/** The SDK's exception for an error answer; fails when the call succeeded or threw something else. */
+async function sdkError(call: Promise<unknown>): Promise<ClientRequestException> {
+  try {
+    await call;
+  } catch (error) {
+    assert.ok(error instanceof ClientRequestException, String(error));
+    return error;
+  }
+  assert.fail('the call succeeded');
+}
+
+const gatewayBody = (name: string) => ({
+  nat_gateway: {
+    name,
+    description: 'by the SDK',
+    router_id: pageIds.router,
+    internal_network_id: pageIds.internalNetwork,
+    spec: '1',
+  },
+});
+
+describe("Huawei Cloud's SDK (AK/SK) against natgw", { timeout: 120_000 }, () => {
+  let service: TestService;
+  let base: string;
+  let nat: ReturnType<typeof natOperations>;
+  const home = mkdtempSync(join(tmpdir(), 'natgw-sdk-home-'));
+  const realHome = process.env.HOME;
+
+  before(async () => {
+    // The SDK keeps an application id under the user's home; it gets a home of its own here.
+    process.env.HOME = home;
+    Logger4jInstance.level = 'off';
+    service = await startService('sqlite');
+    await service.app.listen({ host: '127.0.0.1', port: 0 });
+    base = `http://127.0.0.1:${(service.app.server.address() as AddressInfo).port}`;
+    service.config.publicUrl = base;
+    nat = natOperations(sdkClient(base, 'demo'));
+  });
+  after(async () => {
+    await service.close();
+    process.env.HOME = realHome;
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  test('creates, shows, lists, updates and deletes a NAT gateway on /v2/{project_id}/nat_gateways', async () => {
+    const created = await nat.createNatGateway(gatewayBody('sdk_nat'));
+    assert.equal(created.httpStatusCode, 201);
+    const id = String(created.nat_gateway.id);
+    assert.equal(created.nat_gateway.tenant_id, project);
+
+    const shown = await nat.showNatGateway(id);
+    assert.equal(shown.httpStatusCode, 200);
+    assert.equal(shown.nat_gateway.name, 'sdk_nat');
+
+    const listed = await nat.listNatGateways({ name: 'sdk_nat', limit: 10 });
+    assert.deepEqual(
+      listed.nat_gateways.map((gateway) => gateway.id),
+      [id],
+    );
+
+    const updated = await nat.updateNatGateway(id, { nat_gateway: { name: 'sdk_nat_renamed', spec: '2' } });
+    assert.equal(updated.nat_gateway.name, 'sdk_nat_renamed');
+    assert.equal(updated.nat_gateway.spec, '2');
+
+    const deleted = await nat.deleteNatGateway(id);
+    assert.equal(deleted.httpStatusCode, 204);
+    const gone = await sdkError(nat.showNatGateway(id));
+    assert.equal(gone.httpStatusCode, 404);
+  });
+
+  test("raises ClientRequestException with natgw's code, message and request id", async () => {
+    const missing = 'fe1a4cf0-27fe-4b97-a9b1-2c67c127f0e0';
+    const error = await sdkError(nat.showNatGateway(missing));
+    assert.equal(error.httpStatusCode, 404);
+    assert.equal(error.errorCode, 'NAT.0105');
+    assert.equal(error.errorMsg, `NatGateway ${missing} does not exist.`);
+    assert.match(String(error.requestId), /^req-[0-9a-f-]{36}$/);
+
+    const invalid = await sdkError(nat.createNatGateway({ nat_gateway: { name: 'x' } }));
+    assert.equal(invalid.httpStatusCode, 400);
+    assert.equal(invalid.errorCode, 'NAT.0002');
+    assert.match(String(invalid.errorMsg), /^Invalid input for nat_gateway\./);
+  });
+
+  for (const kind of ['snat', 'dnat'] as const) {
+    test(`creates, shows, lists and deletes a ${kind.toUpperCase()} rule, deleting it under its gateway`, async () => {
+      const gateway = String((await nat.createNatGateway(gatewayBody(`sdk_${kind}`))).nat_gateway.id);
+      const rule =
+        kind === 'snat'
+          ? {
+              snat_rule: {
+                nat_gateway_id: gateway,
+                network_id: pageIds.snatNetwork,
+                floating_ip_id: eip(40),
+              },
+            }
+          : {
+              dnat_rule: {
+                nat_gateway_id: gateway,
+                port_id: port(40),
+                internal_service_port: 993,
+                floating_ip_id: eip(41),
+                external_service_port: 242,
+                protocol: 'tcp',
+              },
+            };
+      const created = await nat.createRule(kind, rule);
+      assert.equal(created.httpStatusCode, 201);
+      const id = String((created[`${kind}_rule`] as Json).id);
+
+      const shown = await nat.showRule(kind, id);
+      assert.equal((shown[`${kind}_rule`] as Json).nat_gateway_id, gateway);
+      const listed = await nat.listRules(kind, { nat_gateway_id: gateway, limit: 5 });
+      assert.deepEqual(
+        (listed[`${kind}_rules`] as Json[]).map((one) => one.id),
+        [id],
+      );
+
+      const other = String((await nat.createNatGateway(gatewayBody(`sdk_${kind}_other`))).nat_gateway.id);
+      const elsewhere = await sdkError(nat.deleteRule(kind, other, id));
+      assert.equal(elsewhere.httpStatusCode, 404);
+      assert.equal(elsewhere.errorCode, kind === 'snat' ? 'NAT.0209' : 'NAT.0319');
+
+      const deleted = await nat.deleteRule(kind, gateway, id);
+      assert.equal(deleted.httpStatusCode, 204);
+      assert.equal((await sdkError(nat.showRule(kind, id))).httpStatusCode, 404);
+    });
+  }
+
+  test('adds, lists, batch-edits, deletes and finds tags under /v3/{project_id}', async () => {
+    const gateway = String((await nat.createNatGateway(gatewayBody('sdk_tags'))).nat_gateway.id);
+    assert.equal(
+      (await nat.createNatGatewayTag(gateway, { tag: { key: 'key one', value: 'value1' } })).httpStatusCode,
+      204,
+    );
+    const batch = {
+      action: 'create',
+      tags: [
+        { key: 'env', value: 'dev' },
+        { key: '网关', value: 'x' },
+      ],
+    };
+    assert.equal((await nat.batchCreateDeleteNatGatewayTag(gateway, batch)).httpStatusCode, 204);
+    assert.deepEqual(
+      (await nat.showNatGatewayTag(gateway)).tags.map((tag) => tag.key).sort(),
+      ['env', 'key one', '网关'].sort(),
+    );
+
+    // A key with a space and one in Chinese: each path segment is signed as sent, escapes and all.
+    assert.equal((await nat.deleteNatGatewayTag(gateway, 'key one')).httpStatusCode, 204);
+    assert.equal((await nat.deleteNatGatewayTag(gateway, '网关')).httpStatusCode, 204);
+    assert.deepEqual(
+      (await nat.showNatGatewayTag(gateway)).tags.map((tag) => tag.key),
+      ['env'],
+    );
+
+    const projectTags = await nat.listNatGatewayTag();
+    assert.ok(projectTags.tags.some((tag) => tag.key === 'env'));
+    const found = await nat.listNatGatewayByTag({
+      action: 'filter',
+      tags: [{ key: 'env', values: ['dev'] }],
+    });
+    assert.deepEqual(
+      found.resources.map((resource) => resource.resource_id),
+      [gateway],
+    );
+  });
+
+  test('answers a wrong secret key with 401 VPC.0008 saying that the signature does not match', async () => {
+    const forged = natOperations(sdkClient(base, 'demo', 'not-the-secret-key'));
+    const error = await sdkError(forged.listNatGateways({}));
+    assert.equal(error.httpStatusCode, 401);
+    assert.equal(error.errorCode, 'VPC.0008');
+    assert.match(String(error.errorMsg), /^The signature does not match the request/);
+  });
+
+  test('answers a key used for another project in the path with 401 when its user has no role there', async () => {
+    const elsewhere = natOperations(
+      sdkClient(base, 'demo', keyOf('demo').secret, '27e25061336f4af590faeabeb7fcd9a3'),
+    );
+    const error = await sdkError(elsewhere.listNatGateways({}));
+    assert.equal(error.httpStatusCode, 401);
+    assert.match(String(error.errorMsg), /no role in project 27e25061336f4af590faeabeb7fcd9a3/);
+  });
+
+  test("answers a read-only user's signed create with 403 VPC.2701, and lets it read", async () => {
+    const viewer = natOperations(sdkClient(base, 'viewer'));
+    const error = await sdkError(viewer.createNatGateway(gatewayBody('sdk_viewer')));
+    assert.equal(error.httpStatusCode, 403);
+    assert.equal(error.errorCode, 'VPC.2701');
+    assert.equal((await viewer.listNatGateways({ limit: 1 })).httpStatusCode, 200);
+  });
+
+  test('works the same through the statuskit gateway, which forwards the host the client signed', async () => {
+    const proxy = await createProxy({ upstreams: [base], logger: false });
+    const address = await proxy.listen({ host: '127.0.0.1', port: 0 });
+    // As npm start runs it: the public URL is the gateway's.
+    service.config.publicUrl = address;
+    try {
+      const through = natOperations(sdkClient(address, 'demo'));
+      const created = await through.createNatGateway(gatewayBody('sdk_proxied'));
+      assert.equal(created.httpStatusCode, 201);
+      const id = String(created.nat_gateway.id);
+      assert.equal((await through.showNatGateway(id)).nat_gateway.name, 'sdk_proxied');
+      assert.equal((await through.deleteNatGateway(id)).httpStatusCode, 204);
+      assert.equal(created.nat_gateway.tenant_id, project);
+    } finally {
+      service.config.publicUrl = base;
+      await proxy.close();
+    }
+  });
+});

@@ -1,0 +1,57 @@
+import type { FastifyBaseLogger } from 'fastify';
+import { type ContractError, createError } from '../errors/index.js';
+import {
+  type AnswerContext,
+  type Dialect,
+  type ErrorAnswer,
+  type ErrorStatus,
+  errorAnswer,
+  getDialect,
+  getProfile,
+  type Language,
+  type Messages,
+  type Profile,
+} from '../index.js';
+import type { StatuskitOptions } from './options.js';
+
+/**
+ * The contract of one server: its profile, dialect and error codes, and the states that turn
+ * requests away with 503 (maintenance, draining). Decorated on the app as `app.statuskit`.
+ */
+export class Contract {
+  readonly profile: Profile;
+  readonly dialect: Dialect;
+  readonly errorCodes: Readonly<Partial<Record<number, string>>>;
+  log: FastifyBaseLogger;
+  /** Set while in maintenance: every request gets 503 with this `Retry-After`. */
+  maintenance: { retryAfter: number } | undefined;
+  /** Set from the moment the server starts closing: new requests get 503. */
+  draining = false;
+  inFlight = 0;
+
+  constructor(options: Pick<StatuskitOptions, 'profile' | 'dialect' | 'errorCodes'>, log: FastifyBaseLogger) {
+    this.profile = typeof options.profile === 'object' ? options.profile : getProfile(options.profile);
+    this.dialect = getDialect(options.dialect);
+    this.errorCodes = options.errorCodes ?? {};
+    this.log = log;
+  }
+
+  context(lang: Language, requestId: string): AnswerContext {
+    return { profile: this.profile, dialect: this.dialect, lang, requestId, errorCodes: this.errorCodes };
+  }
+
+  /** The answer to anything thrown, inside the profile. */
+  answer(error: unknown, lang: Language, requestId: string): ErrorAnswer {
+    return errorAnswer(error, this.context(lang, requestId));
+  }
+
+  /** An error for any status, moved into the profile first (431 → 400 in `nat`). */
+  errorFor(status: number, message?: string | Messages): ContractError {
+    return createError(this.profile.resolve(status) as ErrorStatus, message);
+  }
+
+  /** Turns every request away with 503 until called again with `false`. */
+  setMaintenance(on: boolean, retryAfter = 60): void {
+    this.maintenance = on ? { retryAfter } : undefined;
+  }
+}

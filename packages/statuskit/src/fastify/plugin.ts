@@ -1,0 +1,401 @@
+import type { IncomingMessage } from 'node:http';
+import { Server, type Socket } from 'node:net';
+import type {
+  FastifyError,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  onRequestHookHandler,
+} from 'fastify';
+import fp from 'fastify-plugin';
+import { type ContractError, createError, NotAcceptableError } from '../errors/index.js';
+import {
+  BadRequestError,
+  ForbiddenError,
+  isContractError,
+  MethodNotAllowedError,
+  NotFoundError,
+  negotiateLanguage,
+  requestIdFrom,
+  requestIdHeaders,
+  ServiceUnavailableError,
+  UnauthorizedError,
+} from '../index.js';
+import { messages } from '../texts/index.js';
+import { acceptable } from './accept.js';
+import { answerOnSocket } from './client-error.js';
+import { connectionCap, descriptorLimit } from './connections.js';
+import { Contract } from './contract.js';
+import { type Job, type JobHandle, jobIn, MemoryJobStore, startJob } from './jobs.js';
+import { emptyBodyIsNoBody } from './json.js';
+import { lingerOnClose } from './linger.js';
+import { MethodTable } from './methods.js';
+import { defaults, type StatuskitOptions } from './options.js';
+import { inTurn } from './pipeline.js';
+import { Pressure } from './pressure.js';
+import { frameworkError } from './request-errors.js';
+import { validationError } from './validation.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who is calling, as `auth.authenticate` found them. */
+    principal: unknown;
+  }
+  interface FastifyReply {
+    /** 201 with `Location` naming the new resource. */
+    created(location: string): FastifyReply;
+    /** 204: no body, no Content-Type. */
+    noContent(): FastifyReply;
+    /** 202: records a job that runs `work` after the answer; the body and `Location` name the job. */
+    accepted(work: (job: JobHandle) => Promise<unknown>): Promise<FastifyReply>;
+  }
+  interface FastifyContextConfig {
+    /** false: the route is open to anyone. */
+    auth?: boolean;
+    /** Media types the route can produce, for 406 (default JSON). */
+    produces?: readonly string[];
+    /** true: the route's replies are final as sent (a proxy relaying answers it has judged itself). */
+    passThrough?: boolean;
+  }
+}
+
+const answered = Symbol('statuskit.answered');
+const passedThrough = Symbol('statuskit.passedThrough');
+type Marked = FastifyReply & { [answered]?: boolean; [passedThrough]?: boolean };
+
+/**
+ * The first step of closing: stop accepting connections, but leave the open keep-alive ones be
+ * for up to `ms` (until none is left). Closing an idle one at once, as Node's `server.close()`
+ * does, loses the request a client (a proxy's pool) is sending on it at that moment: a reset,
+ * no answer. Left open, each carries its next request to a 503 with `Connection: close`, and
+ * the client learns the server is going while the port refuses new connections. Those still
+ * idle after `ms` are closed by Fastify's own close.
+ */
+async function settle(server: FastifyInstance['server'], ms: number): Promise<void> {
+  if (ms <= 0 || !server.listening) return;
+  Server.prototype.close.call(server);
+  const connections = () =>
+    new Promise<number>((resolve) => server.getConnections((error, count) => resolve(error ? 0 : count)));
+  for (const until = Date.now() + ms; Date.now() < until && (await connections()) > 0; )
+    await new Promise((resolve) => setTimeout(resolve, Math.min(50, ms)));
+}
+
+function languageOf(request: FastifyRequest) {
+  return negotiateLanguage(request.headers['accept-language']);
+}
+
+async function plugin(app: FastifyInstance, options: StatuskitOptions) {
+  const contract = new Contract(options, app.log);
+  const produces = options.produces ?? defaults.produces;
+  const timeouts = { ...defaults.timeouts, ...options.timeouts };
+  const overload = { ...defaults.overload, ...options.overload };
+  const jobs =
+    options.jobs === false ? undefined : { prefix: '/jobs', store: new MemoryJobStore(), ...options.jobs };
+  const methods = new MethodTable(app.initialConfig);
+  app.decorate('statuskit', contract);
+  app.decorateRequest('principal', undefined);
+  emptyBodyIsNoBody(app);
+
+  // Node checks these only every `connectionsCheckingInterval` (30 s by default): a slow client
+  // would hold its socket that long before the 408. The server reads them when it starts listening.
+  app.server.headersTimeout = timeouts.headers;
+  app.server.requestTimeout = timeouts.request;
+  (app.server as typeof app.server & { connectionsCheckingInterval: number }).connectionsCheckingInterval =
+    timeouts.checkInterval;
+
+  // CONNECT never reaches a route: Node hands the socket over, or drops it when nobody listens.
+  app.server.on('connect', (request: IncomingMessage, socket: Socket) => {
+    const requestId = requestIdFrom(request.headers[requestIdHeaders[0]]);
+    answerOnSocket(contract, socket, 501, requestId, negotiateLanguage(request.headers['accept-language']));
+  });
+  // An `Expect` other than 100-continue: Node would send a bare 417 (outside the profile) on its own.
+  app.server.on('checkExpectation', (request: IncomingMessage) =>
+    answerOnSocket(
+      contract,
+      request.socket,
+      417,
+      requestIdFrom(request.headers[requestIdHeaders[0]]),
+      negotiateLanguage(request.headers['accept-language']),
+    ),
+  );
+
+  // Past this many open connections a new one is closed as soon as it is accepted: the process
+  // keeps descriptors for its own work instead of dying of EMFILE.
+  const maxConnections = overload.maxConnections ?? connectionCap(descriptorLimit());
+  if (maxConnections > 0) app.server.maxConnections = maxConnections;
+
+  const countOut = () => {
+    contract.inFlight--;
+  };
+  const maxInFlight = overload.maxInFlight;
+  const tooMany = () =>
+    new ServiceUnavailableError(messages.tooManyInFlight(), { retryAfter: overload.retryAfter });
+  /** Counts the request in flight (out again on 'close', which comes whether the answer was sent or the client went away); false past the limit. */
+  function countIn(reply: FastifyReply): boolean {
+    contract.inFlight++;
+    reply.raw.once('close', countOut);
+    return contract.inFlight <= maxInFlight;
+  }
+
+  const pressure =
+    overload.maxEventLoopDelay > 0 || overload.maxHeapUsedBytes > 0
+      ? new Pressure({
+          maxEventLoopDelay: overload.maxEventLoopDelay,
+          maxHeapUsedBytes: overload.maxHeapUsedBytes,
+        })
+      : undefined;
+  app.addHook('onClose', async () => pressure?.stop());
+
+  /** Why this request is refused before any work, if it is. */
+  function refusal(request: FastifyRequest, reply: FastifyReply): Error | undefined {
+    const raw = request.raw;
+    // A request still sending its body is counted once the body is in (preValidation): a client
+    // dribbling one takes a connection, not the capacity meant for work.
+    if (maxInFlight > 0 && !hasBody(raw) && !countIn(reply)) return tooMany();
+    if (contract.draining) {
+      reply.header('connection', 'close');
+      return new ServiceUnavailableError(messages.shuttingDown(), { retryAfter: overload.retryAfter });
+    }
+    if (contract.maintenance) {
+      return new ServiceUnavailableError(messages.maintenance(), {
+        retryAfter: contract.maintenance.retryAfter,
+      });
+    }
+    const busy = pressure?.cause;
+    if (busy) {
+      return new ServiceUnavailableError(messages.underPressure({ type: busy }), {
+        retryAfter: overload.retryAfter,
+      });
+    }
+    return hostProblem(raw) ?? transferCodingProblem(raw);
+  }
+
+  // Every answer carries the request id; requests that cannot be served now get 503.
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header(requestIdHeaders[0], request.id);
+    reply.header(requestIdHeaders[1], request.id);
+    const waiting = inTurn(request.raw.socket ?? request.raw, reply.raw, request.method);
+    if (waiting) waiting.then(() => done(refusal(request, reply)));
+    else done(refusal(request, reply));
+  });
+  if (maxInFlight > 0) {
+    app.addHook('preValidation', (request, reply, done) => {
+      if (hasBody(request.raw) && !countIn(reply)) return done(tooMany());
+      done();
+    });
+  }
+  app.addHook('preClose', async () => {
+    contract.draining = true;
+    // A closing Node server no longer times requests out: a client still sending when the
+    // longest request may take has passed is cut off, or it would hold the close forever.
+    setTimeout(() => app.server.closeAllConnections(), timeouts.request).unref();
+    await settle(app.server, timeouts.drain);
+  });
+
+  // Authentication runs before the body is read: an unknown caller learns nothing of the route.
+  const auth = options.auth;
+  const challenge = auth?.challenge ?? 'Bearer';
+
+  /** Who is calling, and may they: synchronous when the service's checks are, a promise when not. */
+  function admit(request: FastifyRequest): void | Promise<void> {
+    if (!auth) return;
+    const authorize = (principal: unknown): void | Promise<void> => {
+      if (principal === undefined || principal === null)
+        throw new UnauthorizedError(messages.authenticationRequired());
+      request.principal = principal;
+      if (!auth.authorize) return;
+      const allowed = auth.authorize(principal, request);
+      if (allowed instanceof Promise) return allowed.then(forbidUnless);
+      forbidUnless(allowed);
+    };
+    const principal = auth.authenticate(request);
+    return principal instanceof Promise ? principal.then(authorize) : authorize(principal);
+  }
+
+  // What depends on the route is decided once, here, in one route-level hook: reading
+  // `request.routeOptions` on every request, or awaiting a synchronous check, costs more than
+  // the checks themselves.
+  app.addHook('onRoute', (route) => {
+    methods.add(route.method, route.url);
+    const routeProduces = route.config?.produces ?? produces;
+    const types = routeProduces.join(', ');
+    const passThrough = route.config?.passThrough === true;
+    const checked = auth !== undefined && route.config?.auth !== false;
+    // A refusal is answered from the hook: the way through Fastify's error path costs more.
+    const own: onRequestHookHandler = (request, reply, done) => {
+      const accept = request.headers.accept;
+      if (accept !== undefined && !acceptable(accept, routeProduces)) {
+        respond(request, reply, new NotAcceptableError(messages.notAcceptable({ types })));
+        return;
+      }
+      if (passThrough) (reply as Marked)[passedThrough] = true;
+      if (!checked) return done();
+      const refuse = (error: unknown) =>
+        isContractError(error) ? respond(request, reply, error) : done(error as Error);
+      try {
+        const pending = admit(request);
+        if (pending) pending.then(() => done(), refuse);
+        else done();
+      } catch (error) {
+        refuse(error);
+      }
+    };
+    route.onRequest = [...(route.onRequest === undefined ? [] : [route.onRequest].flat()), own];
+  });
+
+  /** Sends the contract's answer for `error`, marked so that onSend leaves it as it is. */
+  function respond(request: FastifyRequest, reply: FastifyReply, error: unknown) {
+    const answer = contract.answer(error, languageOf(request), request.id);
+    if (answer.status === 401 && !answer.headers['www-authenticate'])
+      answer.headers['www-authenticate'] = challenge;
+    (reply as Marked)[answered] = true;
+    return reply.code(answer.status).headers(answer.headers).send(answer.body);
+  }
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = error.statusCode ?? 500;
+    const known = isContractError(error)
+      ? error
+      : error.validation
+        ? validationError(error, languageOf(request))
+        : status >= 400 && status < 500
+          ? frameworkError(contract, error, request)
+          : undefined;
+    if (!known || known.status >= 500) {
+      request.log.error({ err: error }, known ? 'server error' : 'unhandled error');
+    }
+    respond(request, reply, known ?? error);
+  });
+
+  // Answered here rather than thrown: a throw through Fastify's error path costs more than the answer.
+  app.setNotFoundHandler((request, reply) => {
+    const { method } = request;
+    // A method the server does not recognise is 501 on any path (RFC 9110 §15.6.2); one it
+    // knows, on a path that exists but does not serve it, is 405 with Allow (§15.5.6).
+    if (!methods.knows(method))
+      return respond(request, reply, contract.errorFor(501, messages.methodNotImplemented({ method })));
+    const path = request.url.split('?', 1)[0] ?? '/';
+    const allowed = methods.allowed(path);
+    if (allowed.length === 0)
+      return respond(request, reply, new NotFoundError(messages.routeNotFound({ path })));
+    const allow = allowed.join(', ');
+    if (method === 'OPTIONS') return reply.code(204).header('allow', allow).send();
+    return respond(
+      request,
+      reply,
+      new MethodNotAllowedError(messages.methodNotAllowed({ method, path }), { headers: { allow } }),
+    );
+  });
+
+  // The last look at every answer: a 204 never has a body, a status the profile lacks is moved
+  // to its fallback, and an error sent around the error handler gets a contract body.
+  app.addHook('onSend', (request, reply, payload, done) => {
+    // While closing, every answer ends its connection: an idle keep-alive one would hold the close.
+    if (contract.draining) reply.header('connection', 'close');
+    if (!request.raw.complete) lingerOnClose(request.raw.socket);
+    if ((reply as Marked)[passedThrough]) return done(null, payload);
+    const status = reply.statusCode;
+    if (status === 204) {
+      if (payload !== undefined && payload !== null && payload !== '')
+        request.log.warn('a body sent with 204 was dropped');
+      reply.removeHeader('content-type');
+      return done(null, null);
+    }
+    if (contract.profile.has(status) && (status < 400 || (reply as Marked)[answered]))
+      return done(null, payload);
+    const resolved = contract.profile.resolve(status);
+    if (resolved !== status)
+      request.log.warn({ from: status, to: resolved }, 'status outside the profile corrected');
+    if (resolved < 400) {
+      reply.code(resolved);
+      return done(null, payload);
+    }
+    const answer = contract.answer(contract.errorFor(resolved), languageOf(request), request.id);
+    reply.code(answer.status).headers(answer.headers);
+    done(null, answer.body);
+  });
+
+  app.decorateReply('created', function created(this: FastifyReply, location: string) {
+    return this.code(201).header('location', location);
+  });
+  app.decorateReply('noContent', function noContent(this: FastifyReply) {
+    return this.code(204).send();
+  });
+  if (jobs) {
+    const { prefix, store } = jobs;
+    app.decorateReply(
+      'accepted',
+      async function accepted(this: FastifyReply, work: (job: JobHandle) => Promise<unknown>) {
+        const log = this.log;
+        const job = await startJob(store, work, (error) => log.error({ err: error }, 'job failed'));
+        return this.code(202).header('location', `${prefix}/${job.job_id}`).send({ job_id: job.job_id });
+      },
+    );
+    app.get<{ Params: { job_id: string } }>(
+      `${prefix}/:job_id`,
+      async (request, reply): Promise<{ job: Job }> => {
+        const job = await store.get(request.params.job_id);
+        if (!job) throw new NotFoundError(messages.jobNotFound({ id: request.params.job_id }));
+        const shown = jobIn(job, languageOf(request));
+        if (shown.lang) reply.header('content-language', shown.lang);
+        return { job: shown.job };
+      },
+    );
+  }
+}
+
+/** Whether a body follows the request's headers (RFC 9112 §6.3). */
+function hasBody(request: IncomingMessage): boolean {
+  const length = request.headers['content-length'];
+  return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+/** `uri-host [ ":" port ]` (RFC 9112 §3.2, RFC 3986 §3.2.2): a reg-name or IPv4 address, or an IP literal. */
+const hostValue = /^(?:\[[0-9A-Za-z:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]*)(?::[0-9]*)?$/;
+
+/**
+ * RFC 9112 §3.2: 400 for an HTTP/1.1 request without Host, for more than one Host line, and for
+ * a Host that is not a host. Node would answer the first with a bare 400 (see serverOptions:
+ * requireHostHeader), keeps only the first of several, and takes any value.
+ */
+function hostProblem(request: IncomingMessage): ContractError | undefined {
+  const host = request.headers.host;
+  if (host === undefined) {
+    return request.httpVersionMajor === 1 && request.httpVersionMinor === 1
+      ? new BadRequestError(messages.hostRequired())
+      : undefined;
+  }
+  const raw = request.rawHeaders;
+  let lines = 0;
+  for (let index = 0; index < raw.length; index += 2) {
+    const name = raw[index] as string;
+    if (name.length === 4 && name.toLowerCase() === 'host') lines++;
+  }
+  if (lines > 1) return new BadRequestError(messages.hostRepeated());
+  if (!hostValue.test(host)) return new BadRequestError(messages.hostInvalid());
+  return undefined;
+}
+
+/**
+ * RFC 9112 §6.1: a transfer coding the server does not understand gets 501. Node decodes only
+ * `chunked`; anything on top of it (`gzip, chunked`) would reach the app still encoded.
+ */
+function transferCodingProblem(request: IncomingMessage): ContractError | undefined {
+  const coding = request.headers['transfer-encoding'];
+  if (coding === undefined || coding.trim().toLowerCase() === 'chunked') return undefined;
+  return createError(501, messages.transferCodingNotImplemented({ coding }));
+}
+
+function forbidUnless(allowed: boolean): void {
+  if (!allowed) throw new ForbiddenError(messages.forbidden());
+}
+
+/**
+ * The contract for any Fastify 5 app: every status from its real condition, in one profile and
+ * one error dialect. Create the app with `serverOptions()` so that what happens before routing
+ * is answered in the contract too.
+ * @example
+ * const app = Fastify(serverOptions());
+ * await app.register(statuskit, { profile: 'nat', dialect: 'error' });
+ */
+export const statuskit = fp(plugin, { name: 'statuskit', fastify: '5.x' });
