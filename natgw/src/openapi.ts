@@ -58,7 +58,14 @@ export async function openApi(app: FastifyInstance, contract: StatuskitOptions, 
     errors(route) {
       if (route.config?.auth === false) return [];
       const reads = readsOnly([route.method].flat()[0] ?? 'GET', route.config);
-      return documented('VPC.0008', 'NAT.0025', ...(reads ? [] : (['VPC.2701'] as const)));
+      // Under a `{project_id}` prefix, another project than the caller's is VPC.0007 (forms.ts).
+      const scoped = route.url.includes(':project_id');
+      return documented(
+        'VPC.0008',
+        'NAT.0025',
+        ...(reads ? [] : (['VPC.2701'] as const)),
+        ...(scoped ? (['VPC.0007'] as const) : []),
+      );
     },
     // natgw's authorize refuses with its own error (above), never with the plugin's.
     mayForbid: () => false,

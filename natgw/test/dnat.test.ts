@@ -10,6 +10,7 @@ import {
   engines,
   missing,
   pageIds,
+  pendingGateway,
   port,
   project,
   ruleRequests,
@@ -706,6 +707,13 @@ for (const engine of engines()) {
       const gateway = await createGateway(service);
       assertError(await createDnat(service, rule(gateway)), 400, 'NAT.0103');
     });
+
+    for (const state of ['PENDING_UPDATE', 'PENDING_DELETE'] as const) {
+      test(`refuses rules on a ${state} gateway with 409 NAT.0103`, bounded, async () => {
+        const gateway = await pendingGateway(service, state, delay);
+        assertError(await createDnat(service, rule(gateway)), 409, 'NAT.0103');
+      });
+    }
 
     test(
       'is PENDING_CREATE then ACTIVE; deleting needs ACTIVE, frees its mappings at once, then it is gone',

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import pg from 'pg';
 import { passwordAuthBody } from 'statuskit/client';
@@ -198,4 +199,29 @@ export async function createGateway(
   if (response.statusCode !== 201)
     throw new Error(`gateway create failed: ${response.statusCode} ${response.body}`);
   return response.json().nat_gateway.id;
+}
+
+/**
+ * A gateway in PENDING_UPDATE or PENDING_DELETE: created, left to become ACTIVE (`delayMs`, the
+ * service's provisioning delay), then updated or deleted.
+ */
+export async function pendingGateway(
+  service: TestService,
+  state: 'PENDING_UPDATE' | 'PENDING_DELETE',
+  delayMs: number,
+): Promise<string> {
+  const id = await createGateway(service);
+  await sleep(delayMs + 100);
+  const url = `/v2.0/nat_gateways/${id}`;
+  const changed =
+    state === 'PENDING_UPDATE'
+      ? await service.as('demo', {
+          method: 'PUT',
+          url,
+          payload: { nat_gateway: { description: 'changing' } },
+        })
+      : await service.as('demo', { method: 'DELETE', url });
+  assert.ok(changed.statusCode < 300, changed.body);
+  assert.equal((await service.as('demo', { url })).json().nat_gateway.status, state);
+  return id;
 }

@@ -233,6 +233,14 @@ describe("natgw's OpenAPI document against natgw", () => {
     assert.ok(documentedCodes(remove.responses['400']).includes('NAT.0006'));
     assert.ok(documentedCodes(remove.responses['400']).includes('NAT.0105'));
     assert.ok(!documentedCodes(remove.responses['404']).includes('NAT.0105'));
+    // Both path forms, each its own operation; another project in the path is VPC.0007.
+    const scoped = document.paths['/v2/{project_id}/nat_gateways']?.get as Operation;
+    assert.equal(scoped.operationId, 'getV2ProjectIdNatGateways');
+    assert.equal(document.paths['/v2.0/nat_gateways']?.get?.operationId, 'getV20NatGateways');
+    assert.ok(documentedCodes(scoped.responses['400']).includes('VPC.0007'));
+    assert.ok(
+      !documentedCodes(document.paths['/v2.0/nat_gateways']?.get?.responses['400']).includes('VPC.0007'),
+    );
     // Overload and draining (503) keep the contract's own code: the page has no 503 row.
     for (const { operation } of operations(document)) {
       for (const status of ['400', '401', '403', '404', '409', '500'])

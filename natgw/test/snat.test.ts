@@ -10,6 +10,7 @@ import {
   engines,
   missing,
   pageIds,
+  pendingGateway,
   project,
   ruleRequests,
   startService,
@@ -780,6 +781,18 @@ for (const engine of engines()) {
       assertError(response, 400, 'NAT.0103');
       assert.equal(response.json().error.message, `NatGateway ${gateway} is not ACTIVE.`);
     });
+
+    for (const state of ['PENDING_UPDATE', 'PENDING_DELETE'] as const) {
+      test(`refuses rules on a ${state} gateway with 409 NAT.0103`, bounded, async () => {
+        const gateway = await pendingGateway(service, state, delay);
+        const response = await createSnat(service, {
+          nat_gateway_id: gateway,
+          network_id: subnet(freshSubnet()),
+          floating_ip_id: eip(freshEip()),
+        });
+        assertError(response, 409, 'NAT.0103');
+      });
+    }
 
     test(
       'is PENDING_CREATE then ACTIVE; deleting needs ACTIVE, frees its source at once, then it is gone',

@@ -80,7 +80,7 @@ const tagFields = { key: { type: 'string' }, value: { type: 'string' } } as cons
 const tagList = sent({ tags: listOf(sent(tagFields)) });
 const tags = ['Tags'];
 /** Errors every operation on one gateway's tags can give. */
-const onOneGateway = ['VPC.0007', 'NAT.0021', { code: 'NAT.0105', status: 404 }] as const;
+const onOneGateway = ['NAT.0021', { code: 'NAT.0105', status: 404 }] as const;
 
 const filterList = {
   type: 'array',
@@ -233,7 +233,6 @@ export function tagRoutes(app: FastifyInstance, { database, clock }: Context) {
       schema: {
         summary: "List the tags of the project's NAT gateways",
         tags,
-        errors: documented('VPC.0007'),
         response: { 200: sent({ tags: listOf(sent({ key: text, values: listOf(text) })) }) },
         params: inProject,
       },
@@ -257,7 +256,7 @@ export function tagRoutes(app: FastifyInstance, { database, clock }: Context) {
       schema: {
         summary: 'Find or count NAT gateways by tag',
         tags,
-        errors: documented('VPC.0007', 'NAT.1015'),
+        errors: documented('NAT.1015'),
         response: {
           200: {
             type: 'object',

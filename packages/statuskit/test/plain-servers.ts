@@ -19,7 +19,11 @@ export interface Running {
   close(): Promise<void>;
 }
 
-export async function plainFastify(): Promise<Running> {
+/**
+ * `typedNoContent`: DELETE answers 204 with `Content-Type: application/json`, as a server that
+ * sets the type on every answer does.
+ */
+export async function plainFastify(options: { typedNoContent?: boolean } = {}): Promise<Running> {
   const app = Fastify();
   const items = new Map<string, Item>();
   app.addHook('onRequest', async (request, reply) => {
@@ -57,7 +61,10 @@ export async function plainFastify(): Promise<Running> {
   );
   app.delete<{ Params: { id: string } }>('/items/:id', async (request, reply) => {
     if (!items.delete(request.params.id)) return reply.code(404).send({ error: 'Not Found' });
-    return reply.code(204).send();
+    if (!options.typedNoContent) return reply.code(204).send();
+    // Fastify itself drops the type from a 204; Node's own response keeps it.
+    reply.hijack();
+    reply.raw.writeHead(204, { 'content-type': 'application/json' }).end();
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   return { url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, close: () => app.close() };

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Page, type PageRow, type PageTable, parsePage } from './seed-pages.js';
 
-/** Where the pages live: `seeds/` of this package, the catalog's source data. */
-export const seedsDir = fileURLToPath(new URL('../seeds/', import.meta.url));
+/** Where the pages live: `seeds/` of this package, the catalog's source data (`STATUSKIT_SEEDS` for a copy elsewhere). */
+export const seedsDir = process.env.STATUSKIT_SEEDS ?? fileURLToPath(new URL('../seeds/', import.meta.url));
 
 /** Which page is which profile, by the number the page's file name starts with. */
 export const profilePages = {

@@ -134,6 +134,12 @@ describe('fallbacks', () => {
     for (const row of nat.rows) assert.equal(nat.resolve(row.code), row.code);
   });
 
+  test('send 502 and 504 to 503 in the basic profile, which a client retries, not to 500', () => {
+    const basic = getProfile('basic');
+    assert.equal(basic.resolve(502), 503);
+    assert.equal(basic.resolve(504), 503);
+  });
+
   test('follow a chain when the first fallback is not in the profile either', () => {
     const basic = getProfile('basic');
     assert.equal(basic.resolve(405), 404);
@@ -141,6 +147,12 @@ describe('fallbacks', () => {
     assert.equal(basic.resolve(201), 200);
     assert.equal(basic.resolve(418), 400);
     assert.equal(basic.resolve(302), 500);
+  });
+
+  test('give every code outside each profile a reason, in lower case without a full stop', () => {
+    for (const name of profileNames)
+      for (const fallback of getProfile(name).fallbacks())
+        assert.match(fallback.why, /^[a-z][^.]*[a-z]$/, `${name}: ${fallback.from}`);
   });
 
   test('list each code outside the profile with its reason', () => {

@@ -250,6 +250,24 @@ describe('retries', () => {
     );
   });
 
+  test(
+    'slow attempts spend the budget: no retry starts once the time already spent uses it up',
+    bounded,
+    async () => {
+      const slowly = (response: Parameters<Handler>[1]) => setTimeout(() => unavailable()(response), 300);
+      await withServer(
+        scripted(slowly),
+        { random: () => 0, retry: { budget: 1_000, limit: 10 } },
+        async (client, server) => {
+          const error = await rejection(client.get('/thing'));
+          assert.ok(error instanceof ServiceUnavailableError);
+          // Each attempt takes 300 ms at least: within 1 s at most 4 start, far short of the 11 the limit allows.
+          assert.ok(server.seen.length <= 4, `${server.seen.length} attempts`);
+        },
+      );
+    },
+  );
+
   test('each retry is told to the logger', bounded, async () => {
     const lines: { details: Record<string, unknown>; message: string }[] = [];
     await withServer(

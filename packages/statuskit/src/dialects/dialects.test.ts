@@ -65,6 +65,58 @@ describe('dialects', () => {
     assert.equal(getDialect('error').contentType, 'application/json; charset=utf-8');
   });
 
+  test('read an error body that has only a message, or only a code, so the server’s words are kept', () => {
+    assert.deepEqual(parseErrorBody('{"error":{"message":"Quota exceeded."}}'), {
+      dialect: 'error',
+      message: 'Quota exceeded.',
+    });
+    assert.deepEqual(parseErrorBody('{"error":{"code":"NAT.0103"}}'), { dialect: 'error', code: 'NAT.0103' });
+  });
+
+  test('read Huawei and problem bodies that have only one of their telling fields', () => {
+    assert.deepEqual(parseErrorBody('{"error_msg":"Busy."}'), { dialect: 'huawei', message: 'Busy.' });
+    assert.deepEqual(parseErrorBody('{"error_code":"NAT.0103"}'), { dialect: 'huawei', code: 'NAT.0103' });
+    assert.deepEqual(parseErrorBody('{"status":409,"title":"Conflict"}'), {
+      dialect: 'problem',
+      status: 409,
+      title: 'Conflict',
+    });
+    assert.deepEqual(parseErrorBody('{"status":409,"detail":"Busy."}'), {
+      dialect: 'problem',
+      status: 409,
+      message: 'Busy.',
+    });
+  });
+
+  test('read numeric codes and ids as text, and ignore fields of other types', () => {
+    assert.deepEqual(parseErrorBody({ error: { code: 1234, message: 'x', request_id: 7, title: ['t'] } }), {
+      dialect: 'error',
+      code: '1234',
+      message: 'x',
+      requestId: '7',
+    });
+    assert.deepEqual(parseErrorBody({ error_code: 1234, error_msg: { text: 'x' } }), {
+      dialect: 'huawei',
+      code: '1234',
+    });
+  });
+
+  test('take a body that is already parsed, and no array, status-less problem or non-object error', () => {
+    assert.equal(parseErrorBody({ error_msg: 'x' })?.dialect, 'huawei');
+    for (const body of [
+      [{ error_msg: 'x' }],
+      { title: 'Conflict', detail: 'x' },
+      { status: '409', title: 'Conflict' },
+      { status: 409 },
+      { error: 'not found' },
+      { error: ['x'] },
+      { error: {} },
+      null,
+      42,
+    ])
+      assert.equal(parseErrorBody(body), undefined, JSON.stringify(body));
+  });
+
   test('find nothing in bodies of no dialect', () => {
     for (const body of [
       '<html><body>500</body></html>',
@@ -141,6 +193,7 @@ describe('errorAnswer', () => {
     const answer = errorAnswer(createError(404), { ...context(), lang: 'zh-CN' });
     assert.equal(JSON.parse(answer.body).error.message, '服务器无法找到被请求的页面。');
     assert.equal(answer.headers['content-language'], 'zh-CN');
+    assert.equal(errorAnswer(createError(404), context()).headers['content-language'], 'en');
   });
 
   test('keeps the headers an error carries, such as Allow', () => {

@@ -9,5 +9,6 @@ export {
   type SwaggerRegistration,
   swaggerOptions,
 } from './openapi.js';
-export { type AuthOptions, type OverloadOptions, type StatuskitOptions, serverOptions } from './options.js';
+export type { AuthOptions, OverloadOptions, StatuskitOptions } from './options.js';
 export { statuskit, statuskit as default } from './plugin.js';
+export { serverOptions } from './server-options.js';

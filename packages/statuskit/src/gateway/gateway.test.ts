@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
 import { after, describe, test } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import {
   closedPort,
   contractUpstream,
@@ -398,6 +399,68 @@ describe('replies from the upstream', () => {
       );
       const { url } = await gateway({ upstreams: [halfway.url] });
       contractError(await call(url, '/things/1'), 502);
+    },
+  );
+
+  test('answers 504, not 502, when an upstream stalls halfway through a small body', bounded, async () => {
+    const stalling = track(
+      await tcpUpstream((socket) =>
+        socket.once('data', () =>
+          socket.write(
+            'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"a":',
+          ),
+        ),
+      ),
+    );
+    const { url } = await gateway({ upstreams: [stalling.url], timeout: 300 });
+    contractError(await call(url, '/things/1'), 504);
+  });
+
+  test('answers 504, not 502, when an upstream stalls halfway through an error page', bounded, async () => {
+    const stalling = track(
+      await tcpUpstream((socket) =>
+        socket.once('data', () =>
+          socket.write('HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/html\r\n\r\n<h1>Fatal'),
+        ),
+      ),
+    );
+    const { url } = await gateway({ upstreams: [stalling.url], timeout: 300 });
+    contractError(await call(url, '/things/1'), 504);
+  });
+
+  test(
+    'drops the language, validator and encoding of an upstream page it rewrites into English JSON',
+    bounded,
+    async () => {
+      const german = track(
+        await httpUpstream((_request, response) => {
+          response.writeHead(500, {
+            'content-type': 'text/html; charset=utf-8',
+            'content-language': 'de',
+            'content-encoding': 'gzip',
+            etag: '"fehler-1"',
+            'last-modified': 'Tue, 01 Sep 2026 10:00:00 GMT',
+            'cache-control': 'no-store',
+          });
+          response.end(gzipSync('<h1>Interner Serverfehler</h1>'));
+        }),
+      );
+      const { url } = await gateway({ upstreams: [german.url] });
+      const answer = await call(url, '/things', { headers: { 'accept-encoding': 'gzip' } });
+      const parsed = contractError(answer, 500);
+      assert.equal(parsed?.message, 'Failed to complete the request because of an internal service error.');
+      assert.equal(
+        answer.headers['content-language'],
+        'en',
+        'the language of the text sent, not the page replaced',
+      );
+      for (const name of ['content-encoding', 'etag', 'last-modified'])
+        assert.equal(answer.headers[name], undefined, `${name}: ${answer.headers[name]}`);
+      assert.equal(
+        answer.headers['cache-control'],
+        'no-store',
+        'fields about the answer, not its body, stay',
+      );
     },
   );
 

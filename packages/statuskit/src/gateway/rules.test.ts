@@ -91,6 +91,47 @@ describe('what a failure means', () => {
     assert.equal(mayRetry(timeout, 'GET'), false);
   });
 
+  test('sorts every code undici and the system give, also from the error’s cause', () => {
+    const kinds = (codes: string[]) => codes.map((code) => failureOf(failure(code)).kind);
+    const refused = ['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENOTFOUND', 'EAI_AGAIN'];
+    assert.deepEqual(kinds([...refused, 'UND_ERR_CONNECT_TIMEOUT']), Array(7).fill('refused'));
+    const reset = ['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED'];
+    assert.deepEqual(kinds(reset), Array(5).fill('reset'));
+    assert.deepEqual(kinds(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']), ['timeout', 'timeout']);
+    assert.deepEqual(kinds(['HPE_HEADER_OVERFLOW', 'UND_ERR_INVALID_STATUS']), ['invalid', 'invalid']);
+    const wrapped = new TypeError('fetch failed', { cause: failure('ECONNREFUSED') });
+    assert.equal(failureOf(wrapped).kind, 'refused');
+    assert.equal(failureOf(undefined).kind, 'other');
+  });
+
+  test('a parser error by name, or an unknown code, is sorted as such', () => {
+    const invalid = failureOf(Object.assign(new Error('bad'), { name: 'HTTPParserError' }));
+    assert.equal(invalid.kind, 'invalid');
+    assert.equal(mayRetry(invalid, 'GET'), true);
+    assert.equal(mayRetry(invalid, 'POST'), false);
+    assert.deepEqual(failureOf(failure('EWHATEVER')), {
+      kind: 'other',
+      status: 502,
+      down: false,
+      retry: 'never',
+    });
+  });
+
+  test('a body that stops coming in time is a 504, like headers that do not', () => {
+    assert.deepEqual(failureOf(failure('UND_ERR_BODY_TIMEOUT')), {
+      kind: 'timeout',
+      status: 504,
+      down: false,
+      retry: 'never',
+    });
+  });
+
+  test('a refused or reset request goes elsewhere for every idempotent method of RFC 9110', () => {
+    const reset = failureOf(failure('ECONNRESET'));
+    for (const method of ['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE'])
+      assert.equal(mayRetry(reset, method), true, method);
+  });
+
   test('anything else is a 502 that is not sent again', () => {
     const other = failureOf(new TypeError('boom'));
     assert.equal(other.status, 502);
@@ -105,7 +146,10 @@ describe('proxy credentials', () => {
     assert.deepEqual(parseCredentials('gw:s3:cret'), { user: 'gw', password: 's3:cret' });
     assert.deepEqual(parseCredentials('gw:'), { user: 'gw', password: '' });
     assert.throws(() => parseCredentials('nocolon'), RangeError);
-    assert.throws(() => parseCredentials(':password'), RangeError);
+    assert.throws(
+      () => parseCredentials(':password'),
+      /^RangeError: proxy credentials must be given as user:password$/,
+    );
   });
 
   test('accepts only the right Basic credentials', () => {
@@ -120,10 +164,31 @@ describe('proxy credentials', () => {
       'Bearer gw:pw',
       basic('gw'),
       ['a'],
+      [basic('gw:pw')],
+      [basic('gw:pw'), basic('gw:pw')],
     ]) {
       assert.equal(auth.allows(wrong), false, String(wrong));
     }
     assert.equal(auth.challenge, 'Basic realm="edge", charset="UTF-8"');
+  });
+
+  test('takes the scheme in any case and spaces around the credentials, nothing before or after', () => {
+    const auth = new ProxyAuth({ user: 'gw', password: 'pw' }, 'edge');
+    const token = Buffer.from('gw:pw').toString('base64');
+    assert.equal(auth.allows(`BASIC ${token}  `), true);
+    for (const wrong of [
+      `XBasic ${token}`,
+      `Basic ${token} x`,
+      `Basic ${token},`,
+      `Basic${token}`,
+      `Basic ${token}\n`,
+    ])
+      assert.equal(auth.allows(wrong), false, wrong);
+  });
+
+  test('escapes quotes and backslashes in the realm of the challenge', () => {
+    const auth = new ProxyAuth({ user: 'gw', password: 'pw' }, 'a"b\\c');
+    assert.equal(auth.challenge, 'Basic realm="a\\"b\\\\c", charset="UTF-8"');
   });
 });
 
@@ -178,6 +243,85 @@ describe('headers', () => {
     assert.deepEqual(clientReplyHeaders(headers, 'replaced'), {
       'www-authenticate': 'Bearer',
       'set-cookie': ['a=1', 'b=2'],
+    });
+  });
+});
+
+describe('fields that never cross the gateway', () => {
+  const hopByHop = {
+    connection: 'x-named, keep-alive',
+    'x-named': '1',
+    'keep-alive': 'timeout=5',
+    'proxy-connection': 'keep-alive',
+    te: 'trailers',
+    trailer: 'x-sum',
+    'transfer-encoding': 'chunked',
+    upgrade: 'websocket',
+    'proxy-authorization': 'Basic eA==',
+    'proxy-authenticate': 'Basic realm="x"',
+    'proxy-authentication-info': 'nextnonce="x"',
+  };
+  const forwarding = { requestId: 'req-1', clientIp: undefined, protocol: 'http', httpVersion: '1.1' };
+
+  test('drops every hop-by-hop field and the proxy’s own, upstream and back', () => {
+    const sent = upstreamRequestHeaders({ ...hopByHop, accept: 'application/json' }, forwarding);
+    assert.deepEqual(Object.keys(sent).sort(), [
+      'accept',
+      'via',
+      'x-forwarded-proto',
+      'x-openstack-request-id',
+      'x-request-id',
+    ]);
+    assert.deepEqual(clientReplyHeaders({ ...hopByHop, 'cache-control': 'no-store' }), {
+      'cache-control': 'no-store',
+    });
+  });
+
+  test('drops the fields a Connection header names, however it lists them', () => {
+    const headers = { connection: ['close', 'X-One'], 'x-one': '1', 'x-two': '2' };
+    assert.deepEqual(clientReplyHeaders(headers), { 'x-two': '2' });
+    assert.deepEqual(clientReplyHeaders({ connection: 'close', 'x-two': '2' }), { 'x-two': '2' });
+    assert.deepEqual(clientReplyHeaders({ 'x-none': undefined, 'x-two': '2' }), { 'x-two': '2' });
+  });
+
+  test('drops every field describing the body when the gateway writes its own', () => {
+    const representation = {
+      'content-type': 'text/html',
+      'content-length': '9',
+      'content-encoding': 'gzip',
+      'content-language': 'de',
+      'content-range': 'bytes 0-8/9',
+      'content-location': '/error.html',
+      'content-disposition': 'inline',
+      'content-md5': 'x',
+      digest: 'sha-256=x',
+      'content-digest': 'sha-256=:x:',
+      etag: '"1"',
+      'last-modified': 'Tue, 01 Sep 2026 10:00:00 GMT',
+    };
+    assert.deepEqual(clientReplyHeaders({ ...representation, 'retry-after': '3' }, 'replaced'), {
+      'retry-after': '3',
+    });
+    assert.deepEqual(clientReplyHeaders(representation), representation);
+  });
+
+  test('appends the client to an X-Forwarded-For and a Via it already has, and joins repeated fields', () => {
+    const sent = upstreamRequestHeaders(
+      {
+        'x-forwarded-for': '198.51.100.1',
+        via: '1.1 edge',
+        accept: ['application/json', 'text/plain'],
+        expect: '100-continue',
+      },
+      { requestId: 'req-2', clientIp: '192.0.2.7', protocol: 'http', httpVersion: '1.0' },
+    );
+    assert.deepEqual(sent, {
+      'x-forwarded-for': '198.51.100.1, 192.0.2.7',
+      via: '1.1 edge, 1.0 statuskit',
+      accept: 'application/json, text/plain',
+      'x-request-id': 'req-2',
+      'x-openstack-request-id': 'req-2',
+      'x-forwarded-proto': 'http',
     });
   });
 });

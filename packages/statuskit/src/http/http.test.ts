@@ -16,6 +16,13 @@ describe('request ids', () => {
     }
   });
 
+  test('keep an id of up to 128 letters, digits and ._:- and nothing else', () => {
+    for (const good of ['x'.repeat(128), 'AZaz09._:-', '7']) assert.equal(requestIdFrom(good), good);
+    for (const bad of ['abc\n', 'abc\r\nSet-Cookie: a=1', 'ab/c', 'ab;c', 'é', 'a+b'])
+      assert.notEqual(requestIdFrom(bad), bad, JSON.stringify(bad));
+    assert.equal(isWellFormedRequestId(42), false);
+  });
+
   test('are new each time', () => {
     assert.notEqual(newRequestId(), newRequestId());
     assert.equal(isWellFormedRequestId(newRequestId()), true);

@@ -61,6 +61,19 @@ describe('the probe against servers built without statuskit', () => {
     assert.match(String(leak?.evidence[0]?.body), /at |Error/);
   });
 
+  test('fails the delete check on a 204 that carries a Content-Type', async () => {
+    const typed = await plainFastify({ typedNoContent: true });
+    try {
+      const report = await runProbe({ baseUrl: typed.url, ...flags });
+      const deleted = report.checks.find((check) => check.id === 'delete');
+      assert.equal(deleted?.evidence[0]?.headers['content-type'], 'application/json');
+      assert.equal(deleted?.verdict, 'fail', formatReport(report));
+      assert.equal(deleted?.observed, '204 with a body or Content-Type');
+    } finally {
+      await typed.close();
+    }
+  });
+
   test('exits 1 from the command line when a check fails, and 2 for an unreachable URL', async () => {
     const run = (args: string[]) =>
       new Promise<number | null>((resolve) =>

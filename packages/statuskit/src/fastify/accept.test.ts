@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { acceptable } from './accept.js';
+
+const json = ['application/json'];
+
+describe('acceptable', () => {
+  test('lets the most specific range decide, not the first: */* then application/json;q=0 refuses JSON', () => {
+    assert.equal(acceptable('*/*, application/json;q=0', json), false);
+    assert.equal(acceptable('application/*, application/json;q=0', json), false);
+    assert.equal(acceptable('*/*;q=0, application/json', json), true);
+    assert.equal(acceptable('application/*;q=0, application/json;q=0.5', json), true);
+  });
+
+  test('takes a missing, empty or unparsable header as accepting anything', () => {
+    for (const accept of [undefined, '', '*/*', 'nonsense', ', ;q=1'])
+      assert.equal(acceptable(accept, json), true);
+  });
+
+  test('matches types and parameters without regard to case or spaces', () => {
+    assert.equal(acceptable('Application/JSON', json), true);
+    assert.equal(acceptable(' text/html ;q=0.5 , application/json ; Q=0.1', json), true);
+    assert.equal(acceptable('text/html; q=0.9, application/json; q=0', json), false);
+  });
+
+  test('refuses a type the header names nowhere, and one it rules out with q=0', () => {
+    assert.equal(acceptable('text/html', json), false);
+    assert.equal(acceptable('text/*', json), false);
+    assert.equal(acceptable('application/json;q=0', json), false);
+    assert.equal(acceptable('application/json;q=0.001', json), true);
+  });
+
+  test('serves a route when any of its types is acceptable', () => {
+    const both = ['application/json', 'text/html'];
+    assert.equal(acceptable('text/html', both), true);
+    assert.equal(acceptable('application/json;q=0, text/*', both), true);
+    assert.equal(acceptable('application/json;q=0, text/html;q=0', both), false);
+  });
+
+  test('reads an unreadable weight as 1', () => {
+    assert.equal(acceptable('application/json;q=x', json), true);
+  });
+
+  test('takes the one type a route produces, named exactly, without parsing', () => {
+    assert.equal(acceptable('application/json', json), true);
+    assert.equal(acceptable('text/html', ['text/html', 'application/json']), true);
+    assert.equal(acceptable('application/json', ['text/html', 'application/json']), true);
+  });
+
+  test('lets a route producing */* (a proxy) serve any range the client has not ruled out', () => {
+    assert.equal(acceptable('application/xml', ['*/*']), true);
+    assert.equal(acceptable('text/html;q=0, image/png', ['*/*']), true);
+    assert.equal(acceptable('text/html;q=0', ['*/*']), false);
+  });
+});

@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { MethodTable } from './methods.js';
+
+function table(options?: ConstructorParameters<typeof MethodTable>[0]) {
+  const methods = new MethodTable(options);
+  methods.add(['GET', 'POST'], '/items');
+  methods.add('GET', '/items/:id');
+  methods.add(['PUT', 'DELETE'], '/items/:itemId');
+  methods.add('POST', '/items/:id/rebuild');
+  return methods;
+}
+
+describe('MethodTable', () => {
+  test('lists the methods of a path for Allow, HEAD wherever GET is, and OPTIONS last', () => {
+    assert.deepEqual(table().allowed('/items'), ['GET', 'POST', 'HEAD', 'OPTIONS']);
+    assert.deepEqual(table().allowed('/items/:id/rebuild'), ['POST', 'OPTIONS']);
+  });
+
+  test('takes routes whose parameters are named differently as one path', () => {
+    assert.deepEqual(table().allowed('/items/7'), ['GET', 'PUT', 'DELETE', 'HEAD', 'OPTIONS']);
+  });
+
+  test('lists OPTIONS once when a route serves it itself', () => {
+    const methods = new MethodTable();
+    methods.add(['OPTIONS', 'GET'], '/things');
+    assert.deepEqual(methods.allowed('/things'), ['OPTIONS', 'GET', 'HEAD']);
+  });
+
+  test('lists nothing for a path no route has', () => {
+    assert.deepEqual(table().allowed('/nothing'), []);
+    assert.deepEqual(table().allowed('/items/7/8'), []);
+  });
+
+  test("knows HTTP's own methods and PATCH everywhere, and any other method only where a route serves it", () => {
+    const methods = table();
+    for (const method of ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH', 'TRACE', 'CONNECT'])
+      assert.equal(methods.knows(method), true, method);
+    for (const method of ['PROPFIND', 'LINK', 'MKCOL']) assert.equal(methods.knows(method), false, method);
+    const webdav = new MethodTable();
+    webdav.add('PROPFIND', '/x');
+    assert.equal(webdav.knows('PROPFIND'), true);
+  });
+
+  test("follows the app's router options for trailing slashes and case", () => {
+    const things = (options?: ConstructorParameters<typeof MethodTable>[0]) => {
+      const methods = new MethodTable(options);
+      methods.add('GET', '/things');
+      return methods;
+    };
+    assert.deepEqual(things().allowed('/things/'), []);
+    assert.deepEqual(things().allowed('/THINGS'), []);
+    assert.deepEqual(things({ ignoreTrailingSlash: true }).allowed('/things/'), ['GET', 'HEAD', 'OPTIONS']);
+    assert.deepEqual(things({ caseSensitive: false }).allowed('/THINGS'), ['GET', 'HEAD', 'OPTIONS']);
+  });
+});
