@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import { sdkDate, signRequest } from 'statuskit/client';
 import { defaultConfig, loadConfig } from '../src/config.js';
-import { assertError, pageIds, project, startService, type TestService } from './harness.js';
+import { assertError, pageIds, project, startService, subnet, type TestService } from './harness.js';
 
 const host = 'natgw.test';
 const altProject = '27e25061336f4af590faeabeb7fcd9a3';
@@ -28,8 +28,10 @@ interface Signing {
   after?: (sent: { headers: Record<string, string>; body: string | undefined; url: string }) => void;
 }
 
+/** A gateway on a network of its own: the pages allow one gateway per network (NAT.0012). */
+let networks = 0;
 const gatewayBody = (name: string) => ({
-  nat_gateway: { name, spec: '1', router_id: pageIds.router, internal_network_id: pageIds.internalNetwork },
+  nat_gateway: { name, spec: '1', router_id: pageIds.router, internal_network_id: subnet(40 - networks++) },
 });
 
 describe('AK/SK (SDK-HMAC-SHA256) authentication', () => {

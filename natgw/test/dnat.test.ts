@@ -709,9 +709,9 @@ for (const engine of engines()) {
     });
 
     for (const state of ['PENDING_UPDATE', 'PENDING_DELETE'] as const) {
-      test(`refuses rules on a ${state} gateway with 409 NAT.0103`, bounded, async () => {
+      test(`refuses rules on a ${state} gateway with 400 NAT.0103`, bounded, async () => {
         const gateway = await pendingGateway(service, state, delay);
-        assertError(await createDnat(service, rule(gateway)), 409, 'NAT.0103');
+        assertError(await createDnat(service, rule(gateway)), 400, 'NAT.0103');
       });
     }
 

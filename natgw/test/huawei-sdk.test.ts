@@ -11,7 +11,7 @@ import type { HcClient } from '@huaweicloud/huaweicloud-sdk-core/HcClient.js';
 import { Logger4jInstance } from '@huaweicloud/huaweicloud-sdk-core/logger/log4jLogger.js';
 import { createGateway as createProxy } from 'statuskit/gateway';
 import { defaultConfig } from '../src/config.js';
-import { eip, pageIds, port, project, startService, type TestService } from './harness.js';
+import { eip, pageIds, port, project, startService, subnet, type TestService } from './harness.js';
 
 /**
  * Huawei Cloud's SDK for Node.js (its core from npm: the request signer and the HTTP client)
@@ -124,12 +124,14 @@ async function sdkError(call: Promise<unknown>): Promise<ClientRequestException>
   assert.fail('the call succeeded');
 }
 
+/** A gateway on a network of its own: the pages allow one gateway per network (NAT.0012). */
+let networks = 0;
 const gatewayBody = (name: string) => ({
   nat_gateway: {
     name,
     description: 'by the SDK',
     router_id: pageIds.router,
-    internal_network_id: pageIds.internalNetwork,
+    internal_network_id: subnet(30 - networks++),
     spec: '1',
   },
 });

@@ -783,14 +783,14 @@ for (const engine of engines()) {
     });
 
     for (const state of ['PENDING_UPDATE', 'PENDING_DELETE'] as const) {
-      test(`refuses rules on a ${state} gateway with 409 NAT.0103`, bounded, async () => {
+      test(`refuses rules on a ${state} gateway with 400 NAT.0103`, bounded, async () => {
         const gateway = await pendingGateway(service, state, delay);
         const response = await createSnat(service, {
           nat_gateway_id: gateway,
           network_id: subnet(freshSubnet()),
           floating_ip_id: eip(freshEip()),
         });
-        assertError(response, 409, 'NAT.0103');
+        assertError(response, 400, 'NAT.0103');
       });
     }
 
