@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { serverOptions, statuskit } from 'statuskit/fastify';
+import { type StatuskitOptions, serverOptions, statuskit } from 'statuskit/fastify';
 import type { Config } from './config.js';
 import { openDatabase } from './db/database.js';
 import { dnatRoutes, dnatRuleOfGatewayRoutes } from './dnat/routes.js';
@@ -19,6 +19,7 @@ import { TokenSigner } from './identity/tokens.js';
 import { boundedJson } from './json.js';
 import { loadNetwork, ProjectNetwork } from './network/fixture.js';
 import { openApi } from './openapi.js';
+import { apiReference, referenceRoute } from './reference.js';
 import { snatRoutes, snatRuleOfGatewayRoutes } from './snat/routes.js';
 import { tagRoutes } from './tags/routes.js';
 import { storableText } from './validate.js';
@@ -68,7 +69,7 @@ export async function buildApp(
     publicHost: () => new URL(publicUrl()).host,
   });
 
-  await app.register(statuskit, {
+  const contract: StatuskitOptions = {
     profile: 'nat',
     dialect: 'error',
     errorCodes: pluginErrorCodes,
@@ -83,14 +84,17 @@ export async function buildApp(
         accessKeys.awaitsBody(request) || identity.authorize(principal as TokenClaims, request),
       challenge: `Keystone uri="${publicUrl()}/v3"`,
     },
-  });
+  };
+  app.addHook('onRoute', referenceRoute);
+  await app.register(statuskit, contract);
   // After the schema, before the handler: text no engine stores as given is a 400, never a 500.
   app.addHook('preHandler', async (request) =>
     storableText(request, request.routeOptions.config.illegalText ?? 'NAT.0002'),
   );
   boundedJson(app, config.jsonMaxDepth);
   app.addHook('preParsing', accessKeys.preParsing);
-  await openApi(app, publicUrl);
+  await openApi(app, contract, publicUrl);
+  await apiReference(app);
   identityRoutes(app, identity, {
     publicUrl,
     region: config.region,

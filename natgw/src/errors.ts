@@ -95,3 +95,31 @@ export const pluginErrorCodes = {
   404: 'NAT.1002',
   500: 'NAT.1001',
 } as const satisfies Partial<Record<ErrorStatus, NatCode>>;
+
+/**
+ * A code to document; for a code the page gives two statuses, the one the route sends; for one with
+ * several messages, the text of the one it sends.
+ */
+export type DocumentedCode = NatCode | { code: NatCode; status?: number; variant?: string };
+
+/**
+ * The page's errors as the OpenAPI document lists them (a route's `schema.errors`): status, code
+ * and message template, from the generated error-code table.
+ * @example documented('NAT.0103', { code: 'NAT.0105', status: 404 }) // [{ status: 400, code: 'NAT.0103', … }, { status: 404, code: 'NAT.0105', … }]
+ */
+export function documented(...list: DocumentedCode[]): { status: number; code: NatCode; message: string }[] {
+  return list.map((entry) => {
+    const { code, status: chosen, variant } = typeof entry === 'string' ? { code: entry } : entry;
+    const row = errorCodes[code];
+    const statuses: readonly number[] = row.statuses;
+    const messages: readonly string[] = row.messages;
+    if (chosen === undefined && statuses.length > 1)
+      throw new Error(`${code} has statuses ${statuses.join('/')}: say which`);
+    const status = chosen ?? statuses[0];
+    if (status === undefined || !statuses.includes(status))
+      throw new Error(`${code} is not sent with ${chosen}`);
+    const message = variant === undefined ? messages[0] : messages.find((m) => m.includes(variant));
+    if (message === undefined) throw new Error(`${code} has no message with "${variant}"`);
+    return { status, code, message };
+  });
+}

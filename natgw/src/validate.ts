@@ -102,6 +102,42 @@ export function listQuery<Own extends Record<string, object>>(own: Own) {
 }
 
 /**
+ * The schema of a body the API sends: an object whose properties are all always there. As a
+ * response schema it is also what Fastify serializes with, so it must name every field sent.
+ */
+export function sent<Properties extends Record<string, object>>(
+  properties: Properties,
+  description?: string,
+) {
+  return {
+    type: 'object',
+    ...(description === undefined ? {} : { description }),
+    required: Object.keys(properties),
+    properties,
+  } as const;
+}
+
+/** A list of `item`. */
+export function listOf<Item extends object>(item: Item) {
+  return { type: 'array', items: item } as const;
+}
+
+/** Response schemas of the usual successes: 201 with `Location`, 204 without a body. */
+export const success = {
+  created: <Body extends object>(body: Body) => ({
+    201: {
+      ...body,
+      headers: { Location: { type: 'string', format: 'uri', description: 'The URL of the new resource.' } },
+    },
+  }),
+  noContent: { 204: { type: 'null' } },
+} as const;
+
+export const text = { type: 'string' } as const;
+export const integer = { type: 'integer' } as const;
+export const boolean = { type: 'boolean' } as const;
+
+/**
  * A NUL (PostgreSQL's text cannot hold it, and SQLite would store a different string) or a lone
  * UTF-16 surrogate (no Unicode character: each engine would store a replacement character in its
  * place, so the length the service checked is not what is kept).

@@ -207,20 +207,3 @@ describe('coverage of the profile', () => {
     assert.deepEqual([...seen].sort(), expected.sort());
   });
 });
-
-describe('the OpenAPI document', () => {
-  test("is served at /openapi.json with the contract's error responses on every operation", async () => {
-    const service = await startService('sqlite');
-    const response = await service.app.inject({ url: '/openapi.json' });
-    assert.equal(response.statusCode, 200);
-    const document = response.json();
-    assert.equal(document.openapi, '3.0.3');
-    assert.ok(document.components.responses.Status409);
-    const operation = document.paths['/v2.0/nat_gateways'].post;
-    assert.ok(operation.requestBody, 'the body schema of the route');
-    for (const row of getProfile('nat').errors) {
-      assert.equal(operation.responses[row.code].$ref, `#/components/responses/Status${row.code}`);
-    }
-    await service.close();
-  });
-});

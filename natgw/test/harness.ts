@@ -52,6 +52,8 @@ async function freshPostgres(): Promise<{ url: string; drop(): Promise<void> }> 
 export async function startService(
   engine: 'sqlite' | 'postgres',
   overrides: Partial<Config> = {},
+  /** Called before the app is ready, to add hooks. */
+  prepare?: (app: FastifyInstance) => void,
 ): Promise<TestService> {
   const dir = mkdtempSync(join(tmpdir(), 'natgw-test-'));
   const postgres = engine === 'postgres' ? await freshPostgres() : undefined;
@@ -71,6 +73,7 @@ export async function startService(
     },
   );
   const app = await buildApp(config);
+  prepare?.(app);
   await app.ready();
   const tokens = new Map<string, string>();
   const token = async (user: 'demo' | 'viewer' | 'alt' = 'demo') => {

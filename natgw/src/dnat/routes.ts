@@ -1,13 +1,25 @@
 import type { FastifyInstance } from 'fastify';
 import type { Limits } from '../config.js';
 import type { Database } from '../db/database.js';
-import { natError } from '../errors.js';
+import { documented, natError } from '../errors.js';
 import type { Locate } from '../forms.js';
 import type { Clock } from '../gateways/store.js';
 import type { TokenClaims } from '../identity/tokens.js';
 import type { ProjectNetwork } from '../network/fixture.js';
 import { isPrivateTarget } from '../snat/ip.js';
-import { checkLengths, listPage, listQuery, schemas, uuid } from '../validate.js';
+import {
+  boolean,
+  checkLengths,
+  integer,
+  listOf,
+  listPage,
+  listQuery,
+  schemas,
+  sent,
+  success,
+  text,
+  uuid,
+} from '../validate.js';
 import { type DnatFilters, DnatStore } from './store.js';
 
 interface Context {
@@ -49,6 +61,43 @@ function given(value: string | null | undefined): string | undefined {
 const byId = { type: 'object', properties: { dnat_rule_id: schemas.id } } as const;
 const optionalText = (maxLength: number) => ({ type: ['string', 'null'], maxLength }) as const;
 
+/** A DNAT rule as the API shows it (every field of `DnatRule`). */
+const dnatRule = sent({
+  id: text,
+  tenant_id: text,
+  nat_gateway_id: text,
+  port_id: { type: 'string', description: "The server's port, or '' for a rule on a private IP." },
+  private_ip: { type: 'string', description: "The private IP, or '' for a rule on a port." },
+  internal_service_port: integer,
+  floating_ip_id: text,
+  floating_ip_address: text,
+  external_service_port: integer,
+  protocol: { type: 'string', enum: ['tcp', 'udp', 'any'] },
+  description: text,
+  status: { type: 'string', enum: ['ACTIVE', 'PENDING_CREATE', 'PENDING_DELETE'] },
+  admin_state_up: boolean,
+  created_at: text,
+});
+const one = sent({ dnat_rule: dnatRule });
+const tags = ['DNAT rules'];
+
+/** The page's first example request; the NAT gateway is the caller's own. */
+const example = {
+  dnat_rule: {
+    floating_ip_id: 'bf99c679-9f41-4dac-8513-9c9228e713e1',
+    nat_gateway_id: 'cda3a125-2406-456c-a11f-598e10578541',
+    port_id: '9a469561-daac-4c94-88f5-39366e5ea193',
+    description: 'description',
+    internal_service_port: 993,
+    protocol: 'tcp',
+    external_service_port: 242,
+  },
+};
+const port = {
+  description: 'An integer from 0 to 65535, or its decimal string (checked by the service: NAT.0303).',
+  examples: [80],
+};
+
 /** The DNAT rule operations of the v2.0 pages. */
 export function dnatRoutes(app: FastifyInstance, { database, clock, network, location, limits }: Context) {
   const store = new DnatStore(database, clock, limits);
@@ -70,9 +119,39 @@ export function dnatRoutes(app: FastifyInstance, { database, clock, network, loc
     '/dnat_rules',
     {
       schema: {
+        summary: 'Create a DNAT rule',
+        tags,
+        errors: documented(
+          'NAT.0014',
+          'NAT.0021',
+          'NAT.0024',
+          'NAT.0302',
+          'NAT.0303',
+          'NAT.0306',
+          'NAT.0310',
+          'NAT.0317',
+          'NAT.0315',
+          'NAT.0023',
+          'NAT.0311',
+          'NAT.0026',
+          { code: 'NAT.0105', status: 404 },
+          'NAT.0103',
+          'NAT.0305',
+          'NAT.0304',
+          'NAT.0307',
+          'NAT.0308',
+          'NAT.0309',
+          'NAT.0313',
+          'NAT.0404',
+          'NAT.0405',
+          'NAT.0408',
+          'NAT.0106',
+        ),
+        response: success.created(one),
         body: {
           type: 'object',
           required: ['dnat_rule'],
+          examples: [example],
           properties: {
             dnat_rule: {
               type: 'object',
@@ -90,6 +169,12 @@ export function dnatRoutes(app: FastifyInstance, { database, clock, network, loc
                 private_ip: optionalText(64),
                 floating_ip_id: { type: 'string', maxLength: 255 },
                 description: schemas.description,
+                internal_service_port: port,
+                external_service_port: port,
+                protocol: {
+                  description: 'tcp, udp or any, or 6, 17 or 0 (checked by the service: NAT.0302).',
+                  examples: ['tcp'],
+                },
               },
             },
           },
@@ -158,6 +243,14 @@ export function dnatRoutes(app: FastifyInstance, { database, clock, network, loc
     '/dnat_rules',
     {
       schema: {
+        summary: 'List DNAT rules',
+        tags,
+        errors: documented(
+          { code: 'NAT.0301', variant: 'get dnatRules error limit is invalid.' },
+          { code: 'NAT.0301', variant: 'get dnatrules error marker is invalid.' },
+          'NAT.0001',
+        ),
+        response: { 200: sent({ dnat_rules: listOf(dnatRule) }) },
         querystring: listQuery({
           nat_gateway_id: schemas.id,
           port_id: schemas.id,
@@ -193,7 +286,15 @@ export function dnatRoutes(app: FastifyInstance, { database, clock, network, loc
 
   app.get<{ Params: { dnat_rule_id: string } }>(
     '/dnat_rules/:dnat_rule_id',
-    { schema: { params: byId } },
+    {
+      schema: {
+        summary: 'Show a DNAT rule',
+        tags,
+        params: byId,
+        errors: documented('NAT.0319'),
+        response: { 200: one },
+      },
+    },
     async (request) => {
       const tenant = (request.principal as TokenClaims).projectId;
       return { dnat_rule: await store.get(tenant, uuid(request.params.dnat_rule_id, 'NAT.0319')) };
@@ -202,7 +303,15 @@ export function dnatRoutes(app: FastifyInstance, { database, clock, network, loc
 
   app.delete<{ Params: { dnat_rule_id: string } }>(
     '/dnat_rules/:dnat_rule_id',
-    { schema: { params: byId } },
+    {
+      schema: {
+        summary: 'Delete a DNAT rule',
+        tags,
+        params: byId,
+        errors: documented('NAT.0319'),
+        response: success.noContent,
+      },
+    },
     async (request, reply) => {
       const tenant = (request.principal as TokenClaims).projectId;
       await store.delete(tenant, uuid(request.params.dnat_rule_id, 'NAT.0319'));
@@ -225,7 +334,11 @@ export function dnatRuleOfGatewayRoutes(
     '/nat_gateways/:nat_gateway_id/dnat_rules/:dnat_rule_id',
     {
       schema: {
+        summary: 'Delete a DNAT rule of a NAT gateway',
+        tags,
         params: { type: 'object', properties: { nat_gateway_id: schemas.id, dnat_rule_id: schemas.id } },
+        errors: documented('NAT.0021', 'NAT.0319'),
+        response: success.noContent,
       },
     },
     async (request, reply) => {

@@ -1,9 +1,21 @@
 import type { FastifyInstance } from 'fastify';
-import { natError } from '../errors.js';
+import { documented, natError } from '../errors.js';
 import type { Locate } from '../forms.js';
 import type { TokenClaims } from '../identity/tokens.js';
 import type { ProjectNetwork } from '../network/fixture.js';
-import { checkLengths, listPage, listQuery, schemas, uuid } from '../validate.js';
+import {
+  boolean,
+  checkLengths,
+  integer,
+  listOf,
+  listPage,
+  listQuery,
+  schemas,
+  sent,
+  success,
+  text,
+  uuid,
+} from '../validate.js';
 import type { GatewayFilters, GatewayStore } from './store.js';
 
 const specs = ['0', '1', '2', '3', '4'];
@@ -30,6 +42,27 @@ interface Context {
 
 const byId = { type: 'object', properties: { nat_gateway_id: schemas.id } } as const;
 
+/** A NAT gateway as the API shows it (every field of `NatGateway`). */
+const natGateway = sent({
+  id: text,
+  tenant_id: text,
+  name: text,
+  description: text,
+  spec: { type: 'string', enum: specs, description: '0 micro, 1 small, 2 medium, 3 large, 4 extra-large.' },
+  router_id: text,
+  internal_network_id: text,
+  status: { type: 'string', enum: ['ACTIVE', 'PENDING_CREATE', 'PENDING_UPDATE', 'PENDING_DELETE'] },
+  admin_state_up: boolean,
+  created_at: { type: 'string', examples: ['2017-11-18 07:34:32.203044'] },
+  billinginfo: text,
+  freeze_info: text,
+  sys_tags: listOf(text),
+  snat_rule_public_ip_limit: integer,
+  dnat_rules_limit: integer,
+});
+const one = sent({ nat_gateway: natGateway });
+const tags = ['NAT gateways'];
+
 /** The NAT gateway operations of the v2.0 pages. */
 export function gatewayRoutes(app: FastifyInstance, { store, network, location }: Context) {
   app.post<{
@@ -47,6 +80,22 @@ export function gatewayRoutes(app: FastifyInstance, { store, network, location }
     '/nat_gateways',
     {
       schema: {
+        summary: 'Create a NAT gateway',
+        tags,
+        errors: documented(
+          'NAT.0016',
+          'NAT.0015',
+          'NAT.0014',
+          'NAT.0017',
+          'NAT.0018',
+          'NAT.0004',
+          'NAT.0005',
+          'NAT.0008',
+          'NAT.0012',
+          'NAT.0113',
+          'NAT.0020',
+        ),
+        response: success.created(one),
         body: {
           type: 'object',
           required: ['nat_gateway'],
@@ -97,6 +146,14 @@ export function gatewayRoutes(app: FastifyInstance, { store, network, location }
     '/nat_gateways',
     {
       schema: {
+        summary: 'List NAT gateways',
+        tags,
+        errors: documented(
+          { code: 'NAT.0101', variant: 'get natgateways error limit is invalid.' },
+          { code: 'NAT.0101', variant: 'get natgateways error marker is invalid.' },
+          'NAT.0001',
+        ),
+        response: { 200: sent({ nat_gateways: listOf(natGateway) }) },
         querystring: listQuery({
           name: { type: 'string', maxLength: 64 },
           spec: { type: 'string', maxLength: 8 },
@@ -120,7 +177,15 @@ export function gatewayRoutes(app: FastifyInstance, { store, network, location }
 
   app.get<{ Params: { nat_gateway_id: string } }>(
     '/nat_gateways/:nat_gateway_id',
-    { schema: { params: byId } },
+    {
+      schema: {
+        summary: 'Show a NAT gateway',
+        tags,
+        params: byId,
+        errors: documented('NAT.0021', { code: 'NAT.0105', status: 404 }),
+        response: { 200: one },
+      },
+    },
     async (request) => {
       const tenant = (request.principal as TokenClaims).projectId;
       return { nat_gateway: await store.get(tenant, uuid(request.params.nat_gateway_id, 'NAT.0021')) };
@@ -134,7 +199,20 @@ export function gatewayRoutes(app: FastifyInstance, { store, network, location }
     '/nat_gateways/:nat_gateway_id',
     {
       schema: {
+        summary: 'Update a NAT gateway',
+        tags,
         params: byId,
+        errors: documented(
+          'NAT.0021',
+          { code: 'NAT.0101', variant: 'update natgateway request is null' },
+          'NAT.0015',
+          'NAT.0014',
+          'NAT.0016',
+          { code: 'NAT.0105', status: 404 },
+          'NAT.0103',
+          'NAT.1206',
+        ),
+        response: { 200: one },
         body: {
           type: 'object',
           required: ['nat_gateway'],
@@ -166,7 +244,15 @@ export function gatewayRoutes(app: FastifyInstance, { store, network, location }
 
   app.delete<{ Params: { nat_gateway_id: string } }>(
     '/nat_gateways/:nat_gateway_id',
-    { schema: { params: byId } },
+    {
+      schema: {
+        summary: 'Delete a NAT gateway',
+        tags,
+        params: byId,
+        errors: documented('NAT.0021', { code: 'NAT.0105', status: 400 }, 'NAT.0103', 'NAT.0006'),
+        response: success.noContent,
+      },
+    },
     async (request, reply) => {
       const tenant = (request.principal as TokenClaims).projectId;
       await store.delete(tenant, uuid(request.params.nat_gateway_id, 'NAT.0021'));

@@ -1,4 +1,14 @@
 import type { FastifyInstance } from 'fastify';
+import { listOf, sent, text } from '../validate.js';
+
+/** Keystone's version document, as `identityVersion` writes it. */
+export const identityVersionSchema = sent({
+  id: text,
+  status: text,
+  updated: text,
+  links: listOf(sent({ rel: text, href: text })),
+  'media-types': listOf(sent({ base: text, type: text })),
+});
 
 /**
  * The identity API's version, as Keystone describes it: keystoneauth1 reads it at `GET /v3`
@@ -17,7 +27,20 @@ export function identityVersion(publicUrl: string) {
 /** `GET /v3` (and `/v3/`, its self link): the identity version document, open to anyone. */
 export function discoveryRoutes(app: FastifyInstance, publicUrl: () => string) {
   for (const path of ['/v3', '/v3/'])
-    app.get(path, { config: { auth: false } }, async () => ({ version: identityVersion(publicUrl()) }));
+    app.get(
+      path,
+      {
+        config: { auth: false },
+        schema: {
+          summary: 'Show identity API version v3',
+          tags: ['Identity'],
+          // One operation in the document: `/v3/` is the same resource.
+          ...(path.endsWith('/') ? { hide: true } : {}),
+          response: { 200: sent({ version: identityVersionSchema }) },
+        },
+      },
+      async () => ({ version: identityVersion(publicUrl()) }),
+    );
 }
 
 /**

@@ -141,11 +141,14 @@ export class Identity {
     return claims;
   }
 
-  /** Read-only users may read (GET, HEAD, or a route marked `readOnly`); everything else needs the read-write role. */
+  /** Read-only users may read (see `readsOnly`); everything else needs the read-write role. */
   authorize(claims: TokenClaims, request: FastifyRequest): true {
-    const reads =
-      request.method === 'GET' || request.method === 'HEAD' || request.routeOptions.config.readOnly === true;
-    if (claims.role === 'read-write' || reads) return true;
+    if (claims.role === 'read-write' || readsOnly(request.method, request.routeOptions.config)) return true;
     throw natError('VPC.2701');
   }
+}
+
+/** Whether a request only reads: GET, HEAD, or a route marked `readOnly` (a query sent as POST). */
+export function readsOnly(method: string, config: { readOnly?: boolean } | undefined): boolean {
+  return method === 'GET' || method === 'HEAD' || config?.readOnly === true;
 }

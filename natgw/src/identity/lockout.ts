@@ -43,6 +43,9 @@ export function addressKey(ip: string): string {
     .join(':')}::/64`;
 }
 
+/** What a login refused by the lockout is told (503, NAT.0102). */
+export const lockedOut = 'Too many failed logins; try again later.';
+
 /** Failed logins per user and address, kept in the database so that every instance counts them all. */
 export class Lockout {
   constructor(
@@ -88,7 +91,7 @@ export class Lockout {
       (addressFailureAttempts > 0 && Number(totals.byAddress) > addressFailureAttempts) ||
       (userFailureAttempts > 0 && pair > 1 && Number(totals.byUser) > userFailureAttempts);
     if (refused)
-      throw new ServiceUnavailableError('Too many failed logins; try again later.', {
+      throw new ServiceUnavailableError(lockedOut, {
         retryAfter: durationSeconds,
         code: 'NAT.0102',
       });

@@ -1,11 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ForbiddenError, NotFoundError, UnauthorizedError } from 'statuskit';
-import { natError } from '../errors.js';
-import { messages } from '../messages.js';
+import { documented, natError } from '../errors.js';
+import { messages, texts } from '../messages.js';
+import { listOf, sent, success, text } from '../validate.js';
 import { catalog } from './discovery.js';
-
 import type { Identity } from './identity.js';
-import { addressKey, type Lockout } from './lockout.js';
+import { addressKey, type Lockout, lockedOut } from './lockout.js';
 import type { TokenClaims } from './tokens.js';
 
 const named = {
@@ -49,6 +49,43 @@ const tokenRequest = {
     },
   },
 } as const;
+
+const unknownSubject = 'The token in X-Subject-Token could not be found.';
+const notOwnSubject = 'Only its own user may validate or revoke a token.';
+const subjectToken = { type: 'string', description: 'The token, for `X-Auth-Token`.' } as const;
+/**
+ * The token a validation or revocation is about. Documented only: the handler checks it, for
+ * Keystone's answers (400 without it, 404 for one that is not good).
+ */
+const subjectHeader = { type: 'object', properties: { 'x-subject-token': subjectToken } } as const;
+const subjectErrors = [
+  ...documented('NAT.0002'),
+  { status: 403, code: 'VPC.2701', message: notOwnSubject },
+  { status: 404, code: 'NAT.1002', message: unknownSubject },
+];
+const idAndName = sent({ id: text, name: text });
+const ownedByDomain = sent({ id: text, name: text, domain: idAndName });
+
+/** The token as Keystone v3 shows it, with the catalog whose `nat` entry is this API. */
+const tokenResponse = sent({
+  token: sent({
+    methods: listOf(text),
+    user: ownedByDomain,
+    project: ownedByDomain,
+    roles: listOf(idAndName),
+    issued_at: { type: 'string', format: 'date-time' },
+    expires_at: { type: 'string', format: 'date-time' },
+    audit_ids: listOf(text),
+    catalog: listOf(
+      sent({
+        type: text,
+        name: text,
+        id: text,
+        endpoints: listOf(sent({ id: text, interface: text, region: text, region_id: text, url: text })),
+      }),
+    ),
+  }),
+});
 
 interface TokenBody {
   auth: {
@@ -96,17 +133,48 @@ export function identityRoutes(app: FastifyInstance, identity: Identity, options
       throw natError('NAT.0002', {}, { details: [{ field: 'X-Subject-Token', rule: 'required', message }] });
     }
     const claims = await identity.check(token);
-    if (typeof claims === 'string')
-      throw new NotFoundError('The token in X-Subject-Token could not be found.', { code: 'NAT.1002' });
+    if (typeof claims === 'string') throw new NotFoundError(unknownSubject, { code: 'NAT.1002' });
     if (claims.userId !== (request.principal as TokenClaims).userId)
-      throw new ForbiddenError('Only its own user may validate or revoke a token.', { code: 'VPC.2701' });
+      throw new ForbiddenError(notOwnSubject, { code: 'VPC.2701' });
     return claims;
   }
 
   app.post<{ Body: TokenBody }>(
     '/v3/auth/tokens',
-    // Open to anyone, so what it parses is held to what a token request needs.
-    { config: { auth: false, jsonBytes: options.bodyLimit }, schema: { body: tokenRequest } },
+    {
+      // Open to anyone, so what it parses is held to what a token request needs.
+      config: { auth: false, jsonBytes: options.bodyLimit },
+      schema: {
+        summary: 'Get a token (Keystone v3, password, project scope)',
+        tags: ['Identity'],
+        body: {
+          ...tokenRequest,
+          examples: [
+            {
+              auth: {
+                identity: {
+                  methods: ['password'],
+                  password: {
+                    user: { name: 'demo', password: 'demo-password', domain: { name: 'Default' } },
+                  },
+                },
+                scope: { project: { name: 'demo', domain: { name: 'Default' } } },
+              },
+            },
+          ],
+        },
+        errors: [
+          { status: 401, code: 'VPC.0008', message: texts.badLogin.en },
+          { status: 503, code: 'NAT.0102', message: lockedOut },
+        ],
+        response: {
+          201: {
+            ...tokenResponse,
+            headers: { 'X-Subject-Token': subjectToken },
+          },
+        },
+      },
+    },
     async (request, reply) => {
       const { user } = request.body.auth.identity.password;
       const project = request.body.auth.scope?.project;
@@ -131,14 +199,39 @@ export function identityRoutes(app: FastifyInstance, identity: Identity, options
   );
 
   // HEAD comes with GET: the same checks, no body.
-  app.get('/v3/auth/tokens', async (request, reply) => {
-    const claims = await subject(request);
-    reply.header('x-subject-token', request.headers['x-subject-token']);
-    return tokenView(claims, identity.config.domain, options);
-  });
+  app.get(
+    '/v3/auth/tokens',
+    {
+      schema: {
+        summary: 'Validate a token (the one in X-Subject-Token)',
+        tags: ['Identity'],
+        headers: subjectHeader,
+        errors: subjectErrors,
+        response: { 200: { ...tokenResponse, headers: { 'X-Subject-Token': subjectToken } } },
+      },
+    },
+    async (request, reply) => {
+      const claims = await subject(request);
+      reply.header('x-subject-token', request.headers['x-subject-token']);
+      return tokenView(claims, identity.config.domain, options);
+    },
+  );
 
-  app.delete('/v3/auth/tokens', { config: { readOnly: true } }, async (request, reply) => {
-    await identity.revoke(await subject(request));
-    return reply.noContent();
-  });
+  app.delete(
+    '/v3/auth/tokens',
+    {
+      config: { readOnly: true },
+      schema: {
+        summary: 'Revoke a token (the one in X-Subject-Token)',
+        tags: ['Identity'],
+        headers: subjectHeader,
+        errors: subjectErrors,
+        response: success.noContent,
+      },
+    },
+    async (request, reply) => {
+      await identity.revoke(await subject(request));
+      return reply.noContent();
+    },
+  );
 }

@@ -1,12 +1,23 @@
 import type { FastifyInstance } from 'fastify';
 import type { Limits } from '../config.js';
 import type { Database } from '../db/database.js';
-import { natError } from '../errors.js';
+import { documented, natError } from '../errors.js';
 import type { Locate } from '../forms.js';
 import type { Clock } from '../gateways/store.js';
 import type { TokenClaims } from '../identity/tokens.js';
 import type { ProjectNetwork } from '../network/fixture.js';
-import { checkLengths, listPage, listQuery, schemas, uuid } from '../validate.js';
+import {
+  boolean,
+  checkLengths,
+  listOf,
+  listPage,
+  listQuery,
+  schemas,
+  sent,
+  success,
+  text,
+  uuid,
+} from '../validate.js';
 import { type Cidr, formatCidr, overlaps, parseCidr, within } from './ip.js';
 import { type SnatFilters, SnatStore } from './store.js';
 
@@ -20,6 +31,55 @@ interface Context {
 
 const byId = { type: 'object', properties: { snat_rule_id: schemas.id } } as const;
 const optionalText = (maxLength: number) => ({ type: ['string', 'null'], maxLength }) as const;
+/** An SNAT rule as the API shows it (every field of `SnatRule`): a rule has a subnet or a CIDR block, the other left out. */
+const snatRule = {
+  type: 'object',
+  required: [
+    'id',
+    'tenant_id',
+    'nat_gateway_id',
+    'source_type',
+    'floating_ip_id',
+    'floating_ip_address',
+    'freezed_ip_address',
+    'description',
+    'status',
+    'admin_state_up',
+    'created_at',
+  ],
+  properties: {
+    id: text,
+    tenant_id: text,
+    nat_gateway_id: text,
+    network_id: { type: 'string', description: 'The subnet; left out for a rule on a CIDR block.' },
+    cidr: { type: 'string', description: 'The CIDR block; left out for a rule on a subnet.' },
+    source_type: {
+      type: 'integer',
+      enum: [0, 1],
+      description: '0: in the VPC; 1: Direct Connect or Cloud Connect.',
+    },
+    floating_ip_id: { type: 'string', description: 'EIP ids, comma-separated.' },
+    floating_ip_address: { type: 'string', description: 'EIP addresses, comma-separated.' },
+    freezed_ip_address: text,
+    description: text,
+    status: { type: 'string', enum: ['ACTIVE', 'PENDING_CREATE', 'PENDING_DELETE'] },
+    admin_state_up: boolean,
+    created_at: text,
+  },
+} as const;
+const one = sent({ snat_rule: snatRule });
+const tags = ['SNAT rules'];
+
+/** The page's example request (a subnet of the VPC); the NAT gateway is the caller's own. */
+const example = {
+  snat_rule: {
+    nat_gateway_id: 'a78fb3eb-1654-4710-8742-3fc49d5f04f8',
+    description: 'description',
+    network_id: 'eaad9cd6-2372-4be1-9535-9bd37210ae7b',
+    source_type: 0,
+    floating_ip_id: 'bdc10a4c-d81a-41ec-adf7-de857f7c812a',
+  },
+};
 
 /** An empty or null value is an absent one. */
 function given(value: string | null | undefined): string | undefined {
@@ -45,9 +105,37 @@ export function snatRoutes(app: FastifyInstance, { database, clock, network, loc
     '/snat_rules',
     {
       schema: {
+        summary: 'Create an SNAT rule',
+        tags,
+        errors: documented(
+          'NAT.0014',
+          'NAT.0021',
+          'NAT.0204',
+          'NAT.0022',
+          'NAT.0202',
+          'NAT.0203',
+          'NAT.0211',
+          'NAT.0210',
+          'NAT.0403',
+          'NAT.0005',
+          'NAT.0026',
+          { code: 'NAT.0105', status: 404 },
+          'NAT.0103',
+          'NAT.0008',
+          'NAT.0205',
+          'NAT.0206',
+          'NAT.0207',
+          'NAT.0208',
+          'NAT.0404',
+          'NAT.0405',
+          'NAT.0409',
+          'NAT.0106',
+        ),
+        response: success.created(one),
         body: {
           type: 'object',
           required: ['snat_rule'],
+          examples: [example],
           properties: {
             snat_rule: {
               type: 'object',
@@ -134,6 +222,13 @@ export function snatRoutes(app: FastifyInstance, { database, clock, network, loc
     '/snat_rules',
     {
       schema: {
+        summary: 'List SNAT rules',
+        tags,
+        errors: documented(
+          { code: 'NAT.0201', variant: 'Query SnatRules list error marker is invalid.' },
+          'NAT.0001',
+        ),
+        response: { 200: sent({ snat_rules: listOf(snatRule) }) },
         querystring: listQuery({
           nat_gateway_id: schemas.id,
           network_id: schemas.id,
@@ -158,7 +253,15 @@ export function snatRoutes(app: FastifyInstance, { database, clock, network, loc
 
   app.get<{ Params: { snat_rule_id: string } }>(
     '/snat_rules/:snat_rule_id',
-    { schema: { params: byId } },
+    {
+      schema: {
+        summary: 'Show an SNAT rule',
+        tags,
+        params: byId,
+        errors: documented('NAT.0209'),
+        response: { 200: one },
+      },
+    },
     async (request) => {
       const tenant = (request.principal as TokenClaims).projectId;
       return { snat_rule: await store.get(tenant, uuid(request.params.snat_rule_id, 'NAT.0209')) };
@@ -167,7 +270,15 @@ export function snatRoutes(app: FastifyInstance, { database, clock, network, loc
 
   app.delete<{ Params: { snat_rule_id: string } }>(
     '/snat_rules/:snat_rule_id',
-    { schema: { params: byId } },
+    {
+      schema: {
+        summary: 'Delete an SNAT rule',
+        tags,
+        params: byId,
+        errors: documented('NAT.0209'),
+        response: success.noContent,
+      },
+    },
     async (request, reply) => {
       const tenant = (request.principal as TokenClaims).projectId;
       await store.delete(tenant, uuid(request.params.snat_rule_id, 'NAT.0209'));
@@ -190,7 +301,11 @@ export function snatRuleOfGatewayRoutes(
     '/nat_gateways/:nat_gateway_id/snat_rules/:snat_rule_id',
     {
       schema: {
+        summary: 'Delete an SNAT rule of a NAT gateway',
+        tags,
         params: { type: 'object', properties: { nat_gateway_id: schemas.id, snat_rule_id: schemas.id } },
+        errors: documented('NAT.0021', 'NAT.0209'),
+        response: success.noContent,
       },
     },
     async (request, reply) => {

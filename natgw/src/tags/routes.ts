@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Database } from '../db/database.js';
-import { natError } from '../errors.js';
+import { documented, natError } from '../errors.js';
 import type { TokenClaims } from '../identity/tokens.js';
-import { schemas, uuid } from '../validate.js';
+import { integer, listOf, schemas, sent, success, text, uuid } from '../validate.js';
 import { type ResourceQuery, type Tag, type TagFilter, TagStore } from './store.js';
 
 interface Context {
@@ -77,6 +77,10 @@ function filters(name: string, list: { key: string; values?: string[] | null }[]
 export const maxMatches = 20;
 
 const tagFields = { key: { type: 'string' }, value: { type: 'string' } } as const;
+const tagList = sent({ tags: listOf(sent(tagFields)) });
+const tags = ['Tags'];
+/** Errors every operation on one gateway's tags can give. */
+const onOneGateway = ['NAT.0021', { code: 'NAT.0105', status: 404 }] as const;
 
 const filterList = {
   type: 'array',
@@ -116,10 +120,15 @@ export function tagRoutes(app: FastifyInstance, { database, clock }: Context) {
     {
       config: { illegalText: 'NAT.1015' },
       schema: {
+        summary: 'Add a tag to a NAT gateway',
+        tags,
+        errors: documented(...onOneGateway, 'NAT.1015', 'NAT.1016', 'NAT.0103'),
+        response: success.noContent,
         params: onGateway,
         body: {
           type: 'object',
           required: ['tag'],
+          examples: [{ tag: { key: 'key1', value: 'value1' } }],
           properties: { tag: { type: 'object', properties: tagFields } },
         },
       },
@@ -136,7 +145,13 @@ export function tagRoutes(app: FastifyInstance, { database, clock }: Context) {
     '/nat_gateways/:nat_gateway_id/tags/:key',
     {
       config: { illegalText: 'NAT.1015' },
-      schema: { params: { ...onGateway, properties: { ...onGateway.properties, key: { type: 'string' } } } },
+      schema: {
+        summary: 'Delete a tag of a NAT gateway',
+        tags,
+        errors: documented(...onOneGateway, 'NAT.1015', 'NAT.1002', 'NAT.0103'),
+        response: success.noContent,
+        params: { ...onGateway, properties: { ...onGateway.properties, key: { type: 'string' } } },
+      },
     },
     async (request, reply) => {
       const tenant = tenantOf(request);
@@ -150,7 +165,15 @@ export function tagRoutes(app: FastifyInstance, { database, clock }: Context) {
 
   app.get<{ Params: { project_id: string; nat_gateway_id: string } }>(
     '/nat_gateways/:nat_gateway_id/tags',
-    { schema: { params: onGateway } },
+    {
+      schema: {
+        summary: 'List the tags of a NAT gateway',
+        tags,
+        errors: documented(...onOneGateway),
+        response: { 200: tagList },
+        params: onGateway,
+      },
+    },
     async (request) => ({ tags: await store.list(tenantOf(request), gatewayOf(request)) }),
   );
 
@@ -162,10 +185,23 @@ export function tagRoutes(app: FastifyInstance, { database, clock }: Context) {
     {
       config: { illegalText: 'NAT.1015' },
       schema: {
+        summary: 'Add or delete tags of a NAT gateway in a batch',
+        tags,
+        errors: documented(...onOneGateway, 'NAT.1015', 'NAT.1016', 'NAT.0103'),
+        response: success.noContent,
         params: onGateway,
         body: {
           type: 'object',
           required: ['action', 'tags'],
+          examples: [
+            {
+              action: 'create',
+              tags: [
+                { key: 'key1', value: 'value1' },
+                { key: 'key2', value: 'value2' },
+              ],
+            },
+          ],
           properties: {
             action: { type: 'string', enum: ['create', 'delete'] },
             tags: { type: 'array', items: { type: 'object', properties: tagFields } },
@@ -193,7 +229,14 @@ export function tagRoutes(app: FastifyInstance, { database, clock }: Context) {
 
   app.get<{ Params: { project_id: string } }>(
     '/nat_gateways/tags',
-    { schema: { params: inProject } },
+    {
+      schema: {
+        summary: "List the tags of the project's NAT gateways",
+        tags,
+        response: { 200: sent({ tags: listOf(sent({ key: text, values: listOf(text) })) }) },
+        params: inProject,
+      },
+    },
     async (request) => ({ tags: await store.projectTags(tenantOf(request)) }),
   );
 
@@ -211,10 +254,40 @@ export function tagRoutes(app: FastifyInstance, { database, clock }: Context) {
       // A query sent as POST: read-only users may run it.
       config: { readOnly: true, illegalText: 'NAT.1015' },
       schema: {
+        summary: 'Find or count NAT gateways by tag',
+        tags,
+        errors: documented('NAT.1015'),
+        response: {
+          200: {
+            type: 'object',
+            description: '`resources` and `total_count` for filter, `total_count` alone for count.',
+            required: ['total_count'],
+            properties: {
+              resources: listOf(
+                sent({
+                  resource_id: text,
+                  resource_detail: { type: 'object', description: 'Empty: the page sends nothing here.' },
+                  tags: listOf(sent(tagFields)),
+                  resource_name: text,
+                }),
+              ),
+              total_count: integer,
+            },
+          },
+        },
         params: inProject,
         body: {
           type: 'object',
           required: ['action'],
+          examples: [
+            {
+              offset: '0',
+              limit: '100',
+              action: 'filter',
+              matches: [{ key: 'resource_name', value: 'nat_001' }],
+              tags: [{ key: 'key1', values: ['*value1', 'value2'] }],
+            },
+          ],
           properties: {
             action: { type: 'string', enum: ['filter', 'count'] },
             // Strings on the page ("100"); numbers are taken too. limit 1-1000, offset 0 or more.

@@ -1,0 +1,61 @@
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance, onRequestHookHandler, RouteOptions } from 'fastify';
+
+const prefix = '/docs';
+
+/** What each route under `/docs` sends: the page, the document, and the page's assets. */
+function producedAt(url: string): readonly string[] {
+  if (url === prefix || url === `${prefix}/`) return ['text/html'];
+  if (url === `${prefix}/json`) return ['application/json'];
+  if (url === `${prefix}/yaml`) return ['application/x-yaml'];
+  // Scripts, style sheets, images.
+  return ['*/*'];
+}
+
+/**
+ * The profile has no 304 (a browser revalidating an asset would get the fallback, 500): a
+ * conditional request for the reference is answered in full.
+ */
+const unconditional: onRequestHookHandler = (request, _reply, done) => {
+  delete request.raw.headers['if-none-match'];
+  delete request.raw.headers['if-modified-since'];
+  done();
+};
+
+/**
+ * Marks the reference's routes open to anyone, with the media types they produce, and never
+ * answered with 304. Added before the statuskit plugin, whose own `onRoute` hook reads the
+ * route's config when a route is added.
+ */
+export function referenceRoute(route: RouteOptions): void {
+  if (route.url !== prefix && !route.url.startsWith(`${prefix}/`)) return;
+  route.config = { ...route.config, auth: false, produces: producedAt(route.url) };
+  route.onRequest = [unconditional, ...(route.onRequest === undefined ? [] : [route.onRequest].flat())];
+}
+
+/**
+ * The API reference at `/docs`: Swagger UI on the OpenAPI document (its operations, and the
+ * status-code page in its description), every asset served from the installed package, and a
+ * Content-Security-Policy that lets the page load nothing from anywhere else.
+ */
+export async function apiReference(app: FastifyInstance): Promise<void> {
+  await app.register(swaggerUi, {
+    routePrefix: prefix,
+    // Swagger UI's own policy allows style sheets and fonts from any https host; this one, only here.
+    staticCSP: {
+      'default-src': ["'self'"],
+      'base-uri': ["'self'"],
+      'connect-src': ["'self'"],
+      'font-src': ["'self'", 'data:'],
+      'form-action': ["'self'"],
+      'frame-ancestors': ["'self'"],
+      'img-src': ["'self'", 'data:'],
+      'object-src': ["'none'"],
+      'script-src': ["'self'"],
+      'script-src-attr': ["'none'"],
+      // Swagger UI sets style attributes from its scripts.
+      'style-src': ["'self'", "'unsafe-inline'"],
+    },
+    uiConfig: { docExpansion: 'list', deepLinking: true, defaultModelsExpandDepth: 0, validatorUrl: null },
+  });
+}
