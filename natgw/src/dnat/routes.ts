@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Limits } from '../config.js';
 import type { Database } from '../db/database.js';
 import { documented, natError } from '../errors.js';
-import type { Locate } from '../forms.js';
+import { type Locate, ruleOfGatewayDeletion } from '../forms.js';
 import type { Clock } from '../gateways/store.js';
 import type { TokenClaims } from '../identity/tokens.js';
 import type { ProjectNetwork } from '../network/fixture.js';
@@ -320,34 +320,16 @@ export function dnatRoutes(app: FastifyInstance, { database, clock, network, loc
   );
 }
 
-/**
- * Huawei Cloud's form of deletion, under the rule's gateway:
- * `DELETE /v2/{project_id}/nat_gateways/{nat_gateway_id}/dnat_rules/{dnat_rule_id}`.
- * A rule of another gateway is not found there.
- */
+/** Huawei Cloud's form of deletion, under the rule's gateway. */
 export function dnatRuleOfGatewayRoutes(
   app: FastifyInstance,
   { database, clock, limits }: Pick<Context, 'database' | 'clock' | 'limits'>,
 ) {
-  const store = new DnatStore(database, clock, limits);
-  app.delete<{ Params: { nat_gateway_id: string; dnat_rule_id: string } }>(
-    '/nat_gateways/:nat_gateway_id/dnat_rules/:dnat_rule_id',
-    {
-      schema: {
-        summary: 'Delete a DNAT rule of a NAT gateway',
-        tags,
-        params: { type: 'object', properties: { nat_gateway_id: schemas.id, dnat_rule_id: schemas.id } },
-        errors: documented('NAT.0021', 'NAT.0319'),
-        response: success.noContent,
-      },
-    },
-    async (request, reply) => {
-      const tenant = (request.principal as TokenClaims).projectId;
-      const gatewayId = uuid(request.params.nat_gateway_id, 'NAT.0021');
-      const id = uuid(request.params.dnat_rule_id, 'NAT.0319');
-      if ((await store.get(tenant, id)).nat_gateway_id !== gatewayId) throw natError('NAT.0319', { id });
-      await store.delete(tenant, id);
-      return reply.noContent();
-    },
-  );
+  ruleOfGatewayDeletion(app, {
+    kind: 'dnat_rules',
+    notFound: 'NAT.0319',
+    summary: 'Delete a DNAT rule of a NAT gateway',
+    tags,
+    store: new DnatStore(database, clock, limits),
+  });
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Limits } from '../config.js';
 import type { Database } from '../db/database.js';
 import { documented, natError } from '../errors.js';
-import type { Locate } from '../forms.js';
+import { type Locate, ruleOfGatewayDeletion } from '../forms.js';
 import type { Clock } from '../gateways/store.js';
 import type { TokenClaims } from '../identity/tokens.js';
 import type { ProjectNetwork } from '../network/fixture.js';
@@ -287,34 +287,16 @@ export function snatRoutes(app: FastifyInstance, { database, clock, network, loc
   );
 }
 
-/**
- * Huawei Cloud's form of deletion, under the rule's gateway:
- * `DELETE /v2/{project_id}/nat_gateways/{nat_gateway_id}/snat_rules/{snat_rule_id}`.
- * A rule of another gateway is not found there.
- */
+/** Huawei Cloud's form of deletion, under the rule's gateway. */
 export function snatRuleOfGatewayRoutes(
   app: FastifyInstance,
   { database, clock }: Pick<Context, 'database' | 'clock'>,
 ) {
-  const store = new SnatStore(database, clock);
-  app.delete<{ Params: { nat_gateway_id: string; snat_rule_id: string } }>(
-    '/nat_gateways/:nat_gateway_id/snat_rules/:snat_rule_id',
-    {
-      schema: {
-        summary: 'Delete an SNAT rule of a NAT gateway',
-        tags,
-        params: { type: 'object', properties: { nat_gateway_id: schemas.id, snat_rule_id: schemas.id } },
-        errors: documented('NAT.0021', 'NAT.0209'),
-        response: success.noContent,
-      },
-    },
-    async (request, reply) => {
-      const tenant = (request.principal as TokenClaims).projectId;
-      const gatewayId = uuid(request.params.nat_gateway_id, 'NAT.0021');
-      const id = uuid(request.params.snat_rule_id, 'NAT.0209');
-      if ((await store.get(tenant, id)).nat_gateway_id !== gatewayId) throw natError('NAT.0209', { id });
-      await store.delete(tenant, id);
-      return reply.noContent();
-    },
-  );
+  ruleOfGatewayDeletion(app, {
+    kind: 'snat_rules',
+    notFound: 'NAT.0209',
+    summary: 'Delete an SNAT rule of a NAT gateway',
+    tags,
+    store: new SnatStore(database, clock),
+  });
 }
