@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../../packages/statuskit/test/chromium.js';
 import { startService, type TestService } from './harness.js';
 
 const outDir = new URL('../../out/', import.meta.url);
@@ -42,19 +43,7 @@ describe('the API reference at /docs', () => {
   describe('in headless Chromium', () => {
     let browser: Browser;
     before(async () => {
-      browser = await chromium.launch({
-        executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      });
+      browser = await launchChromium();
     });
     after(() => browser?.close());
 
