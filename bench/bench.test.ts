@@ -6,7 +6,7 @@ import { findNginx } from './nginx.js';
 
 const servers = ['fastify-bare', 'fastify-statuskit', 'express', 'node-http'];
 const routes = ['get-200', 'post-201', 'not-found-404', 'wrong-method-405', 'no-token-401'];
-const gatewayTargets = ['direct', 'gateway', 'nginx'];
+const gatewayTargets = ['direct', 'gateway', 'node-proxy', 'nginx'];
 
 interface Cell {
   expected: number;
@@ -75,7 +75,7 @@ test(`npm run bench -- --quick --json${withGateway ? ' --profile' : ' --only ser
   assert.equal(report.results['fastify-bare']?.['wrong-method-405']?.expected, 404);
   assert.equal(report.results['fastify-statuskit']?.['wrong-method-405']?.expected, 405);
   assert.equal(report.ratios['fastify-bare/get-200'], 1);
-  assert.equal(report.targets.length, withGateway ? 12 : 10);
+  assert.equal(report.targets.length, withGateway ? 13 : 10);
   for (const target of report.targets) assert.match(target.verdict, /^(PASS|MISS)$/);
   if (!withGateway) return;
 
@@ -91,14 +91,18 @@ test(`npm run bench -- --quick --json${withGateway ? ' --profile' : ' --only ser
     assert.ok(cell.rps > 0);
     if (process.platform === 'linux') assert.equal(typeof cell.cpuUs.natgw, 'number');
   }
-  for (const key of ['gateway/get-200', 'nginx/get-200']) {
+  for (const key of ['gateway/get-200', 'node-proxy/get-200', 'nginx/get-200']) {
     assert.equal(typeof report.ratios[key], 'number', key);
     assert.ok((report.ratios[key] as number) > 0, key);
     assert.ok(key in report.cpuRatios, key);
   }
   assert.deepEqual(
     report.targets.slice(10).map((target) => target.name),
-    ['gateway/get-200 >= 0.50 x direct/get-200', 'gateway/get-200 >= 0.70 x nginx/get-200'],
+    [
+      'gateway/get-200 >= 0.50 x direct/get-200',
+      'gateway/get-200 >= 0.70 x nginx/get-200',
+      'gateway CPU/answer <= 2.00 x nginx CPU/answer',
+    ],
   );
   const profile = gateway.profile;
   assert.ok(profile, 'the gateway was profiled');

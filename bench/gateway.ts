@@ -15,7 +15,7 @@ import { findOrInstallNginx, writeNginxConfig } from './nginx.js';
 import { freePort, Processes, type Started, waitForHttp } from './processes.js';
 import { type ProfileSummary, summariseProfile } from './profile.js';
 
-export const gatewayTargets = ['direct', 'gateway', 'nginx'] as const;
+export const gatewayTargets = ['direct', 'gateway', 'node-proxy', 'nginx'] as const;
 export type TargetName = (typeof gatewayTargets)[number];
 
 export interface GatewayBenchOptions {
@@ -85,7 +85,9 @@ export interface GatewayCell {
 export interface GatewayTarget {
   name: string;
   value: number;
-  min: number;
+  /** The value must be at least `min`, or at most `max`. */
+  min?: number;
+  max?: number;
   verdict: 'PASS' | 'MISS' | 'INVALID';
 }
 
@@ -378,6 +380,12 @@ export async function gatewayBench(
     const running: Running[] = [{ name: 'direct', base: natgwUrl, proxy: undefined }];
     const gateway = await startGateway();
     running.push({ name: 'gateway', base: gateway.match[1] as string, proxy: gateway });
+    const nodeProxy = await processes.start(
+      'node-proxy',
+      [...pinning.proxy, process.execPath, join(root, 'bench', 'node-proxy.mjs'), natgwUrl, '0'],
+      { cwd: root, env: { ...process.env, NODE_ENV: 'production' }, ready: /listening (http:\/\/\S+)/ },
+    );
+    running.push({ name: 'node-proxy', base: nodeProxy.match[1] as string, proxy: nodeProxy });
     if (nginx.bin) {
       const nginxDir = join(scratch, 'nginx');
       mkdirSync(nginxDir);
@@ -477,6 +485,16 @@ export async function gatewayBench(
     };
     add('gateway/get-200 >= 0.50 x direct/get-200', results.gateway, results.direct, 0.5);
     add('gateway/get-200 >= 0.70 x nginx/get-200', results.gateway, results.nginx, 0.7);
+    // CPU per proxied answer, the proxy's own: what being the front door costs each request.
+    const gatewayUs = results.gateway?.cpuUs.proxy;
+    const nginxUs = results.nginx?.cpuUs.proxy;
+    const cpuValue = gatewayUs && nginxUs ? round2(gatewayUs / nginxUs) : Number.NaN;
+    targets.push({
+      name: 'gateway CPU/answer <= 2.00 x nginx CPU/answer',
+      value: cpuValue,
+      max: 2,
+      verdict: !results.gateway?.valid || !results.nginx?.valid ? 'INVALID' : cpuValue <= 2 ? 'PASS' : 'MISS',
+    });
 
     let profile: GatewayProfile | null = null;
     if (opts.profile) {
@@ -602,7 +620,7 @@ export function gatewayText(report: GatewayReport): string {
   if (report.distNote) lines.push(`warning: ${report.distNote}`);
   lines.push(
     '',
-    `${'target'.padEnd(10)}${'req/s'.padStart(8)}${'p99 ms'.padStart(9)}${'ratio'.padStart(7)}` +
+    `${'target'.padEnd(11)}${'req/s'.padStart(8)}${'p99 ms'.padStart(9)}${'ratio'.padStart(7)}` +
       `${'natgw µs'.padStart(10)}${'proxy µs'.padStart(10)}${'total µs'.padStart(10)}${'load µs'.padStart(9)}` +
       `${'CPU cap'.padStart(9)}` +
       `${'natgw'.padStart(7)}${'proxy'.padStart(7)}${'load'.padStart(6)}  status`,
@@ -610,7 +628,7 @@ export function gatewayText(report: GatewayReport): string {
   for (const name of gatewayTargets) {
     const cell = report.results[name];
     if (!cell) {
-      lines.push(`${name.padEnd(10)}not measured`);
+      lines.push(`${name.padEnd(11)}not measured`);
       continue;
     }
     const middle = cell.rounds[cell.rounds.length >> 1];
@@ -621,7 +639,7 @@ export function gatewayText(report: GatewayReport): string {
       ? `${cell.expected}${retries}`
       : `INVALID: expected ${cell.expected}, got ${cell.rounds.map(describe).join(' ')}`;
     lines.push(
-      `${name.padEnd(10)}${String(cell.rps).padStart(8)}${cell.p99.toFixed(2).padStart(9)}` +
+      `${name.padEnd(11)}${String(cell.rps).padStart(8)}${cell.p99.toFixed(2).padStart(9)}` +
         `${cell.ratio.toFixed(2).padStart(7)}${us(cell.cpuUs.natgw).padStart(10)}${us(cell.cpuUs.proxy).padStart(10)}` +
         `${us(cell.cpuUs.total).padStart(10)}${us(cell.cpuUs.loader).padStart(9)}` +
         `${(cell.capacity === null ? '-' : String(cell.capacity)).padStart(9)}${busy(middle?.busy.natgw).padStart(7)}` +
@@ -631,13 +649,21 @@ export function gatewayText(report: GatewayReport): string {
   const gateway = report.results.gateway;
   const nginx = report.results.nginx;
   if (gateway && nginx) lines.push('', `gateway / nginx: ${round2(gateway.rps / nginx.rps).toFixed(2)}`);
+  const floor = report.results['node-proxy'];
+  const times = (a: number | null | undefined, b: number | null | undefined) =>
+    a && b ? `${(a / b).toFixed(2)} ×` : '-';
+  lines.push(
+    `proxy CPU per answer: gateway ${times(gateway?.cpuUs.proxy, nginx?.cpuUs.proxy)} nginx's, ` +
+      `${times(gateway?.cpuUs.proxy, floor?.cpuUs.proxy)} node-proxy's (no contract); ` +
+      `node-proxy ${times(floor?.cpuUs.proxy, nginx?.cpuUs.proxy)} nginx's`,
+  );
   const estimate = (value: number | null | undefined) => (value == null ? '-' : value.toFixed(2));
   lines.push(
     `on a quiet machine (CPU cap: the req/s the CPU per answer allows with natgw alone on its core, ` +
       `the proxy and the load on theirs, nothing else running): gateway / direct ` +
       `${estimate(report.estimates['gateway/direct'])}, gateway / nginx ${estimate(report.estimates['gateway/nginx'])}`,
   );
-  lines.push('', 'targets (ratios of median req/s):');
+  lines.push('', 'targets (ratios of median req/s, and of median CPU per answer):');
   for (const target of report.targets)
     lines.push(`  ${target.verdict.padEnd(7)} ${target.value.toFixed(2).padStart(5)}  ${target.name}`);
   const profile = report.profile;

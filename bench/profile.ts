@@ -69,13 +69,15 @@ const packageNames: Record<string, string> = {
   pino: 'pino (logging)',
   'sonic-boom': 'pino (logging)',
   'pino-std-serializers': 'pino (logging)',
-  '@fastify/under-pressure': '@fastify/under-pressure',
   'fast-json-stringify': 'fast-json-stringify',
   avvio: 'avvio (Fastify boot)',
 };
 
 const statuskitFiles: Record<string, string> = {
-  'gateway/app.js': 'gateway: forward and relay (app.js)',
+  'gateway/app.js': 'gateway: Fastify route (app.js)',
+  'gateway/lane.js': 'gateway: fast lane (lane.js)',
+  'gateway/forward.js': 'gateway: forward and relay (forward.js)',
+  'gateway/exchange.js': 'gateway: upstream exchange (exchange.js)',
   'gateway/headers.js': 'gateway: header filtering (headers.js)',
   'gateway/rewrite.js': 'gateway: status judge (rewrite.js)',
   'gateway/upstreams.js': 'gateway: upstream choice (upstreams.js)',

@@ -269,10 +269,10 @@ function targetsOf(cell: (server: ServerName, route: string) => Cell): Target[] 
   const statuskit = (route: string) => cell('fastify-statuskit', route);
   for (const route of ['get-200', 'post-201']) {
     add(
-      `fastify-statuskit/${route} >= 0.90 x fastify-bare/${route}`,
+      `fastify-statuskit/${route} >= 0.95 x fastify-bare/${route}`,
       statuskit(route),
       cell('fastify-bare', route),
-      0.9,
+      0.95,
     );
   }
   for (const route of ['not-found-404', 'wrong-method-405', 'no-token-401']) {

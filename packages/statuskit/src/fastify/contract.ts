@@ -13,6 +13,7 @@ import {
   type Profile,
 } from '../index.js';
 import type { StatuskitOptions } from './options.js';
+import type { Pressure } from './pressure.js';
 
 /**
  * The contract of one server: its profile, dialect and error codes, and the states that turn
@@ -28,6 +29,8 @@ export class Contract {
   /** Set from the moment the server starts closing: new requests get 503. */
   draining = false;
   inFlight = 0;
+  /** Event-loop delay and heap use, when the plugin watches them: a `cause` means 503. */
+  pressure: Pressure | undefined;
 
   constructor(options: Pick<StatuskitOptions, 'profile' | 'dialect' | 'errorCodes'>, log: FastifyBaseLogger) {
     this.profile = typeof options.profile === 'object' ? options.profile : getProfile(options.profile);

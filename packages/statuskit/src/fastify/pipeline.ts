@@ -17,7 +17,8 @@ type WithTurns = object & { [turnsKey]?: Turn[] };
  * RFC 9112 §9.3.2 allows that only when they all have safe methods. So a safe request waits for
  * the unsafe ones before it on its connection, and an unsafe one for all before it (a POST and
  * then a GET of what it created must see it). Returns a promise to wait for, or `undefined` when
- * nothing before it is unfinished: the usual case, one request at a time.
+ * nothing before it is unfinished: the usual case, one request at a time, which costs no
+ * listener (turns whose answer is closed are dropped as the next request comes).
  */
 export function inTurn(
   connection: object,
@@ -25,12 +26,11 @@ export function inTurn(
   method: string,
 ): Promise<void> | undefined {
   const holder = connection as WithTurns;
-  const turns = holder[turnsKey] ?? [];
-  holder[turnsKey] = turns;
-  const turn: Turn = { response, safe: safeMethods.has(method) };
-  const before = turns.filter((earlier) => !turn.safe || !earlier.safe);
-  turns.push(turn);
-  response.once('close', () => turns.splice(turns.indexOf(turn), 1));
+  const safe = safeMethods.has(method);
+  const open = (holder[turnsKey] ?? []).filter((turn) => !turn.response.closed);
+  const before = open.filter((earlier) => !safe || !earlier.safe);
+  open.push({ response, safe });
+  holder[turnsKey] = open;
   if (before.length === 0) return undefined;
   return Promise.all(
     before.map(({ response: earlier }) => new Promise((resolve) => earlier.once('close', resolve))),

@@ -1,30 +1,24 @@
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { Dispatcher } from 'undici';
-import { type ContractErrorOptions, createError } from '../errors/index.js';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { serverOptions, statuskit } from '../fastify/index.js';
 import {
-  BadGatewayError,
   BadRequestError,
-  GatewayTimeoutError,
   getDialect,
   getProfile,
-  negotiateLanguage,
   ProxyAuthenticationRequiredError,
   ServiceUnavailableError,
 } from '../index.js';
 import { messages } from '../texts/index.js';
 import { BodyBudget } from './body-budget.js';
-import { failureOf, mayRetry } from './failures.js';
-import { clientReplyHeaders, upstreamRequestHeaders } from './headers.js';
+import { Forwarder, Trip } from './forward.js';
+import { upstreamRequestHeaders } from './headers.js';
+import { fastLane } from './lane.js';
 import { checkOptions, type GatewayOptions } from './options.js';
 import { upstreamPath } from './path.js';
 import { ProxyAuth, parseCredentials } from './proxy-auth.js';
-import { judgeBody, judgeStatus, readBounded } from './rewrite.js';
-import { type Upstream, Upstreams } from './upstreams.js';
+import { Upstreams } from './upstreams.js';
 
-/** Why a request to an upstream was aborted. */
-const timedOut = new Error('the upstream did not answer in time');
-const clientGone = new Error('the client closed the connection');
+type Listener = (request: IncomingMessage, response: ServerResponse) => void;
 
 /**
  * A contract-keeping reverse proxy: a Fastify app with the `statuskit` plugin (request ids, 408
@@ -56,9 +50,21 @@ export async function createGateway(options: GatewayOptions): Promise<FastifyIns
   });
   const { timeout, maxErrorBody, bodyLimit } = checked;
   const bodies = new BodyBudget(checked.bodyBudget);
+  const forwarder = new Forwarder({ upstreams, profile, dialect, timeout, maxErrorBody });
 
+  // The server hands each request to the fast lane first (see lane.ts), and to Fastify when the
+  // lane does not take it; the lane exists once the plugin is registered.
+  let lane: ((request: IncomingMessage, response: ServerResponse) => boolean) | undefined;
   const app = Fastify(
-    serverOptions({ logger: options.logger ?? false, bodyLimit: checked.bodyLimit, exposeHeadRoutes: false }),
+    serverOptions({
+      logger: options.logger ?? false,
+      bodyLimit: checked.bodyLimit,
+      exposeHeadRoutes: false,
+      serverFactory: (fastify: Listener, settings: FastifyServerOptions) =>
+        serverOf(settings, (request, response) => {
+          if (!lane?.(request, response)) fastify(request, response);
+        }),
+    }),
   );
 
   await app.register(statuskit, {
@@ -109,177 +115,52 @@ export async function createGateway(options: GatewayOptions): Promise<FastifyIns
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
+  const methods = [...app.supportedMethods];
   app.route({
-    method: [...app.supportedMethods],
+    method: methods,
     url: '/*',
     exposeHeadRoute: false,
-    // The relay judges every upstream answer itself (see relay()); the plugin leaves them as sent.
+    // The relay judges every upstream answer itself; the plugin leaves them as sent.
     config: { produces: ['*/*'], passThrough: true },
-    handler: (request, reply) => forward(request, reply),
+    handler: async (request, reply) => {
+      const path = upstreamPath(request.raw.url ?? '/');
+      if (path === undefined) throw new BadRequestError(messages.encodedSlash());
+      const trip = new Trip(() => request.log);
+      const onClose = () => {
+        if (!reply.raw.writableFinished) trip.leave();
+      };
+      reply.raw.once('close', onClose);
+      const outcome = await forwarder
+        .forward(trip, {
+          method: request.method,
+          path,
+          headers: upstreamRequestHeaders(request.headers, {
+            requestId: request.id,
+            clientIp: request.ip,
+            protocol: request.protocol,
+            httpVersion: request.raw.httpVersion,
+          }),
+          body: Buffer.isBuffer(request.body) && request.body.length > 0 ? request.body : null,
+        })
+        .finally(() => reply.raw.removeListener('close', onClose));
+      if (outcome.error) {
+        if (outcome.headers) reply.headers(outcome.headers);
+        throw outcome.error;
+      }
+      return reply.code(outcome.status).headers(outcome.headers).send(outcome.body);
+    },
   });
-
-  /** Sends the request to the healthy upstreams in turn until one answers, then relays the answer. */
-  async function forward(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-    const method = request.method;
-    const path = upstreamPath(request.raw.url ?? '/');
-    if (path === undefined) throw new BadRequestError(messages.encodedSlash());
-    const headers = upstreamRequestHeaders(request.headers, {
-      requestId: request.id,
-      clientIp: request.ip,
-      protocol: request.protocol,
-      httpVersion: request.raw.httpVersion,
-    });
-    const body = Buffer.isBuffer(request.body) && request.body.length > 0 ? request.body : null;
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(timedOut), timeout);
-    const onClose = () => {
-      if (!reply.raw.writableFinished) controller.abort(clientGone);
-    };
-    reply.raw.once('close', onClose);
-
-    const tried = new Set<number>();
-    let failed: 502 | 504 | undefined;
-    try {
-      for (let upstream = upstreams.next(tried); upstream; upstream = upstreams.next(tried)) {
-        tried.add(upstream.index);
-        let response: Dispatcher.ResponseData;
-        try {
-          response = await upstream.pool.request({
-            method,
-            path: upstream.prefix + path,
-            headers,
-            body,
-            signal: controller.signal,
-            headersTimeout: timeout,
-            bodyTimeout: timeout,
-          });
-        } catch (error) {
-          if (error === timedOut) {
-            request.log.warn({ upstream: upstream.url, timeout }, 'upstream did not answer in time');
-            throw new GatewayTimeoutError(messages.upstreamTimedOut({ ms: timeout }));
-          }
-          if (error === clientGone) throw createError(400, messages.clientGone());
-          const failure = failureOf(error);
-          const downFor = failure.down ? upstreams.failed(upstream) : 0;
-          request.log.warn(
-            { upstream: upstream.url, err: error, failure: failure.kind, downFor },
-            failure.down ? 'upstream failed and is taken out' : 'upstream failed',
-          );
-          failed = failure.status;
-          if (mayRetry(failure, method)) continue;
-          break;
-        }
-        upstreams.succeeded(upstream);
-        // A 503 is a refusal before any work (RFC 9110 §15.6.4), as a draining or overloaded
-        // upstream sends it: another upstream may take the request, whatever its method.
-        if (response.statusCode === 503 && upstreams.hasUntried(tried)) {
-          response.body.dump().catch(() => {});
-          request.log.info({ upstream: upstream.url }, 'upstream unavailable (503), trying the next');
-          continue;
-        }
-        clearTimeout(timer);
-        return await relay(request, reply, upstream, response);
-      }
-    } finally {
-      clearTimeout(timer);
-      reply.raw.removeListener('close', onClose);
-    }
-    if (failed === 504) throw new GatewayTimeoutError(messages.upstreamLate());
-    if (failed === 502) throw new BadGatewayError(messages.upstreamFailed());
-    throw new ServiceUnavailableError(messages.noUpstream(), { retryAfter: upstreams.retryAfter() });
-  }
-
-  /** The upstream's body, up to `maxErrorBody` bytes (`undefined` past that); 502 or 504 when it fails. */
-  async function readBody(
-    request: FastifyRequest,
-    upstream: Upstream,
-    body: Dispatcher.ResponseData['body'],
-  ): Promise<Buffer | undefined> {
-    try {
-      return await readBounded(body, maxErrorBody);
-    } catch (error) {
-      const failure = failureOf(error);
-      if (failure.down) upstreams.failed(upstream);
-      request.log.warn({ upstream: upstream.url, err: error }, 'upstream body could not be read');
-      throw failure.status === 504
-        ? new GatewayTimeoutError(messages.upstreamBodyLate())
-        : new BadGatewayError(messages.upstreamBodyFailed());
-    }
-  }
-
-  /** Sends the upstream's answer on: as it is when inside the contract, else rewritten into it. */
-  async function relay(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    upstream: Upstream,
-    response: Dispatcher.ResponseData,
-  ): Promise<FastifyReply> {
-    const { statusCode: status, headers, body } = response;
-    const verdict = judgeStatus(status, profile, request.method);
-    if (verdict.action !== 'inspect' && status < 400) {
-      const sent = verdict.action === 'status' ? verdict.status : status;
-      if (sent !== status) {
-        request.log.warn(
-          { upstream: upstream.url, from: status, to: sent },
-          'upstream status outside the profile',
-        );
-      }
-      reply.code(sent).headers(clientReplyHeaders(headers));
-      if (sent === 204) {
-        body.resume();
-        return reply.send();
-      }
-      // A small body of known size is read whole and sent as one buffer: cheaper than piping a
-      // stream, and an upstream failing halfway still gets a 502 rather than a cut answer.
-      if (Number(headers['content-length']) <= maxErrorBody) {
-        return reply.send(await readBody(request, upstream, body));
-      }
-      return reply.send(body);
-    }
-
-    const read = await readBody(request, upstream, body);
-    const judged =
-      verdict.action === 'pass'
-        ? { action: 'pass' as const }
-        : judgeBody(status, headers['content-type'], read, profile, dialect);
-    if (judged.action === 'pass') {
-      const passed = clientReplyHeaders(headers);
-      if (request.method !== 'HEAD') delete passed['content-length'];
-      return reply.code(status).headers(passed).send(read);
-    }
-
-    request.log.warn(
-      {
-        upstream: upstream.url,
-        from: status,
-        to: judged.status,
-        contentType: headers['content-type'],
-        tooLarge: read === undefined,
-      },
-      'upstream reply rewritten into the contract',
-    );
-    reply.headers(clientReplyHeaders(headers, 'replaced'));
-    const errorOptions: ContractErrorOptions = {};
-    if (judged.code !== undefined) errorOptions.code = judged.code;
-    if (judged.details !== undefined) errorOptions.details = judged.details;
-    const challenge = headers['www-authenticate'];
-    if (typeof challenge === 'string') errorOptions.headers = { 'www-authenticate': challenge };
-    if (judged.status === 503) errorOptions.retryAfter = retryAfterOf(headers['retry-after']);
-    // The upstream's message is kept in the language its Content-Language names (English if none).
-    const said =
-      judged.message === undefined
-        ? undefined
-        : { [negotiateLanguage(String(headers['content-language'] ?? 'en'))]: judged.message };
-    throw createError(judged.status, said, errorOptions);
-  }
+  lane = fastLane(app, { forwarder, proxyAuth, maxInFlight: checked.maxInFlight, methods: new Set(methods) });
 
   return app;
 }
 
-/** Seconds from a `Retry-After` (seconds or an HTTP date); 1 when there is none. */
-function retryAfterOf(value: string | string[] | undefined): number {
-  const text = Array.isArray(value) ? value[0] : value;
-  if (text === undefined) return 1;
-  const seconds = /^\d+$/.test(text.trim()) ? Number(text) : (Date.parse(text) - Date.now()) / 1000;
-  return Number.isFinite(seconds) ? Math.max(1, Math.ceil(seconds)) : 1;
+/** The HTTP/1 server as Fastify makes it from its options, with `listener` for its requests. */
+function serverOf(settings: FastifyServerOptions, listener: Listener): http.Server {
+  const server = http.createServer((settings as { http?: http.ServerOptions }).http ?? {}, listener);
+  if (settings.keepAliveTimeout !== undefined) server.keepAliveTimeout = settings.keepAliveTimeout;
+  if (settings.requestTimeout !== undefined) server.requestTimeout = settings.requestTimeout;
+  server.setTimeout(settings.connectionTimeout ?? 0);
+  if (settings.maxRequestsPerSocket) server.maxRequestsPerSocket = settings.maxRequestsPerSocket;
+  return server;
 }

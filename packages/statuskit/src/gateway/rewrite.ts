@@ -1,4 +1,3 @@
-import type { Readable } from 'node:stream';
 import { type Dialect, type ErrorStatus, type Profile, parseErrorBody } from '../index.js';
 
 /** What to do with an upstream reply once its status line and headers are in. */
@@ -78,22 +77,4 @@ export function judgeBody(
   if (same && parsed?.code) verdict.code = parsed.code;
   if (same && parsed?.details !== undefined) verdict.details = parsed.details;
   return verdict;
-}
-
-/**
- * Reads a stream up to `limit` bytes; `undefined`, with the stream destroyed, when it holds more.
- */
-export async function readBounded(stream: Readable, limit: number): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream) {
-    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
-    size += buffer.length;
-    if (size > limit) {
-      stream.destroy();
-      return undefined;
-    }
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks);
 }

@@ -1,0 +1,168 @@
+import { Readable } from 'node:stream';
+import { type Dispatcher, util } from 'undici';
+import type { Headers } from './headers.js';
+
+/** What the relay wants of an upstream's body, once it has seen the status and headers. */
+export type BodyPlan =
+  /** Read it whole, up to `limit` bytes (more: the reply's `body` is `undefined`, the request aborted). */
+  | { read: 'whole'; limit: number }
+  /** Hand it on as a stream, as it comes. */
+  | { read: 'stream' }
+  /** Nothing: the answer is not used (a 503 that sends the request on to another upstream). */
+  | { read: 'none' };
+
+/** An upstream's answer: its body read whole (`undefined`: over the limit), as a stream, or left. */
+export interface UpstreamReply {
+  status: number;
+  headers: Headers;
+  body: Buffer | Readable | undefined;
+  /** What was done with the body, as the plan said. */
+  read: BodyPlan['read'];
+}
+
+export interface ExchangeRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body: Buffer | null;
+  /** Milliseconds for the status line and headers, and for any silence inside the body. */
+  timeout: number;
+}
+
+/** A stream of an upstream body that asks undici for more as it is read (backpressure). */
+class UpstreamBody extends Readable {
+  resumeUpstream: (() => void) | undefined;
+  override _read(): void {
+    this.resumeUpstream?.();
+  }
+}
+
+/**
+ * One request to one upstream through undici's `dispatch`, the layer below `request()`: no
+ * promise-returning wrapper, no body stream unless one is wanted, no AbortSignal. A small
+ * answer is collected into one buffer; a large one streams. `abort` cancels the request (a
+ * deadline, a client that left) with the reason given, and the promise rejects with it.
+ */
+export class Exchange implements Dispatcher.DispatchHandler {
+  readonly done: Promise<UpstreamReply>;
+  #resolve!: (reply: UpstreamReply) => void;
+  #reject!: (error: unknown) => void;
+  #abort: ((reason: Error) => void) | undefined;
+  #aborted: Error | undefined;
+  #settled = false;
+  #plan: (status: number, headers: Headers) => BodyPlan;
+  #reply: UpstreamReply | undefined;
+  #chunks: Buffer[] | undefined;
+  #size = 0;
+  #limit = 0;
+  #stream: UpstreamBody | undefined;
+
+  constructor(
+    dispatcher: Dispatcher,
+    request: ExchangeRequest,
+    plan: (status: number, headers: Headers) => BodyPlan,
+  ) {
+    this.#plan = plan;
+    this.done = new Promise((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    dispatcher.dispatch(
+      {
+        method: request.method,
+        path: request.path,
+        headers: request.headers,
+        body: request.body,
+        headersTimeout: request.timeout,
+        bodyTimeout: request.timeout,
+      },
+      this,
+    );
+  }
+
+  /** Cancels the request; the promise rejects with `reason` unless the answer is already in. */
+  abort(reason: Error): void {
+    if (this.#aborted) return;
+    this.#aborted = reason;
+    if (this.#abort) this.#abort(reason);
+    else this.#fail(reason);
+  }
+
+  /** Whether the status and headers are in: a failure now is the body's. */
+  get answered(): boolean {
+    return this.#reply !== undefined;
+  }
+
+  #settle(reply: UpstreamReply): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#resolve(reply);
+  }
+
+  #fail(error: unknown): void {
+    if (this.#stream) this.#stream.destroy(error as Error);
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#reject(error);
+  }
+
+  onConnect(abort: (reason?: Error) => void): void {
+    if (this.#aborted) abort(this.#aborted);
+    else this.#abort = abort;
+  }
+
+  onHeaders(status: number, rawHeaders: Buffer[], resume: () => void): boolean {
+    // 1xx answers (100 Continue, 103 Early Hints) are not the answer: undici goes on reading.
+    if (status < 200) return true;
+    const headers = util.parseHeaders(rawHeaders) as Headers;
+    const plan = this.#plan(status, headers);
+    const reply: UpstreamReply = { status, headers, body: undefined, read: plan.read };
+    this.#reply = reply;
+    if (plan.read === 'whole') {
+      this.#chunks = [];
+      this.#limit = plan.limit;
+      return true;
+    }
+    if (plan.read === 'stream') {
+      const stream = new UpstreamBody();
+      stream.resumeUpstream = resume;
+      this.#stream = stream;
+      reply.body = stream;
+    }
+    this.#settle(reply);
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.#stream) return this.#stream.push(chunk);
+    const chunks = this.#chunks;
+    if (chunks === undefined) return true;
+    this.#size += chunk.length;
+    if (this.#size > this.#limit) {
+      // Past the limit the rest is not wanted: the answer goes on without it.
+      this.#chunks = undefined;
+      this.#settle(this.#reply as UpstreamReply);
+      this.#abort?.(new Error('upstream body over the limit read'));
+      return false;
+    }
+    chunks.push(chunk);
+    return true;
+  }
+
+  onComplete(): void {
+    if (this.#stream) {
+      this.#stream.push(null);
+      return;
+    }
+    const reply = this.#reply;
+    const chunks = this.#chunks;
+    if (reply && chunks) {
+      reply.body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, this.#size);
+      this.#settle(reply);
+    }
+  }
+
+  onError(error: Error): void {
+    this.#fail(this.#aborted ?? error);
+  }
+}
