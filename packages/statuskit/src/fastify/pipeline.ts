@@ -27,12 +27,20 @@ export function inTurn(
 ): Promise<void> | undefined {
   const holder = connection as WithTurns;
   const safe = safeMethods.has(method);
-  const open = (holder[turnsKey] ?? []).filter((turn) => !turn.response.closed);
-  const before = open.filter((earlier) => !safe || !earlier.safe);
-  open.push({ response, safe });
-  holder[turnsKey] = open;
+  const turns = holder[turnsKey] ?? [];
+  holder[turnsKey] = turns;
+  // In place: the turns still open stay, in order; those it must wait for are noted.
+  const before: ServerResponse[] = [];
+  let open = 0;
+  for (const turn of turns) {
+    if (turn.response.closed) continue;
+    turns[open++] = turn;
+    if (!safe || !turn.safe) before.push(turn.response);
+  }
+  turns.length = open;
+  turns.push({ response, safe });
   if (before.length === 0) return undefined;
-  return Promise.all(
-    before.map(({ response: earlier }) => new Promise((resolve) => earlier.once('close', resolve))),
-  ).then(() => {});
+  return Promise.all(before.map((earlier) => new Promise((resolve) => earlier.once('close', resolve)))).then(
+    () => {},
+  );
 }
