@@ -148,7 +148,11 @@ async function plugin(app: FastifyInstance, options: StatuskitOptions) {
   contract.pressure = pressure;
   app.addHook('onClose', async () => pressure?.stop());
 
-  /** Why this request is refused before any work, if it is. */
+  /**
+   * Why this request is refused before any work, if it is. The gateway's fast lane
+   * (gateway/lane.ts) hands every request one of these would refuse to Fastify: a new refusal
+   * here is one more check there.
+   */
   function refusal(request: FastifyRequest, reply: FastifyReply): Error | undefined {
     const raw = request.raw;
     // A request still sending its body is counted once the body is in (preValidation): a client
