@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { type ContractError, createError } from '../errors/index.js';
+import { PreparedAnswers } from '../errors/prepared.js';
 import {
   type AnswerContext,
   type Dialect,
@@ -28,12 +29,15 @@ export class Contract {
   /** Set from the moment the server starts closing: new requests get 503. */
   draining = false;
   inFlight = 0;
+  /** The plugin's own refusals (404, 405, 401, …), made ahead per status and language. */
+  readonly prepared: PreparedAnswers;
 
   constructor(options: Pick<StatuskitOptions, 'profile' | 'dialect' | 'errorCodes'>, log: FastifyBaseLogger) {
     this.profile = typeof options.profile === 'object' ? options.profile : getProfile(options.profile);
     this.dialect = getDialect(options.dialect);
     this.errorCodes = options.errorCodes ?? {};
     this.log = log;
+    this.prepared = new PreparedAnswers(this);
   }
 
   context(lang: Language, requestId: string): AnswerContext {
