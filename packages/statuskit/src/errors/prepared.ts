@@ -74,7 +74,8 @@ export class PreparedAnswers {
 
   /** The answer to an error of `status` (default code, no details) whose message is in `lang`. */
   get(status: number, lang: Language): PreparedAnswer {
-    const key = status * 2 + (lang === 'en' ? 0 : 1);
+    // One number per status and language, as the profile keys its texts.
+    const key = status * 2 + (lang === 'zh-CN' ? 1 : 0);
     let answer = this.#answers.get(key);
     if (!answer) {
       answer = new PreparedAnswer(status, lang, this.#context);

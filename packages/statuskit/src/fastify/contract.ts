@@ -37,7 +37,11 @@ export class Contract {
     this.dialect = getDialect(options.dialect);
     this.errorCodes = options.errorCodes ?? {};
     this.log = log;
-    this.prepared = new PreparedAnswers(this);
+    this.prepared = new PreparedAnswers({
+      profile: this.profile,
+      dialect: this.dialect,
+      errorCodes: this.errorCodes,
+    });
   }
 
   context(lang: Language, requestId: string): AnswerContext {
