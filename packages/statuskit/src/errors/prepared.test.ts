@@ -62,3 +62,63 @@ describe('prepared answers', () => {
     assert.equal(answer.body('a', 'req-1'), first);
   });
 });
+
+describe('PreparedAnswers.answer', () => {
+  /** Errors of every kind errorAnswer() tells apart: a prepared answer may stand for some of them only. */
+  function errorsOf(status: keyof typeof errorClasses): unknown[] {
+    return [
+      createError(status),
+      createError(status, ''),
+      createError(status, 'English only "quoted".'),
+      createError(status, { en: 'Both.', 'zh-CN': '两种。' }),
+      createError(status, { 'zh-CN': '只有中文。' }),
+      createError(status, { en: '', 'zh-CN': '中文，英文为空。' }),
+      createError(status, 'Own code.', { code: 'APP.0001' }),
+      createError(status, 'Default code named.', { code: `SK.${String(status).padStart(4, '0')}` }),
+      createError(status, 'Details.', { details: { field: 'name' } }),
+      createError(status, 'Null details.', { details: null }),
+      createError(status, 'Headers.', { headers: { allow: 'GET, HEAD', 'content-type': 'text/plain' } }),
+      createError(status, 'Retry.', { retryAfter: 1.5 }),
+      new TypeError('not a contract error'),
+      'a string thrown',
+      undefined,
+    ];
+  }
+
+  for (const profileName of profileNames) {
+    test(`gives errorAnswer()'s answer to anything thrown: profile ${profileName}, every dialect`, () => {
+      const profile = getProfile(profileName);
+      for (const dialectName of dialectNames) {
+        const dialect = getDialect(dialectName);
+        for (const errorCodes of [undefined, { 404: 'APP.0404', 400: 'APP.0400' }]) {
+          const prepared = new PreparedAnswers({ profile, dialect, ...(errorCodes && { errorCodes }) });
+          for (const status of statuses) {
+            for (const [index, error] of errorsOf(status).entries()) {
+              for (const lang of languages) {
+                const context = {
+                  profile,
+                  dialect,
+                  lang,
+                  requestId: 'req-"1"',
+                  ...(errorCodes && { errorCodes }),
+                };
+                assert.deepEqual(
+                  prepared.answer(error, lang, 'req-"1"'),
+                  errorAnswer(error, context),
+                  `${dialectName} ${status} error ${index} ${lang}`,
+                );
+              }
+            }
+          }
+        }
+      }
+    });
+  }
+
+  test('hands out headers the caller may change', () => {
+    const prepared = new PreparedAnswers({ profile: getProfile('nat'), dialect: getDialect('error') });
+    const first = prepared.answer(createError(404, 'Gone.'), 'en', 'req-1');
+    first.headers['x-extra'] = '1';
+    assert.equal(prepared.answer(createError(404, 'Gone.'), 'en', 'req-2').headers['x-extra'], undefined);
+  });
+});

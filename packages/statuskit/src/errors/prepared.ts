@@ -1,6 +1,6 @@
 import type { Language } from '../catalog/index.js';
-import type { AnswerContext } from './answer.js';
-import { defaultErrorCode } from './contract-error.js';
+import { type AnswerContext, type ErrorAnswer, errorAnswer } from './answer.js';
+import { defaultErrorCode, isContractError } from './contract-error.js';
 
 /** Stand-ins serialised where the message and the request id go, then cut out of the body. */
 const messageMark = '@@statuskit:message@@';
@@ -82,5 +82,33 @@ export class PreparedAnswers {
       this.#answers.set(key, answer);
     }
     return answer;
+  }
+
+  /**
+   * errorAnswer()'s answer to anything thrown, from a prepared answer where there is one: a 4xx
+   * contract error of the profile with the default code, no details and no Retry-After, whose
+   * message is written in `lang` (its only language is English when it was given as a string).
+   * Anything else is errorAnswer()'s to make. The headers are the caller's to change.
+   */
+  answer(error: unknown, lang: Language, requestId: string): ErrorAnswer {
+    if (
+      isContractError(error) &&
+      error.status < 500 &&
+      error.details === undefined &&
+      error.retryAfter === undefined &&
+      error.code === defaultErrorCode(error.status) &&
+      this.#context.profile.has(error.status)
+    ) {
+      const message = error.messages ? error.messages[lang] : lang === 'en' ? error.message : undefined;
+      if (message) {
+        const prepared = this.get(error.status, lang);
+        return {
+          status: prepared.status,
+          headers: { ...error.headers, ...prepared.headers },
+          body: prepared.body(message, requestId),
+        };
+      }
+    }
+    return errorAnswer(error, { ...this.#context, lang, requestId });
   }
 }

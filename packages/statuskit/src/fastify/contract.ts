@@ -6,7 +6,6 @@ import {
   type Dialect,
   type ErrorAnswer,
   type ErrorStatus,
-  errorAnswer,
   getDialect,
   getProfile,
   type Language,
@@ -48,9 +47,9 @@ export class Contract {
     return { profile: this.profile, dialect: this.dialect, lang, requestId, errorCodes: this.errorCodes };
   }
 
-  /** The answer to anything thrown, inside the profile. */
+  /** The answer to anything thrown, inside the profile (errorAnswer()'s, from a prepared one where it can). */
   answer(error: unknown, lang: Language, requestId: string): ErrorAnswer {
-    return errorAnswer(error, this.context(lang, requestId));
+    return this.prepared.answer(error, lang, requestId);
   }
 
   /** An error for any status, moved into the profile first (431 → 400 in `nat`). */
