@@ -1,11 +1,11 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { type ContractError, createError } from '../errors/index.js';
+import { PreparedAnswers } from '../errors/prepared.js';
 import {
   type AnswerContext,
   type Dialect,
   type ErrorAnswer,
   type ErrorStatus,
-  errorAnswer,
   getDialect,
   getProfile,
   type Language,
@@ -31,21 +31,28 @@ export class Contract {
   inFlight = 0;
   /** Event-loop delay and heap use, when the plugin watches them: a `cause` means 503. */
   pressure: Pressure | undefined;
+  /** The plugin's own refusals (404, 405, 401, …), made ahead per status and language. */
+  readonly prepared: PreparedAnswers;
 
   constructor(options: Pick<StatuskitOptions, 'profile' | 'dialect' | 'errorCodes'>, log: FastifyBaseLogger) {
     this.profile = typeof options.profile === 'object' ? options.profile : getProfile(options.profile);
     this.dialect = getDialect(options.dialect);
     this.errorCodes = options.errorCodes ?? {};
     this.log = log;
+    this.prepared = new PreparedAnswers({
+      profile: this.profile,
+      dialect: this.dialect,
+      errorCodes: this.errorCodes,
+    });
   }
 
   context(lang: Language, requestId: string): AnswerContext {
     return { profile: this.profile, dialect: this.dialect, lang, requestId, errorCodes: this.errorCodes };
   }
 
-  /** The answer to anything thrown, inside the profile. */
+  /** The answer to anything thrown, inside the profile (errorAnswer()'s, from a prepared one where it can). */
   answer(error: unknown, lang: Language, requestId: string): ErrorAnswer {
-    return errorAnswer(error, this.context(lang, requestId));
+    return this.prepared.answer(error, lang, requestId);
   }
 
   /** An error for any status, moved into the profile first (431 → 400 in `nat`). */

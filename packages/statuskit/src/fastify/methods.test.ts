@@ -27,6 +27,15 @@ describe('MethodTable', () => {
     assert.deepEqual(methods.allowed('/things'), ['OPTIONS', 'GET', 'HEAD']);
   });
 
+  test('gives Allow as one value, made once per path and again after a route is added', () => {
+    const methods = table();
+    assert.equal(methods.allow('/items/7'), 'GET, PUT, DELETE, HEAD, OPTIONS');
+    assert.equal(methods.allow('/items/8'), 'GET, PUT, DELETE, HEAD, OPTIONS');
+    methods.add('PATCH', '/items/:id');
+    assert.equal(methods.allow('/items/7'), 'GET, PUT, DELETE, PATCH, HEAD, OPTIONS');
+    assert.equal(methods.allow('/nothing'), undefined);
+  });
+
   test('lists nothing for a path no route has', () => {
     assert.deepEqual(table().allowed('/nothing'), []);
     assert.deepEqual(table().allowed('/items/7/8'), []);

@@ -2,6 +2,12 @@ import FindMyWay from 'find-my-way';
 
 type Options = { ignoreTrailingSlash?: boolean; ignoreDuplicateSlashes?: boolean; caseSensitive?: boolean };
 
+/** One path shape: the methods its routes serve, and its `Allow` value once asked for. */
+interface Served {
+  methods: Set<string>;
+  allow?: string | undefined;
+}
+
 /**
  * Which methods each path of the app serves, for the answers the router alone cannot give:
  * 405 with `Allow` for a known path, 501 for a method the server does not recognise. It
@@ -21,17 +27,18 @@ export class MethodTable {
     // `/items/:id` and `/items/:itemId` are one path: name the parameters by position.
     let position = 0;
     const shape = url.replace(/:\w+/g, () => `:p${position++}`);
-    let served: Set<string>;
+    let served: Served;
     if (this.#router.hasRoute('GET', shape)) {
-      served = this.#router.find('GET', shape)?.store as Set<string>;
+      served = this.#router.find('GET', shape)?.store as Served;
     } else {
-      served = new Set();
+      served = { methods: new Set() };
       this.#router.on('GET', shape, noop, served);
     }
+    served.allow = undefined;
     for (const method of typeof methods === 'string' ? [methods] : methods) {
       this.#methods.add(method);
-      served.add(method);
-      if (method === 'GET') served.add('HEAD');
+      served.methods.add(method);
+      if (method === 'GET') served.methods.add('HEAD');
     }
   }
 
@@ -46,13 +53,27 @@ export class MethodTable {
 
   /** The methods served at `path`, HEAD wherever GET is and OPTIONS; empty when none. */
   allowed(path: string): string[] {
-    const served = this.#router.find('GET', path)?.store as Set<string> | undefined;
-    if (!served) return [];
-    const allowed = [...served].filter((method) => method !== 'HEAD');
-    if (served.has('HEAD')) allowed.push('HEAD');
-    if (!allowed.includes('OPTIONS')) allowed.push('OPTIONS');
-    return allowed;
+    const served = this.#router.find('GET', path)?.store as Served | undefined;
+    return served ? allowedOf(served) : [];
   }
+
+  /**
+   * The `Allow` value for `path` (the methods of `allowed()`, comma-separated), or undefined when
+   * no route has the path. Made once per path shape: a 405 sends it on every answer.
+   */
+  allow(path: string): string | undefined {
+    const served = this.#router.find('GET', path)?.store as Served | undefined;
+    if (!served) return undefined;
+    served.allow ??= allowedOf(served).join(', ');
+    return served.allow;
+  }
+}
+
+function allowedOf({ methods }: Served): string[] {
+  const allowed = [...methods].filter((method) => method !== 'HEAD');
+  if (methods.has('HEAD')) allowed.push('HEAD');
+  if (!allowed.includes('OPTIONS')) allowed.push('OPTIONS');
+  return allowed;
 }
 
 /** The methods of HTTP itself: RFC 9110 §9 and PATCH (RFC 5789). */

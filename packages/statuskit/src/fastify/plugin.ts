@@ -8,17 +8,15 @@ import type {
   onRequestHookHandler,
 } from 'fastify';
 import fp from 'fastify-plugin';
-import { NotAcceptableError } from '../errors/index.js';
+import type { ErrorStatus } from '../catalog/index.js';
+import { createError, type Messages } from '../errors/index.js';
 import {
-  ForbiddenError,
   isContractError,
-  MethodNotAllowedError,
   NotFoundError,
   negotiateLanguage,
   requestIdFrom,
   requestIdHeaders,
   ServiceUnavailableError,
-  UnauthorizedError,
 } from '../index.js';
 import { messages } from '../texts/index.js';
 import { acceptable } from './accept.js';
@@ -202,20 +200,40 @@ async function plugin(app: FastifyInstance, options: StatuskitOptions) {
   const auth = options.auth;
   const challenge = auth?.challenge ?? 'Bearer';
 
-  /** Who is calling, and may they: synchronous when the service's checks are, a promise when not. */
-  function admit(request: FastifyRequest): void | Promise<void> {
-    if (!auth) return;
-    const authorize = (principal: unknown): void | Promise<void> => {
-      if (principal === undefined || principal === null)
-        throw new UnauthorizedError(messages.authenticationRequired());
+  /**
+   * Who is calling, and may they: the refusal (401, 403) or undefined; synchronous when the
+   * service's checks are, a promise when not. A refusal is a status rather than a thrown error:
+   * it is answered from the prepared answers.
+   */
+  function admit(request: FastifyRequest): Refusal | Promise<Refusal> {
+    if (!auth) return undefined;
+    const authorize = (principal: unknown): Refusal | Promise<Refusal> => {
+      if (principal === undefined || principal === null) return 401;
       request.principal = principal;
-      if (!auth.authorize) return;
+      if (!auth.authorize) return undefined;
       const allowed = auth.authorize(principal, request);
-      if (allowed instanceof Promise) return allowed.then(forbidUnless);
-      forbidUnless(allowed);
+      return allowed instanceof Promise ? allowed.then(forbidUnless) : forbidUnless(allowed);
     };
     const principal = auth.authenticate(request);
     return principal instanceof Promise ? principal.then(authorize) : authorize(principal);
+  }
+
+  /** Lets the request go on, or answers the refusal admit() decided. */
+  function admitted(request: FastifyRequest, reply: FastifyReply, done: () => void, refusal: Refusal) {
+    if (refusal === undefined) return done();
+    const message = refusal === 401 ? messages.authenticationRequired() : messages.forbidden();
+    refuse(request, reply, refusal, message);
+  }
+
+  /** What the service's own checks threw: a contract error is answered as it is, anything else is Fastify's. */
+  function failed(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    done: (error: Error) => void,
+    error: unknown,
+  ) {
+    if (isContractError(error)) respond(request, reply, error);
+    else done(error as Error);
   }
 
   // What depends on the route is decided once, here, in one route-level hook: reading
@@ -231,19 +249,21 @@ async function plugin(app: FastifyInstance, options: StatuskitOptions) {
     const own: onRequestHookHandler = (request, reply, done) => {
       const accept = request.headers.accept;
       if (accept !== undefined && !acceptable(accept, routeProduces)) {
-        respond(request, reply, new NotAcceptableError(messages.notAcceptable({ types })));
+        refuse(request, reply, 406, messages.notAcceptable({ types }));
         return;
       }
       if (passThrough) (reply as Marked)[passedThrough] = true;
       if (!checked) return done();
-      const refuse = (error: unknown) =>
-        isContractError(error) ? respond(request, reply, error) : done(error as Error);
       try {
-        const pending = admit(request);
-        if (pending) pending.then(() => done(), refuse);
-        else done();
+        const verdict = admit(request);
+        if (verdict instanceof Promise)
+          verdict.then(
+            (refusal) => admitted(request, reply, done, refusal),
+            (error) => failed(request, reply, done, error),
+          );
+        else admitted(request, reply, done, verdict);
       } catch (error) {
-        refuse(error);
+        failed(request, reply, done, error);
       }
     };
     route.onRequest = [...(route.onRequest === undefined ? [] : [route.onRequest].flat()), own];
@@ -256,6 +276,32 @@ async function plugin(app: FastifyInstance, options: StatuskitOptions) {
       answer.headers['www-authenticate'] = challenge;
     (reply as Marked)[answered] = true;
     return reply.code(answer.status).headers(answer.headers).send(answer.body);
+  }
+
+  /**
+   * Sends the plugin's own refusal: `status` with `message` in the request's language and the
+   * headers it needs, as respond() would send the error, but from the prepared answers: no error
+   * object, no body object and no serialisation per answer (404, 405 and 401 are the answers a
+   * server sends most, to scanners and clients without a token).
+   */
+  function refuse(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: ErrorStatus,
+    message: Messages,
+    headers?: Record<string, string>,
+  ) {
+    const lang = languageOf(request);
+    const text = message[lang];
+    // A message not written in the language asked for is answered in another one: respond() knows how.
+    if (!text) return respond(request, reply, createError(status, message, headers && { headers }));
+    const answer = contract.prepared.get(status, lang);
+    (reply as Marked)[answered] = true;
+    reply.code(answer.status);
+    if (headers) reply.headers(headers);
+    reply.headers(answer.headers);
+    if (answer.status === 401 && !headers?.['www-authenticate']) reply.header('www-authenticate', challenge);
+    return reply.send(answer.body(text, request.id));
   }
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -281,16 +327,10 @@ async function plugin(app: FastifyInstance, options: StatuskitOptions) {
     if (!methods.knows(method))
       return respond(request, reply, contract.errorFor(501, messages.methodNotImplemented({ method })));
     const path = request.url.split('?', 1)[0] ?? '/';
-    const allowed = methods.allowed(path);
-    if (allowed.length === 0)
-      return respond(request, reply, new NotFoundError(messages.routeNotFound({ path })));
-    const allow = allowed.join(', ');
+    const allow = methods.allow(path);
+    if (allow === undefined) return refuse(request, reply, 404, messages.routeNotFound({ path }));
     if (method === 'OPTIONS') return reply.code(204).header('allow', allow).send();
-    return respond(
-      request,
-      reply,
-      new MethodNotAllowedError(messages.methodNotAllowed({ method, path }), { headers: { allow } }),
-    );
+    return refuse(request, reply, 405, messages.methodNotAllowed({ method, path }), { allow });
   });
 
   // The last look at every answer: a 204 never has a body, a status the profile lacks is moved
@@ -350,8 +390,11 @@ async function plugin(app: FastifyInstance, options: StatuskitOptions) {
   }
 }
 
-function forbidUnless(allowed: boolean): void {
-  if (!allowed) throw new ForbiddenError(messages.forbidden());
+/** Why admission refuses a caller: 401 (who are you?), 403 (not you), or undefined to let them in. */
+type Refusal = 401 | 403 | undefined;
+
+function forbidUnless(allowed: boolean): Refusal {
+  return allowed ? undefined : 403;
 }
 
 /**
