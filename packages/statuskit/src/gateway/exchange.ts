@@ -29,11 +29,22 @@ export interface ExchangeRequest {
   timeout: number;
 }
 
-/** A stream of an upstream body that asks undici for more as it is read (backpressure). */
+/**
+ * A stream of an upstream body that asks undici for more as it is read (backpressure), and
+ * cancels the upstream request when it is destroyed before its end (the client went away).
+ */
 class UpstreamBody extends Readable {
+  constructor(readonly exchange: Exchange) {
+    super();
+  }
   resumeUpstream: (() => void) | undefined;
   override _read(): void {
     this.resumeUpstream?.();
+  }
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    if (!this.readableEnded)
+      this.exchange.abort(error ?? new Error('the upstream body was not read to its end'));
+    callback(error);
   }
 }
 
@@ -50,6 +61,8 @@ export class Exchange implements Dispatcher.DispatchHandler {
   #abort: ((reason: Error) => void) | undefined;
   #aborted: Error | undefined;
   #settled = false;
+  /** The whole answer is in: nothing left to cancel. */
+  #complete = false;
   #plan: (status: number, headers: Headers) => BodyPlan;
   #reply: UpstreamReply | undefined;
   #chunks: Buffer[] | undefined;
@@ -82,7 +95,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
 
   /** Cancels the request; the promise rejects with `reason` unless the answer is already in. */
   abort(reason: Error): void {
-    if (this.#aborted) return;
+    if (this.#aborted || this.#complete) return;
     this.#aborted = reason;
     if (this.#abort) this.#abort(reason);
     else this.#fail(reason);
@@ -124,7 +137,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
       return true;
     }
     if (plan.read === 'stream') {
-      const stream = new UpstreamBody();
+      const stream = new UpstreamBody(this);
       stream.resumeUpstream = resume;
       this.#stream = stream;
       reply.body = stream;
@@ -150,6 +163,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
   }
 
   onComplete(): void {
+    this.#complete = true;
     if (this.#stream) {
       this.#stream.push(null);
       return;

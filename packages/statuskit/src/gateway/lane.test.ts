@@ -151,6 +151,42 @@ describe('the fast lane', () => {
     assert.equal(app.statuskit.inFlight, 0);
   });
 
+  for (const [way, method, body] of [
+    ['without a body', 'GET', undefined],
+    ['with a body', 'POST', 'x'],
+  ] as const) {
+    test(
+      `cancels the upstream request of a client that leaves a streamed answer, ${way}`,
+      bounded,
+      async () => {
+        let upstreamClosed: () => void = () => {};
+        const closed = new Promise<void>((resolve) => {
+          upstreamClosed = resolve;
+        });
+        const upstream = track(
+          await httpUpstream((request, response) => {
+            request.socket.once('close', upstreamClosed);
+            response.writeHead(200, { 'content-type': 'text/plain' });
+            response.write('part of an answer that never ends');
+          }),
+        );
+        const { app, url } = await gateway({ upstreams: [upstream.url], timeout: 30_000 });
+        const sized = body === undefined ? {} : { 'content-length': body.length };
+        const request = http.request(`${url}/stream`, { method, headers: sized, agent: false });
+        request.on('error', () => {});
+        const response = await new Promise<http.IncomingMessage>((resolve) => {
+          request.on('response', resolve);
+          request.end(body);
+        });
+        response.on('error', () => {});
+        await new Promise((resolve) => response.once('data', resolve));
+        request.destroy();
+        await closed;
+        assert.equal(app.statuskit.inFlight, 0);
+      },
+    );
+  }
+
   test('writes the access log at info, with the request id', bounded, async () => {
     const upstream = track(await fixedUpstream(200, {}, 'ok'));
     const { url, logs } = await gateway({ upstreams: [upstream.url] });
