@@ -29,6 +29,8 @@ export class Contract {
   /** Set from the moment the server starts closing: new requests get 503. */
   draining = false;
   inFlight = 0;
+  /** The `WWW-Authenticate` challenge of a 401 that names none (RFC 9110 §11.6.1). */
+  challenge = 'Bearer';
   /** Event-loop delay and heap use, when the plugin watches them: a `cause` means 503. */
   pressure: Pressure | undefined;
   /** The plugin's own refusals (404, 405, 401, …), made ahead per status and language. */

@@ -198,7 +198,8 @@ async function plugin(app: FastifyInstance, options: StatuskitOptions) {
 
   // Authentication runs before the body is read: an unknown caller learns nothing of the route.
   const auth = options.auth;
-  const challenge = auth?.challenge ?? 'Bearer';
+  const challenge = auth?.challenge ?? contract.challenge;
+  contract.challenge = challenge;
 
   /**
    * Who is calling, and may they: the refusal (401, 403) or undefined; synchronous when the

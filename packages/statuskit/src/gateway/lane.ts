@@ -144,7 +144,8 @@ export function fastLane(app: FastifyInstance, options: LaneOptions) {
       trip.log.error({ err: error }, isContractError(error) ? 'server error' : 'unhandled error');
     }
     const headers: Record<string, string | string[] | number> = { ...kept, ...answer.headers };
-    if (answer.status === 401 && !headers['www-authenticate']) headers['www-authenticate'] = 'Bearer';
+    if (answer.status === 401 && !headers['www-authenticate'])
+      headers['www-authenticate'] = contract.challenge;
     headers[requestIdHeaders[0]] = requestId;
     headers[requestIdHeaders[1]] = requestId;
     headers['content-length'] = Buffer.byteLength(answer.body);
