@@ -33,6 +33,7 @@ export default {
     testFiles: [
       'src/catalog/catalog.test.ts',
       'src/errors/errors.test.ts',
+      'src/errors/prepared.test.ts',
       'src/dialects/dialects.test.ts',
       'src/http/http.test.ts',
       'src/gateway/rules.test.ts',
