@@ -1,6 +1,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import { Writable } from 'node:stream';
+import { after } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { ConflictError, NotFoundError } from '../src/errors/index.js';
 import { serverOptions, statuskit } from '../src/fastify/index.js';
@@ -145,4 +146,26 @@ export async function startGateway(options: GatewayOptions) {
   const app = await createGateway({ logger: { level: 'info', stream }, ...options });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return { app, url, port: Number(new URL(url).port), logs };
+}
+
+/**
+ * What a test file starts, closed when the file is done: `track` an upstream (anything with
+ * `close()`), or start a gateway with `gateway`.
+ */
+export function closedAfterwards() {
+  const closing: (() => Promise<unknown>)[] = [];
+  after(async () => {
+    await Promise.all(closing.map((close) => close()));
+  });
+  return {
+    track<T extends { close(): Promise<unknown> }>(thing: T): T {
+      closing.push(() => thing.close());
+      return thing;
+    },
+    async gateway(options: GatewayOptions) {
+      const started = await startGateway(options);
+      closing.push(() => started.app.close());
+      return started;
+    },
+  };
 }

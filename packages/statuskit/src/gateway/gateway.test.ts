@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import {
+  closedAfterwards,
   closedPort,
   contractUpstream,
   fixedUpstream,
@@ -20,19 +21,7 @@ import { isWellFormedRequestId, parseErrorBody } from '../index.js';
 const bounded = { timeout: 10_000 };
 
 /** Everything started in a test, closed when the file is done. */
-const closing: (() => Promise<unknown>)[] = [];
-after(async () => {
-  await Promise.all(closing.map((close) => close()));
-});
-function track<T extends { close(): Promise<unknown> }>(thing: T): T {
-  closing.push(() => thing.close());
-  return thing;
-}
-async function gateway(options: Parameters<typeof startGateway>[0]) {
-  const started = await startGateway(options);
-  closing.push(() => started.app.close());
-  return started;
-}
+const { track, gateway } = closedAfterwards();
 
 interface Answer {
   status: number;

@@ -1,26 +1,14 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
-import { after, describe, test } from 'node:test';
-import { closedPort, fixedUpstream, httpUpstream, type Running, startGateway } from '../../test/upstreams.js';
+import { describe, test } from 'node:test';
+import { closedAfterwards, closedPort, fixedUpstream, httpUpstream } from '../../test/upstreams.js';
 
 // A request without a body takes the gateway's fast lane (lane.ts); one with a body goes through
 // Fastify. These tests hold the two to the same answers, and the lane to what Fastify did for it.
 
 const bounded = { timeout: 10_000 };
-const closing: (() => Promise<unknown>)[] = [];
-after(async () => {
-  await Promise.all(closing.map((close) => close()));
-});
-function track<T extends Running>(thing: T): T {
-  closing.push(() => thing.close());
-  return thing;
-}
-async function gateway(options: Parameters<typeof startGateway>[0]) {
-  const started = await startGateway(options);
-  closing.push(() => started.app.close());
-  return started;
-}
+const { track, gateway } = closedAfterwards();
 
 interface Answer {
   status: number;

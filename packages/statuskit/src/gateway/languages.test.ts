@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import {
+  closedAfterwards,
   closedPort,
   contractUpstream,
   fixedUpstream,
   type Running,
   silentUpstream,
-  startGateway,
+  type startGateway,
 } from '../../test/upstreams.js';
 import { parseErrorBody } from '../index.js';
 
@@ -15,19 +16,12 @@ const bounded = { timeout: 10_000 };
 const chinese = /\p{Script=Han}/u;
 const zh = { 'accept-language': 'zh-CN' };
 
-const closing: (() => Promise<unknown>)[] = [];
-after(async () => {
-  await Promise.all(closing.map((close) => close()));
-});
+const closed = closedAfterwards();
 async function upstream<T extends Running>(started: Promise<T>): Promise<T> {
-  const running = await started;
-  closing.push(() => running.close());
-  return running;
+  return closed.track(await started);
 }
 async function gateway(options: Parameters<typeof startGateway>[0]) {
-  const started = await startGateway(options);
-  closing.push(() => started.app.close());
-  return started.url;
+  return (await closed.gateway(options)).url;
 }
 
 /** A request through the gateway (by node:http: fetch refuses a 407); status, language, message. */

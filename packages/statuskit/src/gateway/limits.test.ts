@@ -1,26 +1,15 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { after, describe, test } from 'node:test';
-import { httpUpstream, type Running, startGateway } from '../../test/upstreams.js';
+import { describe, test } from 'node:test';
+import { closedAfterwards, httpUpstream, type Running, startGateway } from '../../test/upstreams.js';
 
 const bounded = { timeout: 10_000 };
-const closing: (() => Promise<unknown>)[] = [];
-after(async () => {
-  await Promise.all(closing.map((close) => close()));
-});
+const { track, gateway } = closedAfterwards();
 
 async function upstream(
   handler: Parameters<typeof httpUpstream>[0],
 ): Promise<Running & { seen: { url: string }[] }> {
-  const running = await httpUpstream(handler);
-  closing.push(() => running.close());
-  return running;
-}
-
-async function gateway(options: Parameters<typeof startGateway>[0]) {
-  const started = await startGateway(options);
-  closing.push(() => started.app.close());
-  return started;
+  return track(await httpUpstream(handler));
 }
 
 /** Writes `bytes` on one connection and reads until the server closes it. */
