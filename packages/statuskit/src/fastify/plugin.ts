@@ -23,7 +23,7 @@ import { acceptable } from './accept.js';
 import { answerOnSocket } from './client-error.js';
 import { connectionCap, descriptorLimit } from './connections.js';
 import { Contract } from './contract.js';
-import { hasBody, hostProblem, transferCodingProblem } from './framing.js';
+import { hasBody } from './framing.js';
 import { type Job, type JobHandle, jobIn, MemoryJobStore, startJob } from './jobs.js';
 import { emptyBodyIsNoBody } from './json.js';
 import { lingerOnClose } from './linger.js';
@@ -127,7 +127,7 @@ async function plugin(app: FastifyInstance, options: StatuskitOptions) {
   };
   const maxInFlight = overload.maxInFlight;
   const tooMany = () =>
-    new ServiceUnavailableError(messages.tooManyInFlight(), { retryAfter: overload.retryAfter });
+    new ServiceUnavailableError(messages.tooManyInFlight(), { retryAfter: contract.retryAfter });
   /** Counts the request in flight (out again on 'close', which comes whether the answer was sent or the client went away); false past the limit. */
   function countIn(reply: FastifyReply): boolean {
     contract.inFlight++;
@@ -146,32 +146,13 @@ async function plugin(app: FastifyInstance, options: StatuskitOptions) {
   contract.pressure = pressure;
   app.addHook('onClose', async () => pressure?.stop());
 
-  /**
-   * Why this request is refused before any work, if it is. The gateway's fast lane
-   * (gateway/lane.ts) hands every request one of these would refuse to Fastify: a new refusal
-   * here is one more check there.
-   */
+  /** Why this request is refused before any work, if it is. */
   function refusal(request: FastifyRequest, reply: FastifyReply): Error | undefined {
     const raw = request.raw;
     // A request still sending its body is counted once the body is in (preValidation): a client
     // dribbling one takes a connection, not the capacity meant for work.
     if (maxInFlight > 0 && !hasBody(raw) && !countIn(reply)) return tooMany();
-    if (contract.draining) {
-      reply.header('connection', 'close');
-      return new ServiceUnavailableError(messages.shuttingDown(), { retryAfter: overload.retryAfter });
-    }
-    if (contract.maintenance) {
-      return new ServiceUnavailableError(messages.maintenance(), {
-        retryAfter: contract.maintenance.retryAfter,
-      });
-    }
-    const busy = pressure?.cause;
-    if (busy) {
-      return new ServiceUnavailableError(messages.underPressure({ type: busy }), {
-        retryAfter: overload.retryAfter,
-      });
-    }
-    return hostProblem(raw) ?? transferCodingProblem(raw);
+    return contract.turnedAway(raw);
   }
 
   // Every answer carries the request id; requests that cannot be served now get 503.
@@ -198,8 +179,7 @@ async function plugin(app: FastifyInstance, options: StatuskitOptions) {
 
   // Authentication runs before the body is read: an unknown caller learns nothing of the route.
   const auth = options.auth;
-  const challenge = auth?.challenge ?? contract.challenge;
-  contract.challenge = challenge;
+  const challenge = contract.challenge;
 
   /**
    * Who is calling, and may they: the refusal (401, 403) or undefined; synchronous when the

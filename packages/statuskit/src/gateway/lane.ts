@@ -3,7 +3,6 @@ import { pipeline } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { type ContractError, isContractError } from '../errors/index.js';
 import { acceptable } from '../fastify/accept.js';
-import { hostProblem } from '../fastify/framing.js';
 import { inTurn } from '../fastify/pipeline.js';
 import { negotiateLanguage, requestIdFrom, requestIdHeaders } from '../index.js';
 import { type Forwarder, type Outcome, type ReplyHeaders, Trip } from './forward.js';
@@ -50,13 +49,12 @@ export function fastLane(app: FastifyInstance, options: LaneOptions) {
     // A malformed escape in the path is Fastify's 400; a dot or slash escape, upstreamPath's.
     const query = url.indexOf('?');
     if ((query < 0 ? url : url.slice(0, query)).includes('%')) return false;
-    if (contract.draining || contract.maintenance || contract.pressure?.cause) return false;
     if (maxInFlight > 0 && contract.inFlight >= maxInFlight) return false;
     // A proxy accepts any media type unless every range the client sent has q=0 (406).
     const accept = headers.accept;
     if (accept?.includes('=0') && !acceptable(accept, anything)) return false;
     if (proxyAuth && !proxyAuth.allows(headers['proxy-authorization'])) return false;
-    return hostProblem(request) === undefined;
+    return contract.turnedAway(request) === undefined;
   }
 
   return function lane(request: IncomingMessage, response: ServerResponse): boolean {
