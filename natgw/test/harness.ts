@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import pg from 'pg';
+import { type ContractError, isContractError } from 'statuskit';
 import { passwordAuthBody } from 'statuskit/client';
 import { buildApp } from '../src/app.js';
 import { type Config, loadConfig } from '../src/config.js';
@@ -224,4 +225,15 @@ export async function pendingGateway(
   assert.ok(changed.statusCode < 300, changed.body);
   assert.equal((await service.as('demo', { url })).json().nat_gateway.status, state);
   return id;
+}
+
+/** The contract error a call rejects with; fails when it resolves or rejects with anything else. */
+export async function thrown(promise: Promise<unknown>): Promise<ContractError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(isContractError(error), String(error));
+    return error;
+  }
+  assert.fail('no error was thrown');
 }

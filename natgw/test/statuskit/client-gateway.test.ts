@@ -2,29 +2,13 @@ import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import {
-  BadGatewayError,
-  type ContractError,
-  GatewayTimeoutError,
-  isContractError,
-  NotFoundError,
-} from 'statuskit';
+import { BadGatewayError, GatewayTimeoutError, NotFoundError } from 'statuskit';
 import { createClient, type RetryEvent, responseOf } from 'statuskit/client';
 import { createGateway } from 'statuskit/gateway';
 import { listen, send } from '../../../packages/statuskit/test/servers.js';
-import { startService, type TestService } from '../harness.js';
+import { startService, type TestService, thrown } from '../harness.js';
 
 const bounded = { timeout: 8_000 };
-
-async function thrown(promise: Promise<unknown>): Promise<ContractError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(isContractError(error), String(error));
-    return error;
-  }
-  assert.fail('no error was thrown');
-}
 
 /** A TCP server that answers its first `garbage` connections with bytes that are not HTTP, then a JSON 200. */
 async function flakyUpstream(

@@ -3,8 +3,6 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import {
   BadRequestError,
-  type ContractError,
-  isContractError,
   MethodNotAllowedError,
   NotAcceptableError,
   NotFoundError,
@@ -12,7 +10,7 @@ import {
   UnauthorizedError,
 } from 'statuskit';
 import { type Client, createClient } from 'statuskit/client';
-import { pageIds, startService, subnet, type TestService } from '../harness.js';
+import { pageIds, startService, subnet, type TestService, thrown } from '../harness.js';
 
 const bounded = { timeout: 8_000 };
 
@@ -20,16 +18,6 @@ interface NatGateway {
   id: string;
   name: string;
   status: string;
-}
-
-async function thrown(promise: Promise<unknown>): Promise<ContractError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(isContractError(error), String(error));
-    return error;
-  }
-  assert.fail('no error was thrown');
 }
 
 /** A gateway on a network of its own: a network has one NAT gateway (NAT.0012). */
