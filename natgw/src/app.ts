@@ -93,6 +93,7 @@ export async function buildApp(
   );
   boundedJson(app, config.jsonMaxDepth);
   app.addHook('preParsing', accessKeys.preParsing);
+  app.addHook('preValidation', accessKeys.preValidation);
   await openApi(app, contract, publicUrl);
   await apiReference(app);
   identityRoutes(app, identity, {

@@ -1,10 +1,12 @@
-import { timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type ContractError, UnauthorizedError } from 'statuskit';
 import {
+  ambiguousEscapes,
   canonicalRequest,
   emptyBodyHash,
+  type PathEscapes,
   parseAuthorization,
   parseSdkDate,
   type SignedAuthorization,
@@ -47,33 +49,59 @@ function bodiless(request: FastifyRequest): boolean {
   return request.headers['transfer-encoding'] === undefined && (length === undefined || length === '0');
 }
 
-/** The body's bytes, up to `limit`: more is the 413 Fastify would give (400 in the profile). */
-async function readBody(payload: Readable, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let length = 0;
-  for await (const chunk of payload) {
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-    length += bytes.length;
-    if (length > limit)
-      throw Object.assign(new Error('Request body is too large'), {
-        statusCode: 413,
-        code: 'FST_ERR_CTP_BODY_TOO_LARGE',
-      });
-    chunks.push(bytes);
-  }
-  return Buffer.concat(chunks, length);
+/** A signed body larger than the route takes: it is not read, so its signature cannot hold. */
+const tooLarge = (limit: number) =>
+  refused(`The body is larger than ${limit} bytes: too large for its signature to be checked.`);
+
+/**
+ * The body's bytes, up to `limit`: a larger body is refused, declared or as it comes, chunked
+ * too. The stream is let go rather than destroyed, as Fastify does past its `bodyLimit`: the
+ * answer goes out on the connection, and the server drops the rest of the body.
+ */
+function readBody(payload: Readable, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    const settle = (error: Error | undefined) => {
+      payload.off('data', onData).off('end', onEnd).off('error', settle).off('close', onClose);
+      if (error) reject(error);
+      else resolve(Buffer.concat(chunks, length));
+    };
+    const onData = (chunk: Buffer | string) => {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      length += bytes.length;
+      if (length > limit) settle(tooLarge(limit));
+      else chunks.push(bytes);
+    };
+    const onEnd = () => settle(undefined);
+    const onClose = () => settle(new Error('the request was aborted before its body was in'));
+    payload.on('data', onData).on('end', onEnd).on('error', settle).on('close', onClose);
+  });
 }
+
+/** One answer for an unknown access key and a wrong signature: which keys exist is not said. */
+const notSigned = () =>
+  refused(
+    'The signature does not match the request: it was not made with the secret key of this access key over this method, path, query, signed headers and body.',
+  );
+
+/** The principal of a signed request until its body is in and its signature holds: nobody yet. */
+export const awaitingSignature: unique symbol = Symbol('awaiting its signature');
 
 /**
  * Huawei Cloud's AK/SK authentication (SDK-HMAC-SHA256): the access keys of the configured users,
  * and the checks a signed request must pass to act as the key's user in the project it names
- * in `X-Project-Id`. Everything but the body is checked before the body is read; a request
- * with a body has its signature checked once the body is in (`preParsing`), and only then is it
- * authorized, so that a request nobody has signed learns nothing, not even a 403.
+ * in `X-Project-Id`. What does not depend on the key is checked first; then the signature, the
+ * same way for a key nobody has (against a secret nobody has) as for a known one, with the same
+ * answer when it does not hold; only then the project and role. A request with a body has its
+ * signature checked once the body is in (`preParsing`), and until then no handler can run
+ * (`preValidation`): a request nobody has signed learns nothing, not even a 403.
  */
 export class AccessKeys {
   readonly #keys: Map<string, { secret: string; user: string }>;
-  readonly #awaitingBody = new WeakMap<FastifyRequest, (bodyHash: string) => void>();
+  readonly #awaitingBody = new WeakMap<FastifyRequest, (bodyHash: string) => TokenClaims>();
+  /** What an unknown access key is checked against: the same work as a known one, never a match. */
+  readonly #decoy = { secret: randomBytes(30).toString('base64url'), user: '' };
 
   constructor(
     keys: readonly AccessKeyConfig[],
@@ -95,22 +123,24 @@ export class AccessKeys {
     }
   }
 
-  /** The claims of a signed request, or the 401 of the first check it fails. */
-  authenticate(request: FastifyRequest): TokenClaims {
+  /**
+   * The claims of a signed request without a body, or `awaitingSignature` for one whose body is
+   * still to come; the 401 of the first check it fails.
+   */
+  authenticate(request: FastifyRequest): TokenClaims | typeof awaitingSignature {
     const auth = parseAuthorization(String(request.headers.authorization));
     if (!auth)
       throw refused(
         `The Authorization header is not an ${signingAlgorithm} signature of the form "${signingAlgorithm} Access=<AK>, SignedHeaders=<names>, Signature=<hex>".`,
       );
-    const key = this.#keys.get(auth.accessKey);
-    if (!key) throw refused('The access key (Access=) is not known.');
     const signedHeaders = auth.signedHeaders.map((name) => name.toLowerCase());
     const project = request.headers['x-project-id'];
     const required = typeof project === 'string' ? [...requiredHeaders, 'x-project-id'] : requiredHeaders;
     const unsigned = required.filter((name) => !signedHeaders.includes(name));
     if (unsigned.length > 0)
       throw refused(`The signed headers (SignedHeaders=) must include ${unsigned.join(' and ')}.`);
-    const absent = signedHeaders.filter((name) => request.headers[name] === undefined);
+    // Own properties only: `constructor` or `__proto__` is no header of the request.
+    const absent = signedHeaders.filter((name) => !Object.hasOwn(request.headers, name));
     if (absent.length > 0)
       throw refused(`The signed header ${quoted(absent.join(', '))} is not in the request.`);
     const xDate = String(request.headers['x-sdk-date']);
@@ -120,15 +150,27 @@ export class AccessKeys {
     if (Math.abs(now - signedAt.getTime()) > maxSkewMs)
       throw refused(`The request was signed at ${xDate} (X-Sdk-Date), more than 15 minutes from now.`);
     if (typeof project !== 'string') throw refused('A signed request names its project in X-Project-Id.');
-    const claims = this.identity.claimsOf(key.user, project, now, maxSkewMs);
-    if (!claims)
-      throw refused(`The access key's user has no role in project ${quoted(project)} (X-Project-Id).`);
 
-    const verify = (bodyHash: string) =>
-      this.#verify(request, auth, signedHeaders, key.secret, xDate, bodyHash);
-    if (bodiless(request)) verify(emptyBodyHash);
-    else this.#awaitingBody.set(request, verify);
-    return claims;
+    const known = this.#keys.get(auth.accessKey);
+    const key = known ?? this.#decoy;
+    const check = (bodyHash: string): TokenClaims => {
+      const holds = this.#verify(request, auth, signedHeaders, key.secret, xDate, bodyHash);
+      if (!known || !holds) {
+        request.log.info(
+          { accessKey: quoted(auth.accessKey) },
+          known ? 'AK/SK: the signature does not match' : 'AK/SK: the access key is not known',
+        );
+        throw notSigned();
+      }
+      // The caller has proved the secret: it may learn where its key's user has a role.
+      const claims = this.identity.claimsOf(key.user, project, now, maxSkewMs);
+      if (!claims)
+        throw refused(`The access key's user has no role in project ${quoted(project)} (X-Project-Id).`);
+      return claims;
+    };
+    if (bodiless(request)) return check(emptyBodyHash);
+    this.#awaitingBody.set(request, check);
+    return awaitingSignature;
   }
 
   /** Whether the request's signature waits for its body: it is authorized after that, not before. */
@@ -138,7 +180,7 @@ export class AccessKeys {
 
   /**
    * Fastify's `preParsing` hook: reads a signed request's body, checks the signature over it,
-   * authorizes the request, and hands the same bytes on to the parser.
+   * authenticates and authorizes the request, and hands the same bytes on to the parser.
    */
   readonly preParsing = (
     request: FastifyRequest,
@@ -147,22 +189,37 @@ export class AccessKeys {
     done: (error: Error | null, payload?: Readable) => void,
   ): void => {
     // Most requests carry a token: they pass without a promise.
-    const verify = this.#awaitingBody.get(request);
-    if (verify) this.#checkBody(request, payload, verify).then((body) => done(null, body), done);
+    const check = this.#awaitingBody.get(request);
+    if (check) this.#checkBody(request, payload, check).then((body) => done(null, body), done);
     else done(null, payload);
   };
 
-  async #checkBody(request: FastifyRequest, payload: Readable, verify: (bodyHash: string) => void) {
+  /**
+   * Fastify's `preValidation` hook, which runs for every method, with a body or not: a request
+   * whose signature still waits for its body never reaches a handler, however Fastify read it.
+   */
+  readonly preValidation = (
+    request: FastifyRequest,
+    _reply: FastifyReply,
+    done: (error?: Error) => void,
+  ): void => {
+    if (this.#awaitingBody.has(request))
+      done(refused('The body of this signed request was not read: its signature is not checked.'));
+    else done();
+  };
+
+  async #checkBody(request: FastifyRequest, payload: Readable, check: (bodyHash: string) => TokenClaims) {
     const limit = request.routeOptions.bodyLimit ?? request.server.initialConfig.bodyLimit ?? 1024 * 1024;
-    // Fastify refuses a declared length over the limit without reading it; nothing is served.
-    if (Number(request.headers['content-length']) > limit) return payload;
+    if (Number(request.headers['content-length']) > limit) throw tooLarge(limit);
     const body = await readBody(payload, limit);
-    verify(sha256Hex(body));
+    const claims = check(sha256Hex(body));
+    request.principal = claims;
+    this.identity.authorize(claims, request);
     this.#awaitingBody.delete(request);
-    this.identity.authorize(request.principal as TokenClaims, request);
     return Readable.from([body]);
   }
 
+  /** Whether the signature holds for `secret`; the 401 of a body hash or query that is not well-formed. */
   #verify(
     request: FastifyRequest,
     auth: SignedAuthorization,
@@ -170,7 +227,7 @@ export class AccessKeys {
     secret: string,
     xDate: string,
     bodyHash: string,
-  ): void {
+  ): boolean {
     // A client may send the body's hash; the SDKs send UNSIGNED-PAYLOAD for bodies they do not
     // hash, which is only honest here for a request without one: every body is checked.
     const declared = request.headers['x-sdk-content-sha256'];
@@ -180,22 +237,31 @@ export class AccessKeys {
       !(declared === unsignedPayload && bodyHash === emptyBodyHash)
     )
       throw refused('X-Sdk-Content-Sha256 is not the SHA-256 of the body.');
-    const headers: Record<string, string> = {};
+    // No prototype: a signed header is only ever one the request has.
+    const headers: Record<string, string> = Object.create(null);
     for (const name of signedHeaders) headers[name] = String(request.headers[name]);
     // Behind a proxy (the statuskit gateway), the host the client signed is the public one it forwards.
     const forwarded = request.headers['x-forwarded-host'];
     if (forwarded === this.options.publicHost()) headers.host = forwarded;
-    const canonical = canonicalRequest(
-      { method: request.method, url: request.url, headers },
-      signedHeaders,
-      typeof declared === 'string' ? declared : bodyHash,
-    );
-    if (canonical === undefined) throw refused('The query string is not well-formed (a bad percent-escape).');
-    const expected = Buffer.from(signature(secret, xDate, canonical));
+    // Percent-escapes of non-ASCII bytes were made by the SDK's HTTP client, or by its caller
+    // before signing (as the private NAT pages ask of a tag key): either signature is the caller's.
+    const readings: PathEscapes[] = ambiguousEscapes(request.url.split('?', 1)[0] as string)
+      ? ['client', 'caller']
+      : ['client'];
     const given = Buffer.from(auth.signature);
-    if (expected.length !== given.length || !timingSafeEqual(expected, given))
-      throw refused(
-        'The signature does not match the request: it was not made with the secret key of this access key over this method, path, query, signed headers and body.',
+    let holds = false;
+    for (const escapes of readings) {
+      const canonical = canonicalRequest(
+        { method: request.method, url: request.url, headers },
+        signedHeaders,
+        typeof declared === 'string' ? declared : bodyHash,
+        escapes,
       );
+      if (canonical === undefined)
+        throw refused('The query string is not well-formed (a bad percent-escape).');
+      const expected = Buffer.from(signature(secret, xDate, canonical));
+      if (expected.length === given.length && timingSafeEqual(expected, given)) holds = true;
+    }
+    return holds;
   }
 }

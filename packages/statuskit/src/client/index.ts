@@ -51,10 +51,12 @@ export {
 } from './retry.js';
 export {
   type AccessKey,
+  ambiguousEscapes,
   canonicalQuery,
   canonicalRequest,
   canonicalUri,
   emptyBodyHash,
+  type PathEscapes,
   parseAuthorization,
   parseSdkDate,
   type SignableRequest,

@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { stringify } from 'node:querystring';
 import { describe, test } from 'node:test';
+import { parse as parseUrl } from 'node:url';
 import { BasicCredentials } from '@huaweicloud/huaweicloud-sdk-core';
 import { AKSKSigner } from '@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigner.js';
+import fc from 'fast-check';
 import {
+  ambiguousEscapes,
   canonicalQuery,
   canonicalUri,
   emptyBodyHash,
@@ -148,7 +151,17 @@ describe('the canonical parts', () => {
   test('encodes each path segment again, escapes included, and ends it with a slash', () => {
     assert.equal(canonicalUri('/v2/p/tags/a%20b'), '/v2/p/tags/a%2520b/');
     assert.equal(canonicalUri('/v2/p/x/'), '/v2/p/x/');
-    assert.equal(canonicalUri("/a/(b)!*'~"), '/a/%28b%29%21%2A%27~/');
+    // The SDK's URL parser escapes `'` before its signer encodes it: twice, as a space.
+    assert.equal(canonicalUri("/a/(b)!*'~"), '/a/%28b%29%21%2A%2527~/');
+  });
+
+  test("keeps the HTTP client's escapes of non-ASCII bytes, or encodes them again when the caller made them", () => {
+    assert.equal(canonicalUri('/t/%E9%94%AE%20a'), '/t/%E9%94%AE%2520a/');
+    assert.equal(canonicalUri('/t/%E9%94%AE%20a', 'caller'), '/t/%25E9%2594%25AE%2520a/');
+    // An escape no HTTP client makes (lower case, or of a printable byte) is the caller's either way.
+    assert.equal(canonicalUri('/t/%e9%41'), '/t/%25e9%2541/');
+    assert.equal(ambiguousEscapes('/t/%E9%94%AE'), true);
+    assert.equal(ambiguousEscapes('/t/%e9%41%20'), false);
   });
 
   test('sorts the query by name then value, and encodes all but the unreserved characters', () => {
@@ -189,5 +202,90 @@ describe('the canonical parts', () => {
       `SDK-HMAC-SHA256 Access=${'A'.repeat(9000)}, SignedHeaders=host, Signature=ab`,
     ])
       assert.equal(parseAuthorization(bad), undefined, bad);
+  });
+});
+
+/**
+ * Tag keys in a path, as Huawei Cloud's SDK puts them there (`DELETE …/tags/{key}`, the key as
+ * given) and sends them: its signer reads the URL with Node's legacy parser, its HTTP client
+ * (axios) sends the path as a WHATWG URL encodes it.
+ */
+describe("the path as Huawei Cloud's SDK signs and sends it", () => {
+  const origin = 'http://127.0.0.1:19500';
+  const tagPath = (key: string) =>
+    `/v3/${project}/nat_gateways/5b4ba9a2-bcd4-4d1f-a1c1-2f8ee8a6c6a8/tags/${key}`;
+  // The signer's own canonical URI, of the path its parser reads (a static method it keeps protected).
+  const signer = AKSKSigner as unknown as { CanonicalURI(path: string): string };
+  const sdkCanonical = (path: string) => signer.CanonicalURI(parseUrl(`${origin}${path}`).pathname ?? '');
+  const sent = (path: string) => new URL(`${origin}${path}`).pathname;
+
+  const tagKeys = [
+    '键 a',
+    'key one',
+    'a+b',
+    '100%',
+    '%41',
+    ":@!&'()*,;=$",
+    '[x]',
+    '~tilde_-.',
+    '😀',
+    'é',
+    'a|b^c`d{e}"f<g>',
+    '%e9',
+    '%2F',
+  ];
+  for (const tag of tagKeys) {
+    test(`signs the tag key ${JSON.stringify(tag)} as the SDK does`, () => {
+      const path = tagPath(tag);
+      assert.equal(canonicalUri(sent(path)), sdkCanonical(path));
+      const credential = new BasicCredentials().withAk(key.accessKey).withSk(key.secretKey);
+      const headers = { 'content-type': 'application/json', 'X-Project-Id': project, 'X-Sdk-Date': date };
+      const sdk = AKSKSigner.sign(
+        { endpoint: `${origin}${path}`, method: 'DELETE', headers, queryParams: {} },
+        credential,
+      ) as { Authorization: string };
+      const ours = signRequest(
+        {
+          method: 'DELETE',
+          url: sent(path),
+          headers: {
+            host: '127.0.0.1:19500',
+            'content-type': 'application/json',
+            'x-project-id': project,
+            'x-sdk-date': date,
+          },
+        },
+        key,
+      );
+      assert.equal(ours.authorization, sdk.Authorization);
+    });
+  }
+
+  test('a key the caller encoded beforehand is the "caller" reading of the same path', () => {
+    for (const tag of tagKeys) {
+      const path = tagPath(encodeURIComponent(tag));
+      assert.equal(canonicalUri(sent(path), 'caller'), sdkCanonical(path));
+    }
+  });
+
+  test('signs any tag key as the SDK does, but what the path cannot carry or reads two ways', () => {
+    const stressed = fc.constantFrom(...'%AF9e +\'|^`{}"<>[]:@!$&()*,;=~é键😀\u0001\u007f'.split(/(?:)/u));
+    const tag = fc
+      .string({
+        minLength: 1,
+        maxLength: 12,
+        unit: fc.oneof(stressed, fc.string({ minLength: 1, maxLength: 1, unit: 'binary' })),
+      })
+      // Not in a path segment: a separator, or what the parser and the URL standard drop or trim.
+      .filter((text) => !/[/\\?#\t\n\r]|[\s\p{Cc}]$/u.test(text))
+      // An escape of a non-ASCII or control byte written by the caller reads as one the client made.
+      .filter((text) => !ambiguousEscapes(text));
+    fc.assert(
+      fc.property(tag, (text) => {
+        const path = tagPath(text);
+        assert.equal(canonicalUri(sent(path)), sdkCanonical(path));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -68,14 +68,53 @@ function decodeComponent(text: string): string | undefined {
   }
 }
 
+/** Who made a path's percent-escapes: the HTTP client that sent it, or the caller who gave them to the signer. */
+export type PathEscapes = 'client' | 'caller';
+
+/** What Node's legacy `url.parse`, with which Huawei Cloud's SDK signer reads a URL, escapes in a path. */
+const parserEscaped = new Set([' ', '"', "'", '<', '>', '^', '`', '{', '|', '}']);
+
+/** An escape an HTTP client makes of a character the signer saw as it is: a non-ASCII or a control byte. */
+const clientEscape = /%(?:[89A-F][0-9A-F]|[01][0-9A-F]|7F)/;
+
+const percent = (byte: number) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+
 /**
- * The canonical URI: each segment of the path as sent (percent-escapes and all) encoded again
- * with only the unreserved characters left as they are, and a trailing slash. Huawei Cloud's
- * SDKs sign the path this way, so a server must read it this way too.
- * @example canonicalUri('/v2/p/tags/a%20b') // '/v2/p/tags/a%2520b/'
+ * One path segment as Huawei Cloud's SDK signer canonicalises it. The signer reads the URL it was
+ * given with Node's legacy parser, which escapes a space, `'`, `|`, `^` and the like, then encodes
+ * every byte but the unreserved characters: an escape that was in what it was given is encoded
+ * again (`%20` → `%2520`). Its HTTP client then sends non-ASCII and control characters
+ * percent-encoded as UTF-8, which is exactly how the signer encoded them: such an escape on the
+ * wire is kept as it is, unless the caller made it (`escapes: 'caller'`).
  */
-export function canonicalUri(path: string): string {
-  const encoded = path.split('/').map(encodeUnreserved).join('/');
+function canonicalSegment(segment: string, escapes: PathEscapes): string {
+  return segment.replace(/%[0-9A-F]{2}|[^A-Za-z0-9\-._~]/gu, (match) => {
+    if (match.length === 3)
+      return escapes === 'client' && clientEscape.test(match) ? match : `%25${match.slice(1)}`;
+    if (parserEscaped.has(match)) return `%25${percent(match.charCodeAt(0)).slice(1)}`;
+    return [...Buffer.from(match)].map(percent).join('');
+  });
+}
+
+/**
+ * Whether a path reads differently as its escapes were made by the client or by the caller: only
+ * when it has escapes of non-ASCII or control bytes (`%E9%94%AE` is `键` sent by the client, or
+ * the text `%E9%94%AE` an SDK caller encoded beforehand).
+ */
+export function ambiguousEscapes(path: string): boolean {
+  return clientEscape.test(path);
+}
+
+/**
+ * The canonical URI of a path as sent: each segment as Huawei Cloud's SDK signer canonicalises
+ * the path it was given, and a trailing slash. A backslash is a slash to its parser, as on the wire.
+ * @example canonicalUri('/v2/p/tags/a%20b') // '/v2/p/tags/a%2520b/'
+ * @example canonicalUri('/v2/p/tags/%E9%94%AE') // '/v2/p/tags/%E9%94%AE/' (the key 键)
+ * @example canonicalUri('/v2/p/tags/%E9%94%AE', 'caller') // '/v2/p/tags/%25E9%2594%25AE/'
+ */
+export function canonicalUri(path: string, escapes: PathEscapes = 'client'): string {
+  const segments = path.replace(/\\/g, '/').split('/');
+  const encoded = segments.map((segment) => canonicalSegment(segment, escapes)).join('/');
   return encoded.endsWith('/') ? encoded : `${encoded}/`;
 }
 
@@ -103,12 +142,14 @@ export function canonicalQuery(search: string): string | undefined {
 
 /**
  * The canonical request, or undefined when the query is malformed. `bodyHash` is the SHA-256 (hex)
- * of the body; headers not named in `signedHeaders` are not part of it.
+ * of the body; headers not named in `signedHeaders` are not part of it; `escapes` says who made
+ * the path's escapes (see `canonicalUri`).
  */
 export function canonicalRequest(
   request: Omit<SignableRequest, 'body'>,
   signedHeaders: readonly string[],
   bodyHash: string,
+  escapes: PathEscapes = 'client',
 ): string | undefined {
   const question = request.url.indexOf('?');
   const path = question === -1 ? request.url : request.url.slice(0, question);
@@ -120,7 +161,7 @@ export function canonicalRequest(
   const lines = signedHeaders.map((name) => `${name}:${(headers.get(name) ?? '').trim()}\n`).join('');
   return [
     request.method.toUpperCase(),
-    canonicalUri(path),
+    canonicalUri(path, escapes),
     query,
     lines,
     signedHeaders.join(';'),
@@ -153,7 +194,8 @@ export function signRequest(
   key: AccessKey,
   date: Date = new Date(),
 ): { 'x-sdk-date': string; authorization: string } {
-  const headers: Record<string, string> = {};
+  // No prototype: a header named like one of Object's properties is a header like any other.
+  const headers: Record<string, string> = Object.create(null);
   for (const [name, value] of Object.entries(request.headers)) headers[name.toLowerCase()] = value;
   headers['x-sdk-date'] ??= sdkDate(date);
   const xDate = headers['x-sdk-date'];
