@@ -22,7 +22,7 @@ import { openApi } from './openapi.js';
 import { apiReference, referenceRoute } from './reference.js';
 import { snatRoutes, snatRuleOfGatewayRoutes } from './snat/routes.js';
 import { tagRoutes } from './tags/routes.js';
-import { storableText } from './validate.js';
+import { decimalQueryIntegers, storableText } from './validate.js';
 import { versionRoutes } from './versions/routes.js';
 
 /**
@@ -86,6 +86,7 @@ export async function buildApp(
     },
   };
   app.addHook('onRoute', referenceRoute);
+  app.addHook('onRoute', decimalQueryIntegers);
   await app.register(statuskit, contract);
   // After the schema, before the handler: text no engine stores as given is a 400, never a 500.
   app.addHook('preHandler', async (request) =>
