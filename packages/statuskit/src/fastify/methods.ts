@@ -57,6 +57,12 @@ export class MethodTable {
     return served ? allowedOf(served) : [];
   }
 
+  /** Whether a route serves `method` at `path` (HEAD wherever GET is). */
+  serves(path: string, method: string): boolean {
+    const served = this.#router.find('GET', path)?.store as Served | undefined;
+    return served?.methods.has(method) ?? false;
+  }
+
   /**
    * The `Allow` value for `path` (the methods of `allowed()`, comma-separated), or undefined when
    * no route has the path. Made once per path shape: a 405 sends it on every answer.

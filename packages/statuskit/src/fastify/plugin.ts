@@ -311,6 +311,9 @@ async function plugin(app: FastifyInstance, options: StatuskitOptions) {
     const allow = methods.allow(path);
     if (allow === undefined) return refuse(request, reply, 404, messages.routeNotFound({ path }));
     if (method === 'OPTIONS') return reply.code(204).header('allow', allow).send();
+    // A route that serves this method sent the request here itself (`reply.callNotFound()`, as a
+    // static file route does for a file it does not have): nothing by that name, not a wrong method.
+    if (methods.serves(path, method)) return refuse(request, reply, 404, messages.routeNotFound({ path }));
     return refuse(request, reply, 405, messages.methodNotAllowed({ method, path }), { allow });
   });
 
