@@ -36,6 +36,14 @@ describe('MethodTable', () => {
     assert.equal(methods.allow('/nothing'), undefined);
   });
 
+  test('gives Allow for the server as a whole (OPTIONS *): every method of every route, again after a route is added', () => {
+    const methods = table();
+    assert.equal(methods.allowAll(), 'GET, POST, PUT, DELETE, HEAD, OPTIONS');
+    methods.add('PATCH', '/other');
+    assert.equal(methods.allowAll(), 'GET, POST, PUT, DELETE, PATCH, HEAD, OPTIONS');
+    assert.equal(new MethodTable().allowAll(), 'OPTIONS');
+  });
+
   test('says whether a route serves a method at a path, HEAD wherever GET is', () => {
     const methods = table();
     assert.equal(methods.serves('/items/7', 'PUT'), true);
