@@ -19,10 +19,10 @@ import { TokenSigner } from './identity/tokens.js';
 import { boundedJson } from './json.js';
 import { loadNetwork, ProjectNetwork } from './network/fixture.js';
 import { openApi } from './openapi.js';
-import { apiReference, referenceRoute } from './reference.js';
+import { apiReference, referenceRoutes } from './reference.js';
 import { snatRoutes, snatRuleOfGatewayRoutes } from './snat/routes.js';
 import { tagRoutes } from './tags/routes.js';
-import { storableText } from './validate.js';
+import { decimalQueryIntegers, storableText } from './validate.js';
 import { versionRoutes } from './versions/routes.js';
 
 /**
@@ -85,7 +85,8 @@ export async function buildApp(
       challenge: `Keystone uri="${publicUrl()}/v3"`,
     },
   };
-  app.addHook('onRoute', referenceRoute);
+  app.addHook('onRoute', referenceRoutes());
+  app.addHook('onRoute', decimalQueryIntegers);
   await app.register(statuskit, contract);
   // After the schema, before the handler: text no engine stores as given is a 400, never a 500.
   app.addHook('preHandler', async (request) =>

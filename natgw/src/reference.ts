@@ -1,5 +1,5 @@
 import swaggerUi from '@fastify/swagger-ui';
-import type { FastifyInstance, onRequestHookHandler, RouteOptions } from 'fastify';
+import type { FastifyInstance, onRequestHookHandler, RouteHandlerMethod, RouteOptions } from 'fastify';
 
 const prefix = '/docs';
 
@@ -8,6 +8,7 @@ function producedAt(url: string): readonly string[] {
   if (url === prefix || url === `${prefix}/`) return ['text/html'];
   if (url === `${prefix}/json`) return ['application/json'];
   if (url === `${prefix}/yaml`) return ['application/x-yaml'];
+  if (url === `${prefix}/static/index.html`) return ['text/html'];
   // Scripts, style sheets, images.
   return ['*/*'];
 }
@@ -22,15 +23,41 @@ const unconditional: onRequestHookHandler = (request, _reply, done) => {
   done();
 };
 
+/** A `..` segment, as the file server reads one (after a slash or a backslash). */
+const upSegment = /(?:^|[\\/])\.\.(?:[\\/]|$)/;
+
 /**
- * Marks the reference's routes open to anyone, with the media types they produce, and never
- * answered with 304. Added before the statuskit plugin, whose own `onRoute` hook reads the
- * route's config when a route is added.
+ * An asset path with a `..` segment names nothing: the router does not resolve dot segments
+ * (a browser does, before sending), and the file server would refuse it with 403, which here
+ * says a token lacks a permission. Answered as any unknown path is.
  */
-export function referenceRoute(route: RouteOptions): void {
-  if (route.url !== prefix && !route.url.startsWith(`${prefix}/`)) return;
-  route.config = { ...route.config, auth: false, produces: producedAt(route.url) };
-  route.onRequest = [unconditional, ...(route.onRequest === undefined ? [] : [route.onRequest].flat())];
+const noUpSegments: onRequestHookHandler = (request, reply, done) => {
+  const file = (request.params as { '*'?: string })['*'] ?? '';
+  if (upSegment.test(file)) return reply.callNotFound();
+  done();
+};
+
+/**
+ * The hook (`onRoute`) that marks the reference's routes open to anyone, with the media types
+ * they produce, and never answered with 304. Added before the statuskit plugin, whose own
+ * `onRoute` hook reads the route's config when a route is added. Swagger UI answers
+ * `static/index.html` with a redirect (a status the profile lacks, and back to itself when the
+ * URL has a query): that route serves the page itself, with links that hold from there.
+ */
+export function referenceRoutes(): (route: RouteOptions) => void {
+  let page: RouteHandlerMethod | undefined;
+  return (route) => {
+    if (route.url !== prefix && !route.url.startsWith(`${prefix}/`)) return;
+    route.config = { ...route.config, auth: false, produces: producedAt(route.url) };
+    const own = route.url === `${prefix}/static/*` ? [unconditional, noUpSegments] : [unconditional];
+    route.onRequest = [...own, ...(route.onRequest === undefined ? [] : [route.onRequest].flat())];
+    // The page's links are absolute unless its URL ends with a slash: they hold at `static/index.html`.
+    if (route.url === prefix) page = route.handler;
+    if (route.url === `${prefix}/static/index.html`) {
+      if (page === undefined) throw new Error('Swagger UI added static/index.html before its page');
+      route.handler = page;
+    }
+  };
 }
 
 /**

@@ -199,6 +199,38 @@ describe('408 from natgw', () => {
   });
 });
 
+describe('OPTIONS * to natgw (RFC 9112 §3.2.4)', () => {
+  test('answers the server as a whole with 204 and its methods; any other method with * is NAT.0002', async () => {
+    const service = await startService('sqlite');
+    try {
+      await service.app.listen({ host: '127.0.0.1', port: 0 });
+      const { port } = service.app.server.address() as AddressInfo;
+      const ask = (line: string) =>
+        new Promise<string>((resolve, reject) => {
+          const socket = net.connect(port, '127.0.0.1');
+          let text = '';
+          socket.on('data', (chunk) => {
+            text += chunk;
+          });
+          socket.on('error', reject);
+          socket.on('close', () => resolve(text));
+          socket.write(`${line}\r\nHost: x\r\nConnection: close\r\n\r\n`);
+        });
+      const options = await ask('OPTIONS * HTTP/1.1');
+      assert.match(options, /^HTTP\/1\.1 204 /);
+      const allow = /\r\nallow: ([^\r]*)\r\n/i.exec(options)?.[1]?.split(', ');
+      assert.deepEqual(new Set(allow), new Set(['GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'OPTIONS']));
+      for (const line of ['GET * HTTP/1.1', 'POST * HTTP/1.1']) {
+        const answer = await ask(line);
+        assert.match(answer, /^HTTP\/1\.1 400 /, line);
+        assert.equal(parseErrorBody(answer.slice(answer.indexOf('\r\n\r\n') + 4))?.code, 'NAT.0002');
+      }
+    } finally {
+      await service.close();
+    }
+  });
+});
+
 describe('coverage of the profile', () => {
   test('every code of the nat profile but 407, 502 and 504 came from natgw above', () => {
     const expected = getProfile('nat')

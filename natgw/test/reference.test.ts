@@ -1,11 +1,34 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
+import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../../packages/statuskit/test/chromium.js';
 import { startService, type TestService } from './harness.js';
 
 const outDir = new URL('../../out/', import.meta.url);
+
+/**
+ * One request written as raw bytes (no client resolves its dot segments or encodes its path),
+ * answered and closed: the status and the body.
+ */
+function rawGet(origin: string, target: string): Promise<{ status: number; body: string }> {
+  const { hostname, port } = new URL(origin);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), hostname);
+    let text = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk) => {
+      text += chunk;
+    });
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const status = Number(/^HTTP\/1\.1 (\d{3}) /.exec(text)?.[1]);
+      resolve({ status, body: text.slice(text.indexOf('\r\n\r\n') + 4) });
+    });
+    socket.write(`GET ${target} HTTP/1.1\r\nHost: ${hostname}\r\nConnection: close\r\n\r\n`);
+  });
+}
 
 describe('the API reference at /docs', () => {
   let service: TestService;
@@ -37,6 +60,69 @@ describe('the API reference at /docs', () => {
       const policy = String(response.headers['content-security-policy']);
       assert.match(policy, /default-src 'self'/);
       assert.doesNotMatch(policy, /https:|\*/);
+    }
+  });
+
+  test('serves static/index.html as the page itself, whose links all load from there', async () => {
+    for (const url of ['/docs/static/index.html', '/docs/static/index.html?x=1']) {
+      const response = await fetch(`${origin}${url}`, { redirect: 'manual' });
+      assert.equal(response.status, 200, url);
+      assert.match(String(response.headers.get('content-type')), /^text\/html/);
+      const html = await response.text();
+      assert.match(html, /<div id="swagger-ui">/);
+      const links = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => match[1] as string);
+      assert.ok(links.length >= 5, html);
+      for (const link of links) {
+        const asset = await fetch(new URL(link, `${origin}${url}`));
+        assert.equal(asset.status, 200, link);
+      }
+    }
+  });
+
+  test('serves a known asset with its media type', async () => {
+    for (const [file, type] of [
+      ['swagger-ui.css', /^text\/css/],
+      ['swagger-ui-bundle.js', /^application\/javascript/],
+      ['favicon-32x32.png', /^image\/png/],
+    ] as const) {
+      const response = await fetch(`${origin}/docs/static/${file}`);
+      assert.equal(response.status, 200, file);
+      assert.match(String(response.headers.get('content-type')), type, file);
+      assert.ok((await response.arrayBuffer()).byteLength > 0, file);
+    }
+  });
+
+  test("answers an asset it does not have with the contract's 404, for GET and HEAD", async () => {
+    for (const file of ['LICENSE', 'nope.js', 'swagger-ui.css.map', 'theme/x.css', 'index.html/x']) {
+      for (const method of ['GET', 'HEAD']) {
+        const response = await fetch(`${origin}/docs/static/${file}`, { method });
+        assert.equal(response.status, 404, `${method} ${file}`);
+        assert.equal(response.headers.get('allow'), null);
+        if (method === 'GET') {
+          const body = (await response.json()) as { error: { code: string; title: string } };
+          assert.equal(body.error.code, 'NAT.1002');
+          assert.equal(body.error.title, 'Not Found');
+        }
+      }
+    }
+  });
+
+  test('never serves a file outside the assets, however the path climbs', async () => {
+    for (const target of [
+      '/docs/static/../../package.json',
+      '/docs/static/../../../../../../../../etc/passwd',
+      '/docs/static/%2e%2e/%2e%2e/package.json',
+      '/docs/static/%2E%2E/package.json',
+      '/docs/static/..%2f..%2fpackage.json',
+      '/docs/static/..\\..\\package.json',
+      '/docs/static/%2e%2e%5c%2e%2e%5cpackage.json',
+      '/docs/static/./../index.css',
+    ]) {
+      const { status, body } = await rawGet(origin, target);
+      assert.ok(status === 404 || status === 400, `${target}: ${status} ${body}`);
+      const error = JSON.parse(body) as { error: { code: string } };
+      assert.ok(['NAT.1002', 'NAT.0002'].includes(error.error.code), body);
+      assert.doesNotMatch(body, /"dependencies"|root:/);
     }
   });
 

@@ -233,7 +233,7 @@ export function snatRoutes(app: FastifyInstance, { database, clock, network, loc
           nat_gateway_id: schemas.id,
           network_id: schemas.id,
           cidr: { type: 'string', maxLength: 64 },
-          source_type: { type: 'integer' },
+          source_type: schemas.sourceType,
           floating_ip_id: { type: 'string', maxLength: 4096 },
           floating_ip_address: { type: 'string', maxLength: 1024 },
         }),

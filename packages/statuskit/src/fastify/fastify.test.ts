@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify';
 import { type LogLines, testApp } from '../../test/fastify-app.js';
 import { parseErrorBody } from '../index.js';
+import { serverOptions, statuskit } from './index.js';
 
 /**
  * A method typed as inject's: light-my-request 6.6 (its last release for Node 20) leaves TRACE and
@@ -268,6 +269,29 @@ describe('404, 405, 406, 409, 500, 501', () => {
     const response = await app.inject({ method: 'POST', url: '/items/1', headers: rw });
     assert.equal(response.statusCode, 405);
     assert.equal(response.headers.allow, 'GET, PUT, DELETE, HEAD, OPTIONS');
+  });
+
+  test('answers 404, not 405, when a route sends its own method to the not-found handler', async () => {
+    // A file route does this for a file it does not have (`@fastify/static` calls `callNotFound`).
+    const files = Fastify(serverOptions());
+    await files.register(statuskit);
+    files.get<{ Params: { '*': string } }>('/files/*', async (request, reply) =>
+      request.params['*'] === 'here.txt' ? 'here' : reply.callNotFound(),
+    );
+    await files.ready();
+    try {
+      assert.equal((await files.inject({ url: '/files/here.txt' })).statusCode, 200);
+      for (const method of ['GET', 'HEAD'] as const) {
+        const missing = await files.inject({ method, url: '/files/missing.txt' });
+        assert.equal(missing.statusCode, 404, method);
+        assert.equal(missing.headers.allow, undefined);
+      }
+      const wrong = await files.inject({ method: 'POST', url: '/files/missing.txt' });
+      assert.equal(wrong.statusCode, 405);
+      assert.equal(wrong.headers.allow, 'GET, HEAD, OPTIONS');
+    } finally {
+      await files.close();
+    }
   });
 
   test('answers OPTIONS on a known path with 204 and Allow', async () => {

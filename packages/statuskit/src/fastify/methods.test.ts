@@ -36,6 +36,22 @@ describe('MethodTable', () => {
     assert.equal(methods.allow('/nothing'), undefined);
   });
 
+  test('gives Allow for the server as a whole (OPTIONS *): every method of every route, again after a route is added', () => {
+    const methods = table();
+    assert.equal(methods.allowAll(), 'GET, POST, PUT, DELETE, HEAD, OPTIONS');
+    methods.add('PATCH', '/other');
+    assert.equal(methods.allowAll(), 'GET, POST, PUT, DELETE, PATCH, HEAD, OPTIONS');
+    assert.equal(new MethodTable().allowAll(), 'OPTIONS');
+  });
+
+  test('says whether a route serves a method at a path, HEAD wherever GET is', () => {
+    const methods = table();
+    assert.equal(methods.serves('/items/7', 'PUT'), true);
+    assert.equal(methods.serves('/items/7', 'HEAD'), true);
+    assert.equal(methods.serves('/items/7', 'POST'), false);
+    assert.equal(methods.serves('/nothing', 'GET'), false);
+  });
+
   test('lists nothing for a path no route has', () => {
     assert.deepEqual(table().allowed('/nothing'), []);
     assert.deepEqual(table().allowed('/items/7/8'), []);

@@ -18,6 +18,7 @@ interface Served {
 export class MethodTable {
   readonly #router: FindMyWay.Instance<FindMyWay.HTTPVersion.V1>;
   readonly #methods = new Set<string>();
+  #allowAll: string | undefined;
 
   constructor(options: Options = {}) {
     this.#router = FindMyWay(options);
@@ -35,6 +36,7 @@ export class MethodTable {
       this.#router.on('GET', shape, noop, served);
     }
     served.allow = undefined;
+    this.#allowAll = undefined;
     for (const method of typeof methods === 'string' ? [methods] : methods) {
       this.#methods.add(method);
       served.methods.add(method);
@@ -55,6 +57,25 @@ export class MethodTable {
   allowed(path: string): string[] {
     const served = this.#router.find('GET', path)?.store as Served | undefined;
     return served ? allowedOf(served) : [];
+  }
+
+  /**
+   * The `Allow` value for the server as a whole (`OPTIONS *`): every method some route serves,
+   * HEAD if any serves GET, and OPTIONS.
+   */
+  allowAll(): string {
+    if (this.#allowAll === undefined) {
+      const methods = new Set(this.#methods);
+      if (methods.has('GET')) methods.add('HEAD');
+      this.#allowAll = allowedOf({ methods }).join(', ');
+    }
+    return this.#allowAll;
+  }
+
+  /** Whether a route serves `method` at `path` (HEAD wherever GET is). */
+  serves(path: string, method: string): boolean {
+    const served = this.#router.find('GET', path)?.store as Served | undefined;
+    return served?.methods.has(method) ?? false;
   }
 
   /**

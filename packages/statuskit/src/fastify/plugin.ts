@@ -20,6 +20,7 @@ import {
 } from '../index.js';
 import { messages } from '../texts/index.js';
 import { acceptable } from './accept.js';
+import { isAsteriskForm } from './asterisk.js';
 import { answerOnSocket } from './client-error.js';
 import { connectionCap, descriptorLimit } from './connections.js';
 import { Contract } from './contract.js';
@@ -228,6 +229,7 @@ async function plugin(app: FastifyInstance, options: StatuskitOptions) {
     const checked = auth !== undefined && route.config?.auth !== false;
     // A refusal is answered from the hook: the way through Fastify's error path costs more.
     const own: onRequestHookHandler = (request, reply, done) => {
+      if (isAsteriskForm(request.raw.url)) return serverWide(request, reply);
       const accept = request.headers.accept;
       if (accept !== undefined && !acceptable(accept, routeProduces)) {
         refuse(request, reply, 406, messages.notAcceptable({ types }));
@@ -285,6 +287,15 @@ async function plugin(app: FastifyInstance, options: StatuskitOptions) {
     return reply.send(answer.body(text, request.id));
   }
 
+  /**
+   * Answers a request for the server as a whole (`OPTIONS *`): 204 with every method some route
+   * serves in `Allow`, as OPTIONS on a path gets its own; any other method with `*` is a 400.
+   */
+  function serverWide(request: FastifyRequest, reply: FastifyReply) {
+    if (request.method === 'OPTIONS') return reply.code(204).header('allow', methods.allowAll()).send();
+    return refuse(request, reply, 400, messages.asteriskForm());
+  }
+
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode ?? 500;
     const known = isContractError(error)
@@ -307,10 +318,14 @@ async function plugin(app: FastifyInstance, options: StatuskitOptions) {
     // knows, on a path that exists but does not serve it, is 405 with Allow (§15.5.6).
     if (!methods.knows(method))
       return respond(request, reply, contract.errorFor(501, messages.methodNotImplemented({ method })));
+    if (isAsteriskForm(request.raw.url)) return serverWide(request, reply);
     const path = request.url.split('?', 1)[0] ?? '/';
     const allow = methods.allow(path);
     if (allow === undefined) return refuse(request, reply, 404, messages.routeNotFound({ path }));
     if (method === 'OPTIONS') return reply.code(204).header('allow', allow).send();
+    // A route that serves this method sent the request here itself (`reply.callNotFound()`, as a
+    // static file route does for a file it does not have): nothing by that name, not a wrong method.
+    if (methods.serves(path, method)) return refuse(request, reply, 404, messages.routeNotFound({ path }));
     return refuse(request, reply, 405, messages.methodNotAllowed({ method, path }), { allow });
   });
 

@@ -483,3 +483,57 @@ describe('pipelining', () => {
     await ordered.close();
   });
 });
+
+describe('the server as a whole (OPTIONS *, RFC 9112 §3.2.4)', () => {
+  test('answers OPTIONS * with 204 and every method the routes serve in Allow', async () => {
+    const [answer] = await raw('OPTIONS * HTTP/1.1\r\nHost: x\r\nX-Request-Id: star-1\r\n\r\n');
+    assert.equal(answer?.status, 204);
+    assert.deepEqual(
+      new Set(answer?.headers.allow?.split(', ')),
+      new Set(['GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'OPTIONS']),
+    );
+    assert.equal(answer?.headers['x-request-id'], 'star-1');
+    assert.equal(answer?.headers['content-type'], undefined);
+    assert.equal(answer?.body, '');
+  });
+
+  test("answers any other method with * with the contract's 400, in the language asked for", async () => {
+    for (const method of ['GET', 'DELETE', 'PUT']) {
+      const [answer] = await raw(`${method} * HTTP/1.1\r\nHost: x\r\nX-Auth-Token: rw\r\n\r\n`);
+      assert.equal(answer?.status, 400, method);
+      assert.match(String(contractBody(answer)?.message), /OPTIONS only/);
+    }
+    const [chinese] = await raw('GET * HTTP/1.1\r\nHost: x\r\nAccept-Language: zh-CN\r\n\r\n');
+    assert.equal(chinese?.status, 400);
+    assert.match(String(contractBody(chinese)?.message), /只能用于 OPTIONS/);
+  });
+
+  test('never hands * to a catch-all route, whose handler would take it for a path', async () => {
+    const catchAll = await bareApp();
+    const handled: string[] = [];
+    catchAll.all('/*', async (request) => {
+      handled.push(`${request.method} ${request.url}`);
+      return { handled: true };
+    });
+    await catchAll.listen({ host: '127.0.0.1', port: 0 });
+    const { port: catchAllPort } = catchAll.server.address() as AddressInfo;
+    try {
+      const statuses: number[] = [];
+      for (const request of [
+        'OPTIONS * HTTP/1.1\r\nHost: x\r\n',
+        'GET * HTTP/1.1\r\nHost: x\r\n',
+        'POST * HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n',
+        'GET /anything HTTP/1.1\r\nHost: x\r\n',
+      ]) {
+        const body = request.includes('Content-Length') ? '{}' : '';
+        const [answer] = await rawTo(catchAllPort, `${request}Connection: close\r\n\r\n${body}`);
+        statuses.push(answer?.status ?? 0);
+        if (request.startsWith('OPTIONS')) assert.ok(answer?.headers.allow?.includes('GET'), request);
+      }
+      assert.deepEqual(statuses, [204, 400, 400, 200]);
+      assert.deepEqual(handled, ['GET /anything']);
+    } finally {
+      await catchAll.close();
+    }
+  });
+});

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { after, describe, test } from 'node:test';
 import { httpUpstream, type Running, startGateway } from '../../test/upstreams.js';
 import { removeDotSegments, upstreamPath } from './path.js';
@@ -66,5 +67,96 @@ describe('a prefixed upstream', () => {
       assert.equal(await statusOf(path), 400, path);
     }
     assert.equal(upstream.seen.length, 3, 'nothing refused reached the upstream');
+  });
+});
+
+/** One raw request on a connection of its own: the status line's code, the headers and the body. */
+function rawAnswer(port: number, request: string): Promise<{ status: number; head: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1');
+    let text = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      text += chunk;
+    });
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const end = text.indexOf('\r\n\r\n');
+      resolve({
+        status: Number(/^HTTP\/1\.1 (\d{3}) /.exec(text)?.[1]),
+        head: text.slice(0, end).toLowerCase(),
+        body: text.slice(end + 4),
+      });
+    });
+    socket.write(request);
+  });
+}
+
+describe('the asterisk form (RFC 9112 §3.2.4)', () => {
+  const closing: Running[] = [];
+  after(async () => {
+    await Promise.all(closing.map((running) => running.close()));
+  });
+
+  test('answers OPTIONS * itself with 204 and the methods it forwards, and any other method with 400: nothing goes upstream', {
+    timeout: 10_000,
+  }, async () => {
+    const upstream = await httpUpstream((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end('{}');
+    });
+    closing.push(upstream);
+    const gateway = await startGateway({ upstreams: [`${upstream.url}/api`] });
+    closing.push({ ...gateway, close: () => gateway.app.close() });
+    const ask = (line: string, more = '') =>
+      rawAnswer(gateway.port, `${line}\r\nHost: x\r\n${more}Connection: close\r\n\r\n`);
+
+    // Without a body (the fast lane's kind of request) and with one (Fastify's).
+    for (const answer of [
+      await ask('OPTIONS * HTTP/1.1'),
+      await ask('OPTIONS * HTTP/1.1', 'Content-Type: text/plain\r\nContent-Length: 0\r\n'),
+      await rawAnswer(
+        gateway.port,
+        'OPTIONS * HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 2\r\nConnection: close\r\n\r\nab',
+      ),
+    ]) {
+      assert.equal(answer.status, 204, answer.head);
+      const allow = /^allow: (.*)$/m.exec(answer.head)?.[1]?.toUpperCase().split(', ');
+      assert.deepEqual(new Set(allow), new Set([...gateway.app.supportedMethods, 'OPTIONS']));
+      assert.match(answer.head, /^x-request-id: /m);
+      assert.equal(answer.body, '');
+    }
+    for (const line of ['GET * HTTP/1.1', 'HEAD * HTTP/1.1', 'DELETE * HTTP/1.1', 'PATCH * HTTP/1.1']) {
+      const answer = await ask(line);
+      assert.equal(answer.status, 400, line);
+      if (!line.startsWith('HEAD')) assert.match(answer.body, /OPTIONS only/, line);
+    }
+    assert.equal(upstream.seen.length, 0, 'nothing reached the upstream');
+
+    // The gateway still forwards everything else, OPTIONS on a path included.
+    assert.equal((await ask('OPTIONS /x HTTP/1.1')).status, 200);
+    assert.deepEqual(
+      upstream.seen.map((seen) => `${seen.method} ${seen.url}`),
+      ['OPTIONS /api/x'],
+    );
+  });
+
+  test('asks for proxy credentials first, as for any request', { timeout: 10_000 }, async () => {
+    const upstream = await httpUpstream((_request, response) => response.end());
+    closing.push(upstream);
+    const gateway = await startGateway({ upstreams: [upstream.url], proxyAuth: 'gw:pw' });
+    closing.push({ ...gateway, close: () => gateway.app.close() });
+    const refused = await rawAnswer(
+      gateway.port,
+      'OPTIONS * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+    );
+    assert.equal(refused.status, 407);
+    const token = Buffer.from('gw:pw').toString('base64');
+    const answered = await rawAnswer(
+      gateway.port,
+      `OPTIONS * HTTP/1.1\r\nHost: x\r\nProxy-Authorization: Basic ${token}\r\nConnection: close\r\n\r\n`,
+    );
+    assert.equal(answered.status, 204);
+    assert.equal(upstream.seen.length, 0);
   });
 });

@@ -70,6 +70,10 @@ export const texts = {
     'zh-CN': '带请求体的 {method} 请求必须带有 Content-Type 头。',
   },
   malformedUrl: { en: 'The request URL is malformed.', 'zh-CN': '请求的 URL 格式错误。' },
+  asteriskForm: {
+    en: 'The request target * (the server as a whole) is for OPTIONS only (RFC 9112 §3.2.4).',
+    'zh-CN': '请求目标 *（整个服务器）只能用于 OPTIONS 方法（RFC 9112 §3.2.4）。',
+  },
   parameterTooLong: {
     en: 'A path parameter is longer than this server takes.',
     'zh-CN': '路径参数超过了本服务器接受的长度。',
