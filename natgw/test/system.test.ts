@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
@@ -40,8 +40,6 @@ test('npm start runs natgw behind the gateway, everything pointing at the gatewa
     output,
     new RegExp(`the NAT Gateway API v2.0 at ${base} \\(gateway → http://127.0.0.1:${port + 1}\\)`),
   );
-  assert.match(output, /\n {2}development credentials: built in and published/);
-  assert.match(output, /\n {2}users: demo \/ demo-password \(read-write, project demo\)/);
 
   const issued = await fetch(`${base}/v3/auth/tokens`, {
     method: 'POST',
@@ -164,7 +162,7 @@ interface Started {
   dir: string;
   /** Standard output and error so far. */
   output(): string;
-  /** Resolves with the match once the output has it; rejects when the system exits first. */
+  /** Resolves with the match once the output has it; rejects when the system exits first, or after 30 s. */
   seen(pattern: RegExp): Promise<RegExpExecArray>;
   /** The exit status, once it has exited. */
   exited: Promise<number | null>;
@@ -198,16 +196,21 @@ function startSystem(env: Record<string, string>, script = 'natgw/src/system.ts'
   const exited = new Promise<number | null>((resolve) => system.on('exit', (code) => resolve(code)));
   const seen = (pattern: RegExp) =>
     new Promise<RegExpExecArray>((resolve, reject) => {
+      const late = setTimeout(() => reject(new Error(`no ${pattern} within 30 s:\n${output}`)), 30_000);
       const look = () => {
         const match = pattern.exec(output);
         if (match) {
           listeners.delete(look);
+          clearTimeout(late);
           resolve(match);
         }
       };
       listeners.add(look);
       look();
-      void exited.then(() => reject(new Error(`exited before ${pattern}:\n${output}`)));
+      void exited.then(() => {
+        clearTimeout(late);
+        reject(new Error(`exited before ${pattern}:\n${output}`));
+      });
     });
   return {
     system,
@@ -261,14 +264,26 @@ function login(
         response.on('end', () => resolve(response.statusCode ?? 0));
       },
     );
+    request.setTimeout(10_000, () => request.destroy(new Error('no answer within 10 s')));
     request.on('error', reject);
     request.end(body);
   });
 }
 
-test("npm start's banner prints no credential of a NATGW_CONFIG file, only where they come from", {
+test("npm start's banner prints the development credentials as such, and of a NATGW_CONFIG file's only where they are", {
   timeout: 60_000,
 }, async () => {
+  const builtIn = startSystem({});
+  try {
+    await builtIn.seen(/Ctrl-C stops it/);
+    const banner = builtIn.output().slice(builtIn.output().indexOf('statuskit: the NAT Gateway API'));
+    assert.match(banner, /\n {2}development credentials: built in and published/);
+    assert.match(banner, /\n {2}users: demo \/ demo-password \(read-write, project demo\)/);
+    assert.match(banner, /\n {2}AK\/SK: NATGWDEMOAK000000001 \/ natgw-demo-secret-key-0+1 \(user demo/);
+  } finally {
+    assert.equal(await builtIn.stop(), 0);
+  }
+
   const dir = mkdtempSync(join(tmpdir(), 'natgw-config-'));
   const secret = 'operator-secret-key-5e0c1b7a9d2f4e6a8c0b';
   const password = 'operator-password-3f9d';
@@ -310,27 +325,39 @@ test("npm start's banner prints no credential of a NATGW_CONFIG file, only where
 
 test('npm start and npm run natgw refuse a bind beyond loopback with the development credentials', {
   timeout: 60_000,
-}, async () => {
+}, async (t) => {
   for (const script of ['natgw/src/system.ts', 'natgw/src/main.ts']) {
-    const started = startSystem({ HOST: '0.0.0.0' }, script);
-    const outcome = await Promise.race([
-      started.exited,
-      started.seen(/Ctrl-C stops it|^natgw: NAT Gateway API/m).then(() => 'started'),
-    ]);
-    const output = started.output();
-    const status = await started.stop();
-    assert.equal(
-      outcome,
-      2,
-      `${script} ${outcome === 'started' ? 'started' : `exited ${status}`}:\n${output}`,
-    );
-    assert.match(
-      output,
-      /refusing to listen on 0\.0\.0\.0 \(beyond loopback\) with the built-in development credentials \(user demo, .*\).*NATGW_ALLOW_DEV_CREDENTIALS=1/,
-    );
-    assert.equal(await accepts('127.0.0.1', started.port), false);
+    await t.test(script, async () => {
+      const started = startSystem({ HOST: '0.0.0.0' }, script);
+      const outcome = await Promise.race([
+        started.exited,
+        started.seen(/Ctrl-C stops it|^natgw: NAT Gateway API/m).then(() => 'started'),
+      ]);
+      const output = started.output();
+      const status = await started.stop();
+      assert.equal(outcome, 2, `${outcome === 'started' ? 'started' : `exited ${status}`}:\n${output}`);
+      assert.match(
+        output,
+        /refusing to listen on 0\.0\.0\.0 \(beyond loopback\) with the built-in development credentials \(user demo, .*\).*NATGW_ALLOW_DEV_CREDENTIALS=1/,
+      );
+      assert.equal(await accepts('127.0.0.1', started.port), false);
+    });
   }
 });
+
+/** The local addresses listening on `port` as `ss` lists them; undefined where there is no `ss`. */
+function listening(port: number): string[] | undefined {
+  try {
+    const table = execFileSync('ss', ['-Hltn', `sport = :${port}`], { encoding: 'utf8' });
+    return table
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.trim().split(/\s+/)[3] ?? '');
+  } catch {
+    return undefined;
+  }
+}
 
 test('allowed, npm start warns, the gateway listens on HOST and natgw on 127.0.0.1 only', {
   timeout: 60_000,
@@ -343,21 +370,20 @@ test('allowed, npm start warns, the gateway listens on HOST and natgw on 127.0.0
   try {
     await started.seen(/Ctrl-C stops it/);
     const output = started.output();
+    const natgw = started.port + 1;
+    assert.equal(await accepts('127.0.0.1', started.port), true);
+    assert.equal(await accepts('127.0.0.1', natgw), true);
+    if (outside) {
+      assert.equal(await accepts(outside, started.port), true, `the gateway on ${outside}`);
+      assert.equal(await accepts(outside, natgw), false, `natgw on ${outside}`);
+    }
+    const bound = listening(natgw);
+    if (bound) assert.deepEqual(bound, [`127.0.0.1:${natgw}`]);
+    assert.match(output, new RegExp(`gateway → http://127.0.0.1:${natgw}\\)`));
     assert.match(
       output,
       /warning: listening on 0\.0\.0\.0 \(beyond loopback\) with the built-in development credentials/,
     );
-    assert.match(
-      output,
-      new RegExp(`\\[natgw\\] natgw: NAT Gateway API v2.0 on http://127.0.0.1:${started.port + 1}\\n`),
-    );
-    assert.match(output, new RegExp(`gateway → http://127.0.0.1:${started.port + 1}\\)`));
-    assert.equal(await accepts('127.0.0.1', started.port), true);
-    assert.equal(await accepts('127.0.0.1', started.port + 1), true);
-    if (outside) {
-      assert.equal(await accepts(outside, started.port), true, `the gateway on ${outside}`);
-      assert.equal(await accepts(outside, started.port + 1), false, `natgw on ${outside}`);
-    }
   } finally {
     assert.equal(await started.stop(), 0);
   }
