@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { connect } from 'node:net';
+import { type AddressInfo, connect, createServer } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -158,7 +158,10 @@ test('npm start restarts a process that died, with a back-off, and the system se
 
 interface Started {
   system: ChildProcess;
+  /** The gateway's port (natgw's own with `npm run natgw`). */
   port: number;
+  /** natgw's port behind the gateway. */
+  natgwPort: number;
   dir: string;
   /** Standard output and error so far. */
   output(): string;
@@ -166,19 +169,38 @@ interface Started {
   seen(pattern: RegExp): Promise<RegExpExecArray>;
   /** The exit status, once it has exited. */
   exited: Promise<number | null>;
-  /** SIGTERM, and the exit status; the temp dir goes too. */
+  /** SIGTERM, and the exit status (also in `exited`); the temp dir goes too. */
   stop(): Promise<number | null>;
 }
 
-/** `npm start` (or `npm run natgw` with `main`) on a random port and a temp SQLite file, with `env`. */
-function startSystem(env: Record<string, string>, script = 'natgw/src/system.ts'): Started {
+/** Ports no one listens on now, as the system hands them out. */
+async function freePorts(count: number): Promise<number[]> {
+  const servers = Array.from({ length: count }, () => createServer());
+  const ports = await Promise.all(
+    servers.map(
+      (server) =>
+        new Promise<number>((resolve) =>
+          server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)),
+        ),
+    ),
+  );
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
+}
+
+/**
+ * `npm start` (or `npm run natgw`, `natgw/src/main.ts`) on free ports (`PORT`, `NATGW_PORT`) and a
+ * temp SQLite file, with `env`.
+ */
+async function startSystem(env: Record<string, string>, script = 'natgw/src/system.ts'): Promise<Started> {
   const dir = mkdtempSync(join(tmpdir(), 'natgw-system-'));
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const [port = 0, natgwPort = 0] = await freePorts(2);
   const system = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', script], {
     cwd: root,
     env: {
       ...process.env,
       PORT: String(port),
+      NATGW_PORT: String(natgwPort),
       NATGW_SQLITE_FILE: join(dir, 'natgw.sqlite'),
       NATGW_PROVISIONING_DELAY_MS: '0',
       LOG_LEVEL: 'warn',
@@ -215,6 +237,7 @@ function startSystem(env: Record<string, string>, script = 'natgw/src/system.ts'
   return {
     system,
     port,
+    natgwPort,
     dir,
     output: () => output,
     seen,
@@ -273,7 +296,7 @@ function login(
 test("npm start's banner prints the development credentials as such, and of a NATGW_CONFIG file's only where they are", {
   timeout: 60_000,
 }, async () => {
-  const builtIn = startSystem({});
+  const builtIn = await startSystem({});
   try {
     await builtIn.seen(/Ctrl-C stops it/);
     const banner = builtIn.output().slice(builtIn.output().indexOf('statuskit: the NAT Gateway API'));
@@ -281,8 +304,9 @@ test("npm start's banner prints the development credentials as such, and of a NA
     assert.match(banner, /\n {2}users: demo \/ demo-password \(read-write, project demo\)/);
     assert.match(banner, /\n {2}AK\/SK: NATGWDEMOAK000000001 \/ natgw-demo-secret-key-0+1 \(user demo/);
   } finally {
-    assert.equal(await builtIn.stop(), 0);
+    await builtIn.stop();
   }
+  assert.equal(await builtIn.exited, 0, builtIn.output());
 
   const dir = mkdtempSync(join(tmpdir(), 'natgw-config-'));
   const secret = 'operator-secret-key-5e0c1b7a9d2f4e6a8c0b';
@@ -297,7 +321,7 @@ test("npm start's banner prints the development credentials as such, and of a NA
     }),
     { mode: 0o600 },
   );
-  const started = startSystem({ NATGW_CONFIG: file });
+  const started = await startSystem({ NATGW_CONFIG: file });
   try {
     await started.seen(/Ctrl-C stops it/);
     const output = started.output();
@@ -318,9 +342,10 @@ test("npm start's banner prints the development credentials as such, and of a NA
     });
     assert.equal(issued.status, 201);
   } finally {
-    assert.equal(await started.stop(), 0);
+    await started.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+  assert.equal(await started.exited, 0, started.output());
 });
 
 test('npm start and npm run natgw refuse a bind beyond loopback with the development credentials', {
@@ -328,7 +353,7 @@ test('npm start and npm run natgw refuse a bind beyond loopback with the develop
 }, async (t) => {
   for (const script of ['natgw/src/system.ts', 'natgw/src/main.ts']) {
     await t.test(script, async () => {
-      const started = startSystem({ HOST: '0.0.0.0' }, script);
+      const started = await startSystem({ HOST: '0.0.0.0' }, script);
       const outcome = await Promise.race([
         started.exited,
         started.seen(/Ctrl-C stops it|^natgw: NAT Gateway API/m).then(() => 'started'),
@@ -366,11 +391,11 @@ test('allowed, npm start warns, the gateway listens on HOST and natgw on 127.0.0
   const outside = Object.values(networkInterfaces())
     .flat()
     .find((entry) => entry?.family === 'IPv4' && !entry.internal)?.address;
-  const started = startSystem({ HOST: '0.0.0.0', NATGW_ALLOW_DEV_CREDENTIALS: '1' });
+  const started = await startSystem({ HOST: '0.0.0.0', NATGW_ALLOW_DEV_CREDENTIALS: '1' });
   try {
     await started.seen(/Ctrl-C stops it/);
     const output = started.output();
-    const natgw = started.port + 1;
+    const natgw = started.natgwPort;
     assert.equal(await accepts('127.0.0.1', started.port), true);
     assert.equal(await accepts('127.0.0.1', natgw), true);
     if (outside) {
@@ -385,18 +410,19 @@ test('allowed, npm start warns, the gateway listens on HOST and natgw on 127.0.0
       /warning: listening on 0\.0\.0\.0 \(beyond loopback\) with the built-in development credentials/,
     );
   } finally {
-    assert.equal(await started.stop(), 0);
+    await started.stop();
   }
+  assert.equal(await started.exited, 0, started.output());
 });
 
 test("a client's X-Forwarded-For never chooses the address the lockout counts, through the gateway or directly", {
   timeout: 60_000,
 }, async () => {
-  const started = startSystem({});
+  const started = await startSystem({});
   try {
     await started.seen(/Ctrl-C stops it/);
     const gateway = started.port;
-    const natgw = started.port + 1;
+    const natgw = started.natgwPort;
     for (let guess = 0; guess < 5; guess++) assert.equal(await login(gateway, 'demo', `guess-${guess}`), 401);
     assert.equal(await login(gateway, 'demo', 'demo-password'), 503);
     const forged = (address: string, more: Record<string, string> = {}) => ({
@@ -434,6 +460,7 @@ test("a client's X-Forwarded-For never chooses the address the lockout counts, t
       ['127.0.0.1'],
     );
   } finally {
-    assert.equal(await started.stop(), 0);
+    await started.stop();
   }
+  assert.equal(await started.exited, 0, started.output());
 });
