@@ -128,7 +128,7 @@ if (exposed?.refuse) process.exit(2);
 // on requests that carry this run's secret, which the gateway sets on each one (over any a client
 // sent). A process that connects to natgw's port from loopback itself does not know it.
 const proxySecret = randomBytes(32).toString('base64url');
-const gatewayDir = mkdtempSync(join(tmpdir(), 'natgw-system-'));
+const gatewayDir = mkdtempSync(join(tmpdir(), 'natgw-gateway-'));
 process.on('exit', () => rmSync(gatewayDir, { recursive: true, force: true }));
 const gatewayConfig = join(gatewayDir, 'gateway.json');
 writeFileSync(gatewayConfig, JSON.stringify({ upstreamHeaders: { [proxySecretHeader]: proxySecret } }), {
