@@ -9,6 +9,7 @@ import { locator, prefixes, projectScoped } from './forms.js';
 import { gatewayRoutes } from './gateways/routes.js';
 import { GatewayStore } from './gateways/store.js';
 import { AccessKeys, isSigned } from './identity/aksk.js';
+import { clientAddress } from './identity/client-address.js';
 import { discoveryRoutes } from './identity/discovery.js';
 import { Identity } from './identity/identity.js';
 import { Lockout } from './identity/lockout.js';
@@ -36,7 +37,6 @@ export async function buildApp(
   const app = Fastify(
     serverOptions({
       logger: { level: config.logLevel },
-      ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}),
       ...fastifyOptions,
     } as Parameters<typeof serverOptions>[0]),
   );
@@ -102,6 +102,7 @@ export async function buildApp(
     region: config.region,
     bodyLimit: config.tokenBodyLimit,
     lockout: new Lockout(database.db, config.loginLockout),
+    clientAddress: clientAddress(config),
   });
   discoveryRoutes(app, publicUrl);
   versionRoutes(app, publicUrl);

@@ -76,10 +76,16 @@ export interface Config {
   /** When password logins get 503 with `Retry-After` for a while (see `LockoutConfig`). */
   loginLockout: LockoutConfig;
   /**
-   * The proxies whose `X-Forwarded-For` names the client (addresses, CIDRs or `loopback`, as
-   * Fastify's `trustProxy`); the lockout counts by client address. None by default.
+   * The proxy in front, whose own entry in `X-Forwarded-For` (the last) names the client, which
+   * the lockout counts by: its addresses, CIDRs or `loopback`, comma-separated. None by default.
    */
   trustProxy?: string;
+  /**
+   * With `trustProxy`, a secret the proxy sends in `X-Natgw-Proxy-Secret`: without it a request's
+   * `X-Forwarded-For` is not the proxy's, whatever address it comes from (`npm start` makes one
+   * per run for its gateway).
+   */
+  proxySecret?: string;
 }
 
 /** The development setup a fresh start relies on (documented in the README). */
@@ -129,14 +135,15 @@ export const defaultConfig: Config = {
 /**
  * The configuration: defaults, then a JSON file (`NATGW_CONFIG`), then the environment
  * (`HOST`, `PORT`, `DATABASE_URL`, `NATGW_SQLITE_FILE`, `NATGW_PROVISIONING_DELAY_MS`,
- * `NATGW_PUBLIC_URL`, `NATGW_NETWORK_FILE`, `NATGW_MAX_IN_FLIGHT`, `NATGW_TRUST_PROXY`, `NATGW_REGION`,
+ * `NATGW_PUBLIC_URL`, `NATGW_NETWORK_FILE`, `NATGW_MAX_IN_FLIGHT`, `NATGW_TRUST_PROXY`,
+ * `NATGW_PROXY_SECRET`, `NATGW_REGION`,
  * `NATGW_LOCKOUT_FAILURE_ATTEMPTS`, `NATGW_LOCKOUT_DURATION`, `NATGW_LOCKOUT_ADDRESS_ATTEMPTS`,
  * `NATGW_LOCKOUT_USER_ATTEMPTS`, `NATGW_GATEWAYS_PER_NETWORK`, `LOG_LEVEL`), then `overrides`. A file
  * that holds secret keys must be readable by its owner alone.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
   const file: Partial<Config> = env.NATGW_CONFIG ? JSON.parse(readFileSync(env.NATGW_CONFIG, 'utf8')) : {};
-  if (env.NATGW_CONFIG && file.accessKeys?.length) ownerOnly(env.NATGW_CONFIG);
+  if (env.NATGW_CONFIG && (file.accessKeys?.length || file.proxySecret)) ownerOnly(env.NATGW_CONFIG);
   const fromEnv: Partial<Config> = {
     ...(env.HOST ? { host: env.HOST } : {}),
     ...(env.PORT ? { port: Number(env.PORT) } : {}),
@@ -149,6 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     ...(env.NATGW_NETWORK_FILE ? { networkFile: env.NATGW_NETWORK_FILE } : {}),
     ...(env.NATGW_MAX_IN_FLIGHT ? { maxInFlight: Number(env.NATGW_MAX_IN_FLIGHT) } : {}),
     ...(env.NATGW_TRUST_PROXY ? { trustProxy: env.NATGW_TRUST_PROXY } : {}),
+    ...(env.NATGW_PROXY_SECRET ? { proxySecret: env.NATGW_PROXY_SECRET } : {}),
     ...(env.NATGW_REGION ? { region: env.NATGW_REGION } : {}),
     ...(env.LOG_LEVEL ? { logLevel: env.LOG_LEVEL } : {}),
   };
@@ -174,7 +182,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
 }
 
 /**
- * Secret keys sign requests as their users: like the token key, a file holding them is refused
+ * Secret keys sign requests as their users (and the proxy secret names clients): like the token key, a file holding them is refused
  * when anyone but its owner may read or write it (as ssh refuses such a private key).
  */
 function ownerOnly(path: string): void {
@@ -185,9 +193,8 @@ function ownerOnly(path: string): void {
     );
 }
 
-/** The first access key and where it acts, as the banners print it: `AK / SK (user …, X-Project-Id …)`. */
-export function describeAccessKey(config: Config): string | undefined {
-  const key = config.accessKeys[0];
+/** An access key (the first by default) and where it acts, as the banners print it: `AK / SK (user …, X-Project-Id …)`. */
+export function describeAccessKey(config: Config, key = config.accessKeys[0]): string | undefined {
   const user = config.users.find((candidate) => candidate.name === key?.user);
   const project = config.projects.find((candidate) =>
     [candidate.name, candidate.id].includes(user?.project ?? ''),

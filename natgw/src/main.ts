@@ -1,19 +1,23 @@
 import { buildApp } from './app.js';
-import { describeAccessKey, loadConfig } from './config.js';
+import { loadConfig } from './config.js';
+import { credentialLines, exposure } from './development.js';
 
-/** `npm start`: natgw on its embedded defaults; Ctrl-C stops it cleanly. */
+/**
+ * `npm run natgw`: natgw alone, on its embedded defaults; Ctrl-C stops it cleanly. It refuses to
+ * listen beyond loopback with the development credentials (development.ts).
+ */
 const config = loadConfig();
+const exposed = exposure(config, [config.host]);
+if (exposed) process.stderr.write(`natgw: ${exposed.message}\n`);
+if (exposed?.refuse) process.exit(2);
 const app = await buildApp(config);
 const address = await app.listen({ host: config.host, port: config.port });
 config.publicUrl ??= address;
-const publicUrl = config.publicUrl;
 process.stdout.write(
   [
     `natgw: NAT Gateway API v2.0 on ${address}`,
     `  database: ${config.databaseUrl ? 'PostgreSQL' : config.sqliteFile}`,
-    `  token:    curl -si ${publicUrl}/v3/auth/tokens -H 'Content-Type: application/json' -d '{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"demo","password":"demo-password","domain":{"name":"Default"}}}},"scope":{"project":{"name":"demo","domain":{"name":"Default"}}}}}'`,
-    '  users:    demo / demo-password (read-write), viewer / viewer-password (read-only), project demo',
-    ...(describeAccessKey(config) ? [`  AK/SK:    ${describeAccessKey(config)}`] : []),
+    ...credentialLines(config, config.publicUrl).map(([label, text]) => `  ${`${label}:`.padEnd(9)} ${text}`),
     '',
   ].join('\n'),
 );

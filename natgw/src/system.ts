@@ -1,8 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { describeAccessKey, loadConfig } from './config.js';
+import { type Config, loadConfig } from './config.js';
+import { credentialLines, exposure } from './development.js';
+import { proxySecretHeader } from './identity/client-address.js';
 
 /**
  * `npm start`: the whole system as real processes. natgw instances on internal ports, and the
@@ -11,13 +17,17 @@ import { describeAccessKey, loadConfig } from './config.js';
  * Ctrl-C (or SIGTERM) stops them all.
  *
  * `NATGW_INSTANCES` (1) natgw processes start on `NATGW_PORT` (8081) and up; with more than one,
- * give them a shared PostgreSQL in `DATABASE_URL`.
+ * give them a shared PostgreSQL in `DATABASE_URL`. The gateway listens on `HOST`, natgw on
+ * `NATGW_HOST`: both 127.0.0.1 unless set, so natgw's own ports, which none of the gateway's
+ * limits guard, are not open beside it. With the development credentials, no process listens
+ * beyond loopback unless `NATGW_ALLOW_DEV_CREDENTIALS=1` (development.ts).
  */
 const root = fileURLToPath(new URL('../../', import.meta.url));
 /** The statuskit CLI as it is in the tree (the `source` condition), like natgw itself. */
 const statuskitCli = fileURLToPath(new URL('src/cli/main.ts', import.meta.resolve('statuskit/package.json')));
 const fromSource = ['--conditions=source', '--import', 'tsx'];
 const host = process.env.HOST ?? '127.0.0.1';
+const natgwHost = process.env.NATGW_HOST ?? '127.0.0.1';
 const port = Number(process.env.PORT ?? 8080);
 const firstPort = Number(process.env.NATGW_PORT ?? port + 1);
 const instances = Number(process.env.NATGW_INSTANCES ?? 1);
@@ -76,6 +86,13 @@ function start(name: string, args: string[], env: NodeJS.ProcessEnv, ready: RegE
   });
 }
 
+/** Where the gateway reaches natgw: a wildcard bind on loopback, an IPv6 address in brackets. */
+function reachable(listening: string): string {
+  if (listening === '0.0.0.0') return '127.0.0.1';
+  if (listening === '::') return '[::1]';
+  return isIP(listening) === 6 ? `[${listening}]` : listening;
+}
+
 function stop(status: number) {
   stopping = true;
   let left = children.filter((child) => child.exitCode === null && child.signalCode === null).length;
@@ -96,22 +113,45 @@ if (instances > 1 && !process.env.DATABASE_URL) {
   );
   process.exit(2);
 }
-// Where the gateway's requests to natgw come from: natgw takes the client's address (which the
-// login lockout counts by) from their X-Forwarded-For, and from nobody else's.
-const gatewayAddresses = [...new Set(['127.0.0.1', '::1', ...(isIP(host) ? [host] : [])])].join(',');
+let config: Config;
+try {
+  config = loadConfig();
+} catch (error) {
+  process.stderr.write(`[system] ${(error as Error).message}\n`);
+  process.exit(2);
+}
+const exposed = exposure(config, [host, natgwHost]);
+if (exposed) process.stderr.write(`[system] ${exposed.message}\n`);
+if (exposed?.refuse) process.exit(2);
+
+// natgw counts logins by the client's address: the one the gateway appends to X-Forwarded-For,
+// on requests that carry this run's secret, which the gateway sets on each one (over any a client
+// sent). A process that connects to natgw's port from loopback itself does not know it.
+const proxySecret = randomBytes(32).toString('base64url');
+const gatewayDir = mkdtempSync(join(tmpdir(), 'natgw-gateway-'));
+process.on('exit', () => rmSync(gatewayDir, { recursive: true, force: true }));
+const gatewayConfig = join(gatewayDir, 'gateway.json');
+writeFileSync(gatewayConfig, JSON.stringify({ upstreamHeaders: { [proxySecretHeader]: proxySecret } }), {
+  mode: 0o600,
+});
+const gatewayAddresses = [
+  'loopback',
+  ...(isIP(natgwHost) && !['0.0.0.0', '::'].includes(natgwHost) ? [natgwHost] : []),
+];
 const upstreams: string[] = [];
 await Promise.all(
   Array.from({ length: instances }, (_, index) => {
     const instancePort = firstPort + index;
-    upstreams.push(`http://${host}:${instancePort}`);
+    upstreams.push(`http://${reachable(natgwHost)}:${instancePort}`);
     return start(
       instances > 1 ? `natgw-${index + 1}` : 'natgw',
       [...fromSource, 'natgw/src/main.ts'],
       {
-        HOST: host,
+        HOST: natgwHost,
         PORT: String(instancePort),
         NATGW_PUBLIC_URL: publicUrl,
-        NATGW_TRUST_PROXY: gatewayAddresses,
+        NATGW_TRUST_PROXY: gatewayAddresses.join(','),
+        NATGW_PROXY_SECRET: proxySecret,
       },
       /^natgw: NAT Gateway API/,
     );
@@ -127,19 +167,18 @@ await start(
     host,
     '--port',
     String(port),
+    '--config',
+    gatewayConfig,
     ...upstreams.flatMap((url) => ['--upstream', url]),
   ],
   {},
   /statuskit gateway listening/,
 );
-const accessKey = describeAccessKey(loadConfig());
 process.stdout.write(
   [
     '',
     `statuskit: the NAT Gateway API v2.0 at ${publicUrl} (gateway → ${upstreams.join(', ')})`,
-    `  token: curl -si ${publicUrl}/v3/auth/tokens -H 'Content-Type: application/json' -d '{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"demo","password":"demo-password","domain":{"name":"Default"}}}},"scope":{"project":{"name":"demo","domain":{"name":"Default"}}}}}'`,
-    '  users: demo / demo-password (read-write), viewer / viewer-password (read-only), project demo',
-    ...(accessKey ? [`  AK/SK: ${accessKey}`] : []),
+    ...credentialLines(config, publicUrl).map(([label, text]) => `  ${label}: ${text}`),
     '  Ctrl-C stops it.',
     '',
   ].join('\n'),

@@ -146,6 +146,50 @@ for (const engine of engines()) {
       assertLockedOut(await login(direct, 'demo', 'demo-password', '203.0.113.7', via('198.51.100.99')));
       await direct.close();
     });
+
+    test('behind the proxy only its own entry counts: entries a client wrote before it never do', async () => {
+      // A client on loopback through a gateway on loopback: the gateway appends 127.0.0.1.
+      const proxied = await start({ trustProxy: 'loopback' });
+      const via = (entries: string) => ({ 'x-forwarded-for': entries });
+      for (let guess = 0; guess < 5; guess++) {
+        await login(proxied, 'demo', 'wrong', '127.0.0.1', via('127.0.0.1'));
+      }
+      for (const forged of [
+        '10.9.9.9, 127.0.0.1',
+        '10.9.9.10,127.0.0.1',
+        '203.0.113.9, 10.0.0.1, 127.0.0.1',
+      ]) {
+        assertLockedOut(await login(proxied, 'demo', 'demo-password', '127.0.0.1', via(forged)));
+      }
+      // What the proxy itself appended is still the client's address.
+      assert.equal(
+        (await login(proxied, 'demo', 'demo-password', '127.0.0.1', via('127.0.0.1, 203.0.113.8')))
+          .statusCode,
+        201,
+      );
+      await proxied.close();
+    });
+
+    test("with a proxy secret, a request without it is not the proxy's, whatever address it comes from", async () => {
+      const secret = 'a-secret-the-gateway-sends-00000001';
+      const proxied = await start({ trustProxy: 'loopback', proxySecret: secret });
+      // Direct, from loopback: rotating X-Forwarded-For, every failure is counted for 127.0.0.1.
+      for (let guess = 0; guess < 5; guess++) {
+        const headers = { 'x-forwarded-for': `10.9.9.${guess}` };
+        assertError(await login(proxied, 'demo', 'wrong', '127.0.0.1', headers), 401, 'VPC.0008');
+      }
+      for (const headers of [
+        { 'x-forwarded-for': '10.9.9.99' },
+        { 'x-forwarded-for': '10.9.9.99', 'x-natgw-proxy-secret': 'a-secret-the-gateway-sends-00000002' },
+        { 'x-forwarded-for': '10.9.9.99', 'x-natgw-proxy-secret': 'guess' },
+      ]) {
+        assertLockedOut(await login(proxied, 'demo', 'demo-password', '127.0.0.1', headers));
+      }
+      // The gateway, with the secret, names another client: counted apart, it logs in.
+      const fromGateway = { 'x-forwarded-for': '203.0.113.8', 'x-natgw-proxy-secret': secret };
+      assert.equal((await login(proxied, 'demo', 'demo-password', '127.0.0.1', fromGateway)).statusCode, 201);
+      await proxied.close();
+    });
   });
 }
 

@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { type AddressInfo, connect, createServer } from 'node:net';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { createClient, passwordAuthBody } from 'statuskit/client';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -151,4 +154,313 @@ test('npm start restarts a process that died, with a back-off, and the system se
   const status = await new Promise((resolve) => system.on('exit', (code) => resolve(code)));
   assert.equal(status, 0);
   rmSync(dir, { recursive: true, force: true });
+});
+
+interface Started {
+  system: ChildProcess;
+  /** The gateway's port (natgw's own with `npm run natgw`). */
+  port: number;
+  /** natgw's port behind the gateway. */
+  natgwPort: number;
+  dir: string;
+  /** Standard output and error so far. */
+  output(): string;
+  /** Resolves with the match once the output has it; rejects when the system exits first, or after 30 s. */
+  seen(pattern: RegExp): Promise<RegExpExecArray>;
+  /** The exit status, once it has exited. */
+  exited: Promise<number | null>;
+  /** SIGTERM, and the exit status (also in `exited`); the temp dir goes too. */
+  stop(): Promise<number | null>;
+}
+
+/** Ports no one listens on now, as the system hands them out. */
+async function freePorts(count: number): Promise<number[]> {
+  const servers = Array.from({ length: count }, () => createServer());
+  const ports = await Promise.all(
+    servers.map(
+      (server) =>
+        new Promise<number>((resolve) =>
+          server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)),
+        ),
+    ),
+  );
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
+}
+
+/**
+ * `npm start` (or `npm run natgw`, `natgw/src/main.ts`) on free ports (`PORT`, `NATGW_PORT`) and a
+ * temp SQLite file, with `env`.
+ */
+async function startSystem(env: Record<string, string>, script = 'natgw/src/system.ts'): Promise<Started> {
+  const dir = mkdtempSync(join(tmpdir(), 'natgw-system-'));
+  const [port = 0, natgwPort = 0] = await freePorts(2);
+  const system = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', script], {
+    cwd: root,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      NATGW_PORT: String(natgwPort),
+      NATGW_SQLITE_FILE: join(dir, 'natgw.sqlite'),
+      NATGW_PROVISIONING_DELAY_MS: '0',
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
+  });
+  let output = '';
+  const listeners = new Set<() => void>();
+  for (const stream of [system.stdout, system.stderr]) {
+    stream.on('data', (chunk) => {
+      output += chunk;
+      for (const listener of listeners) listener();
+    });
+  }
+  const exited = new Promise<number | null>((resolve) => system.on('exit', (code) => resolve(code)));
+  const seen = (pattern: RegExp) =>
+    new Promise<RegExpExecArray>((resolve, reject) => {
+      const late = setTimeout(() => reject(new Error(`no ${pattern} within 30 s:\n${output}`)), 30_000);
+      const look = () => {
+        const match = pattern.exec(output);
+        if (match) {
+          listeners.delete(look);
+          clearTimeout(late);
+          resolve(match);
+        }
+      };
+      listeners.add(look);
+      look();
+      void exited.then(() => {
+        clearTimeout(late);
+        reject(new Error(`exited before ${pattern}:\n${output}`));
+      });
+    });
+  return {
+    system,
+    port,
+    natgwPort,
+    dir,
+    output: () => output,
+    seen,
+    exited,
+    async stop() {
+      if (system.exitCode === null && system.signalCode === null) system.kill('SIGTERM');
+      const status = await exited;
+      rmSync(dir, { recursive: true, force: true });
+      return status;
+    },
+  };
+}
+
+/** Whether a TCP connection to `host`:`port` is accepted. */
+function accepts(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** A password login for `user`, from `localAddress` if given; resolves with the status. */
+function login(
+  port: number,
+  user: string,
+  password: string,
+  options: { headers?: Record<string, string>; localAddress?: string } = {},
+): Promise<number> {
+  const body = JSON.stringify(passwordAuthBody({ username: user, password, project: 'demo' }));
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/v3/auth/tokens',
+        agent: false,
+        ...(options.localAddress ? { localAddress: options.localAddress } : {}),
+        headers: { 'content-type': 'application/json', ...options.headers },
+      },
+      (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode ?? 0));
+      },
+    );
+    request.setTimeout(10_000, () => request.destroy(new Error('no answer within 10 s')));
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
+test("npm start's banner prints the development credentials as such, and of a NATGW_CONFIG file's only where they are", {
+  timeout: 60_000,
+}, async () => {
+  const builtIn = await startSystem({});
+  try {
+    await builtIn.seen(/Ctrl-C stops it/);
+    const banner = builtIn.output().slice(builtIn.output().indexOf('statuskit: the NAT Gateway API'));
+    assert.match(banner, /\n {2}development credentials: built in and published/);
+    assert.match(banner, /\n {2}users: demo \/ demo-password \(read-write, project demo\)/);
+    assert.match(banner, /\n {2}AK\/SK: NATGWDEMOAK000000001 \/ natgw-demo-secret-key-0+1 \(user demo/);
+  } finally {
+    await builtIn.stop();
+  }
+  assert.equal(await builtIn.exited, 0, builtIn.output());
+
+  const dir = mkdtempSync(join(tmpdir(), 'natgw-config-'));
+  const secret = 'operator-secret-key-5e0c1b7a9d2f4e6a8c0b';
+  const password = 'operator-password-3f9d';
+  const file = join(dir, 'natgw.json');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      projects: [{ name: 'ops', id: '0c5f3a1e2b7d4c9a8e6f1d2c3b4a5e6f' }],
+      users: [{ name: 'operator', password, project: 'ops', role: 'read-write' }],
+      accessKeys: [{ access: 'OPERATORAK0000000001', secret, user: 'operator' }],
+    }),
+    { mode: 0o600 },
+  );
+  const started = await startSystem({ NATGW_CONFIG: file });
+  try {
+    await started.seen(/Ctrl-C stops it/);
+    const output = started.output();
+    for (const printed of [secret, password, 'demo-password', 'natgw-demo-secret-key']) {
+      assert.equal(output.includes(printed), false, `${printed} printed:\n${output}`);
+    }
+    assert.doesNotMatch(output, /development credentials/);
+    assert.match(
+      output,
+      new RegExp(`credentials: 1 user and 1 access key from the NATGW_CONFIG file ${file}`),
+    );
+    // The file's user is the one that logs in.
+    const body = JSON.stringify(passwordAuthBody({ username: 'operator', password, project: 'ops' }));
+    const issued = await fetch(`http://127.0.0.1:${started.port}/v3/auth/tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+    assert.equal(issued.status, 201);
+  } finally {
+    await started.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  assert.equal(await started.exited, 0, started.output());
+});
+
+test('npm start and npm run natgw refuse a bind beyond loopback with the development credentials', {
+  timeout: 60_000,
+}, async (t) => {
+  for (const script of ['natgw/src/system.ts', 'natgw/src/main.ts']) {
+    await t.test(script, async () => {
+      const started = await startSystem({ HOST: '0.0.0.0' }, script);
+      const outcome = await Promise.race([
+        started.exited,
+        started.seen(/Ctrl-C stops it|^natgw: NAT Gateway API/m).then(() => 'started'),
+      ]);
+      const output = started.output();
+      const status = await started.stop();
+      assert.equal(outcome, 2, `${outcome === 'started' ? 'started' : `exited ${status}`}:\n${output}`);
+      assert.match(
+        output,
+        /refusing to listen on 0\.0\.0\.0 \(beyond loopback\) with the built-in development credentials \(user demo, .*\).*NATGW_ALLOW_DEV_CREDENTIALS=1/,
+      );
+      assert.equal(await accepts('127.0.0.1', started.port), false);
+    });
+  }
+});
+
+/** The local addresses listening on `port` as `ss` lists them; undefined where there is no `ss`. */
+function listening(port: number): string[] | undefined {
+  try {
+    const table = execFileSync('ss', ['-Hltn', `sport = :${port}`], { encoding: 'utf8' });
+    return table
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.trim().split(/\s+/)[3] ?? '');
+  } catch {
+    return undefined;
+  }
+}
+
+test('allowed, npm start warns, the gateway listens on HOST and natgw on 127.0.0.1 only', {
+  timeout: 60_000,
+}, async () => {
+  // A local address that is not loopback, if the machine has one: natgw's port must refuse it.
+  const outside = Object.values(networkInterfaces())
+    .flat()
+    .find((entry) => entry?.family === 'IPv4' && !entry.internal)?.address;
+  const started = await startSystem({ HOST: '0.0.0.0', NATGW_ALLOW_DEV_CREDENTIALS: '1' });
+  try {
+    await started.seen(/Ctrl-C stops it/);
+    const output = started.output();
+    const natgw = started.natgwPort;
+    assert.equal(await accepts('127.0.0.1', started.port), true);
+    assert.equal(await accepts('127.0.0.1', natgw), true);
+    if (outside) {
+      assert.equal(await accepts(outside, started.port), true, `the gateway on ${outside}`);
+      assert.equal(await accepts(outside, natgw), false, `natgw on ${outside}`);
+    }
+    const bound = listening(natgw);
+    if (bound) assert.deepEqual(bound, [`127.0.0.1:${natgw}`]);
+    assert.match(output, new RegExp(`gateway → http://127.0.0.1:${natgw}\\)`));
+    assert.match(
+      output,
+      /warning: listening on 0\.0\.0\.0 \(beyond loopback\) with the built-in development credentials/,
+    );
+  } finally {
+    await started.stop();
+  }
+  assert.equal(await started.exited, 0, started.output());
+});
+
+test("a client's X-Forwarded-For never chooses the address the lockout counts, through the gateway or directly", {
+  timeout: 60_000,
+}, async () => {
+  const started = await startSystem({});
+  try {
+    await started.seen(/Ctrl-C stops it/);
+    const gateway = started.port;
+    const natgw = started.natgwPort;
+    for (let guess = 0; guess < 5; guess++) assert.equal(await login(gateway, 'demo', `guess-${guess}`), 401);
+    assert.equal(await login(gateway, 'demo', 'demo-password'), 503);
+    const forged = (address: string, more: Record<string, string> = {}) => ({
+      headers: { 'x-forwarded-for': address, ...more },
+    });
+    // Through the gateway: it appends the client's own address after whatever the client wrote.
+    for (const address of ['10.9.9.9', '10.9.9.10', '127.0.0.2', '10.9.9.11, 127.0.0.1']) {
+      assert.equal(
+        await login(gateway, 'demo', 'demo-password', forged(address)),
+        503,
+        `through, ${address}`,
+      );
+    }
+    assert.equal(
+      await login(gateway, 'demo', 'demo-password', forged('10.9.9.12', { 'x-natgw-proxy-secret': 'guess' })),
+      503,
+    );
+    // Directly to natgw's port, from loopback as the gateway is: it does not know the gateway's secret.
+    for (const address of ['10.9.9.9', '10.9.9.13']) {
+      assert.equal(await login(natgw, 'demo', 'demo-password', forged(address)), 503, `direct, ${address}`);
+    }
+    assert.equal(
+      await login(natgw, 'demo', 'demo-password', forged('10.9.9.14', { 'x-natgw-proxy-secret': 'guess' })),
+      503,
+    );
+    // Another client address, as the gateway names it, is counted apart: its login goes through.
+    assert.equal(await login(gateway, 'demo', 'demo-password', { localAddress: '127.0.0.2' }), 201);
+    const database = new Database(join(started.dir, 'natgw.sqlite'), { readonly: true });
+    const counted = database.prepare('select distinct address from login_failures').all() as {
+      address: string;
+    }[];
+    database.close();
+    assert.deepEqual(
+      counted.map((row) => row.address),
+      ['127.0.0.1'],
+    );
+  } finally {
+    await started.stop();
+  }
+  assert.equal(await started.exited, 0, started.output());
 });

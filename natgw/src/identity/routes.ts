@@ -99,6 +99,8 @@ interface Options {
   region: string;
   bodyLimit: number;
   lockout: Lockout;
+  /** The address a login comes from, as the lockout counts it (client-address.ts). */
+  clientAddress: (request: FastifyRequest) => string;
 }
 
 /** A token's body as Keystone v3 shows it, with a catalog whose `nat` entry is this API. */
@@ -183,7 +185,7 @@ export function identityRoutes(app: FastifyInstance, identity: Identity, options
         ...(user.id === undefined ? {} : { userId: user.id }),
       };
       // Counted (and perhaps refused with 503) before the password is checked.
-      const attempt = [identity.loginKey(names), addressKey(request.ip)] as const;
+      const attempt = [identity.loginKey(names), addressKey(options.clientAddress(request))] as const;
       await options.lockout.attempt(...attempt);
       const issued = await identity.issue({
         ...names,

@@ -25,7 +25,7 @@ Options:
   --config FILE         a JSON object with the same options in camelCase (upstreams, port, host,
                         profile, dialect, timeout, proxyAuth, maxInFlight, realm, bodyLimit,
                         bodyBudget, maxConnections, health: { downFor, maxDownFor },
-                        clientTimeouts, logLevel); flags win
+                        clientTimeouts, upstreamHeaders, logLevel); flags win
   --log-level L         log level of the JSON log on standard error (default: info; silent: none)
   -h, --help            this text
 

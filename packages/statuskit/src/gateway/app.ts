@@ -50,9 +50,9 @@ export async function createGateway(options: GatewayOptions): Promise<FastifyIns
     connectTimeout: Math.min(checked.timeout, 10_000),
     connections: checked.maxConnections,
   });
-  const { timeout, maxErrorBody, bodyLimit } = checked;
+  const { timeout, maxErrorBody, bodyLimit, upstreamHeaders } = checked;
   const bodies = new BodyBudget(checked.bodyBudget);
-  const forwarder = new Forwarder({ upstreams, profile, dialect, timeout, maxErrorBody });
+  const forwarder = new Forwarder({ upstreams, profile, dialect, timeout, maxErrorBody, upstreamHeaders });
 
   // The server hands each request to the fast lane first (see lane.ts), and to Fastify when the
   // lane does not take it; the lane exists once the plugin is registered.

@@ -70,6 +70,8 @@ export interface ForwardSettings {
   dialect: Dialect;
   timeout: number;
   maxErrorBody: number;
+  /** Set on every request sent upstream, over the client's fields of the same names. */
+  upstreamHeaders?: Record<string, string> | undefined;
 }
 
 export interface Forwarded {
@@ -93,8 +95,9 @@ export class Forwarder {
   }
 
   async forward(trip: Trip, request: Forwarded): Promise<Outcome> {
-    const { upstreams, timeout } = this.#settings;
+    const { upstreams, timeout, upstreamHeaders } = this.#settings;
     const { method } = request;
+    const headers = upstreamHeaders ? { ...request.headers, ...upstreamHeaders } : request.headers;
     const tried = new Set<number>();
     let failed: 502 | 504 | undefined;
     trip.deadline = setTimeout(Trip.expire, timeout, trip);
@@ -104,7 +107,7 @@ export class Forwarder {
         tried.add(upstream.index);
         const exchange = new Exchange(
           upstream.pool,
-          { ...request, path: upstream.prefix + request.path, timeout },
+          { ...request, headers, path: upstream.prefix + request.path, timeout },
           (status, headers) => this.#plan(trip, method, status, headers, tried),
         );
         trip.exchange = exchange;

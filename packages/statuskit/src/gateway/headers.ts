@@ -62,7 +62,7 @@ export interface Forwarding {
 
 /**
  * The headers sent upstream (RFC 9110 §7.6): the client's end-to-end fields, the request id in
- * both its headers, `X-Forwarded-For` with the client appended, `X-Forwarded-Proto` and
+ * both its headers, `X-Forwarded-For` with the client appended (its last entry), `X-Forwarded-Proto` and
  * `X-Forwarded-Host` as the client used them, and `Via` naming the gateway. `Host` is the
  * upstream's (undici sets it), and `Content-Length` is undici's to compute from the body.
  * `Expect` was already answered by the gateway's server.
@@ -76,10 +76,14 @@ export function upstreamRequestHeaders(headers: Headers, forwarding: Forwarding)
     out[name] = typeof value === 'string' ? value : value.join(', ');
   }
   for (const name of requestIdHeaders) out[name] = forwarding.requestId;
+  // The last entry is always the gateway's own, which an upstream trusting one hop relies on:
+  // with no address to append, the client's own entries are not passed on as if they were it.
   if (forwarding.clientIp) {
     out['x-forwarded-for'] = out['x-forwarded-for']
       ? `${out['x-forwarded-for']}, ${forwarding.clientIp}`
       : forwarding.clientIp;
+  } else {
+    delete out['x-forwarded-for'];
   }
   out['x-forwarded-proto'] = forwarding.protocol;
   const host = headers.host;

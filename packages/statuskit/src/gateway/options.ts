@@ -35,6 +35,12 @@ export interface GatewayOptions {
   clientTimeouts?: StatuskitOptions['timeouts'];
   /** Largest upstream error body, in bytes, read to check it is a contract body; a larger one is rewritten. Default 64 KiB. */
   maxErrorBody?: number;
+  /**
+   * Headers set on every request sent upstream, replacing any a client sent under the same names:
+   * e.g. a secret by which an upstream tells the gateway's requests (and its `X-Forwarded-For`)
+   * from those of anyone else who can reach it.
+   */
+  upstreamHeaders?: Record<string, string>;
   /** Fastify's `logger` option (pino); every line of a request carries its id as `reqId`. */
   logger?: FastifyServerOptions['logger'];
 }
@@ -72,6 +78,7 @@ const configKeys: Record<keyof GatewayConfig | 'upstream', 'string' | 'strings' 
   health: 'object',
   clientTimeouts: 'object',
   maxErrorBody: 'number',
+  upstreamHeaders: 'object',
   port: 'number',
   host: 'string',
   logLevel: 'string',
@@ -156,7 +163,24 @@ export function checkOptions(options: GatewayOptions) {
       ),
     },
     maxErrorBody: positive('maxErrorBody', options.maxErrorBody, gatewayDefaults.maxErrorBody, true),
+    upstreamHeaders: upstreamHeaders(options.upstreamHeaders),
   };
+}
+
+/** The headers set on upstream requests, names lower-cased as the client's are; one HTTP cannot carry throws. */
+function upstreamHeaders(headers: Record<string, string> | undefined): Record<string, string> | undefined {
+  if (headers === undefined) return undefined;
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
+      throw new RangeError(`upstreamHeaders: "${name}" is not a header name`);
+    }
+    if (typeof value !== 'string' || /[\0\r\n]/.test(value)) {
+      throw new RangeError(`upstreamHeaders: ${name} must be a string of one line`);
+    }
+    out[name.toLowerCase()] = value;
+  }
+  return out;
 }
 
 /** An upstream's URL, checked: http or https, no query, no credentials. */
