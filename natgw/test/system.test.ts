@@ -16,13 +16,14 @@ test('npm start runs natgw behind the gateway, everything pointing at the gatewa
   timeout: 60_000,
 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'natgw-system-'));
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const [port = 0, natgwPort = 0] = await freePorts(2);
   const base = `http://127.0.0.1:${port}`;
   const system = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'natgw/src/system.ts'], {
     cwd: root,
     env: {
       ...process.env,
       PORT: String(port),
+      NATGW_PORT: String(natgwPort),
       NATGW_SQLITE_FILE: join(dir, 'natgw.sqlite'),
       NATGW_PROVISIONING_DELAY_MS: '0',
       LOG_LEVEL: 'warn',
@@ -38,7 +39,7 @@ test('npm start runs natgw behind the gateway, everything pointing at the gatewa
   });
   assert.match(
     output,
-    new RegExp(`the NAT Gateway API v2.0 at ${base} \\(gateway → http://127.0.0.1:${port + 1}\\)`),
+    new RegExp(`the NAT Gateway API v2.0 at ${base} \\(gateway → http://127.0.0.1:${natgwPort}\\)`),
   );
 
   const issued = await fetch(`${base}/v3/auth/tokens`, {
@@ -94,13 +95,14 @@ test('npm start restarts a process that died, with a back-off, and the system se
   timeout: 120_000,
 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'natgw-system-'));
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const [port = 0, natgwPort = 0] = await freePorts(2);
   const base = `http://127.0.0.1:${port}`;
   const system = spawn(process.execPath, ['--import', 'tsx', 'natgw/src/system.ts'], {
     cwd: root,
     env: {
       ...process.env,
       PORT: String(port),
+      NATGW_PORT: String(natgwPort),
       NATGW_SQLITE_FILE: join(dir, 'natgw.sqlite'),
       LOG_LEVEL: 'warn',
     },
