@@ -319,7 +319,7 @@ async function plugin(app: FastifyInstance, options: StatuskitOptions) {
   app.addHook('onSend', (request, reply, payload, done) => {
     // While closing, every answer ends its connection: an idle keep-alive one would hold the close.
     if (contract.draining) reply.header('connection', 'close');
-    if (!request.raw.complete) lingerOnClose(request.raw.socket);
+    if (!request.raw.complete) lingerOnClose(request.raw.socket, contract.linger);
     if ((reply as Marked)[passedThrough]) return done(null, payload);
     const status = reply.statusCode;
     if (status === 204) {

@@ -4,6 +4,7 @@ import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { testApp } from '../../test/fastify-app.js';
+import { accepted, silentClients, stillOpenAfter } from '../../test/silent-clients.js';
 import { parseErrorBody } from '../index.js';
 import { type StatuskitOptions, serverOptions, statuskit } from './index.js';
 
@@ -450,6 +451,35 @@ describe('connections', () => {
     assert.match(answer, /^HTTP\/1\.1 200 /);
     for (const socket of held) socket.destroy();
     await capped.close();
+  });
+});
+
+describe('lingering close', () => {
+  test('destroys a connection its client keeps half-open a linger after the 408, so that new clients get in', async () => {
+    const linger = 300;
+    const { app: capped } = await testApp({
+      timeouts: { headers: 300, request: 600, checkInterval: 50, linger },
+      overload: { maxConnections: 8, maxEventLoopDelay: 0 },
+    });
+    await capped.listen({ host: '127.0.0.1', port: 0 });
+    const { port: cappedPort } = capped.server.address() as AddressInfo;
+    const held = accepted(capped.server);
+    const silent = silentClients(cappedPort, 12);
+    try {
+      const statuses = await silent.statuses;
+      assert.equal(statuses.filter((status) => status === 408).length, 8, String(statuses));
+      assert.equal(statuses.filter((status) => status === 0).length, 4, 'the ones past the cap were let in');
+      // Their clients have read the 408 and keep their side open: the server lets go all the same.
+      assert.equal(await stillOpenAfter(held, linger + 1_000), 0, 'half-closed connections still held');
+      const answer = await fetch(`http://127.0.0.1:${cappedPort}/items/1`, {
+        headers: { 'x-auth-token': 'rw' },
+        signal: AbortSignal.timeout(2_000),
+      });
+      assert.equal(answer.status, 200);
+    } finally {
+      silent.close();
+      await capped.close();
+    }
   });
 });
 

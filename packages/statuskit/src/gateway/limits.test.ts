@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { describe, test } from 'node:test';
+import { accepted, silentClients, stillOpenAfter } from '../../test/silent-clients.js';
 import { closedAfterwards, httpUpstream, type Running, startGateway } from '../../test/upstreams.js';
 
 const bounded = { timeout: 10_000 };
@@ -48,6 +49,31 @@ describe('what a client cannot make the gateway hold', () => {
       assert.equal(refused?.headers.get('retry-after'), '1');
       assert.equal(slow.seen.length, 1, 'the refused body never went upstream');
       assert.equal((await post()).status, 200);
+    },
+  );
+
+  test(
+    'destroys a connection its client keeps half-open a linger after the 408, so that new clients get in',
+    bounded,
+    async () => {
+      const echo = await upstream((_request, response) => response.end('{}'));
+      const linger = 300;
+      const { app, url, port } = await gateway({
+        upstreams: [echo.url],
+        maxConnections: 8,
+        clientTimeouts: { headers: 300, request: 600, checkInterval: 50, linger },
+      });
+      const held = accepted(app.server);
+      const silent = silentClients(port, 12);
+      try {
+        const statuses = await silent.statuses;
+        assert.equal(statuses.filter((status) => status === 408).length, 8, String(statuses));
+        assert.equal(await stillOpenAfter(held, linger + 1_000), 0, 'half-closed connections still held');
+        const answer = await fetch(`${url}/things`, { signal: AbortSignal.timeout(2_000) });
+        assert.equal(answer.status, 200);
+      } finally {
+        silent.close();
+      }
     },
   );
 
