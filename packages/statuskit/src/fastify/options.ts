@@ -45,6 +45,11 @@ export interface OverloadOptions {
    */
   maxInFlight?: number;
   /**
+   * Requests of one connection served at once (0: no limit). Default 16. A client pipelining more
+   * has the others wait their turn, unread: one connection cannot take the capacity of all.
+   */
+  maxInFlightPerConnection?: number;
+  /**
    * Connections held open at once; one past it is closed as soon as it is accepted (0: no cap).
    * Default: derived from the process's descriptor limit (RLIMIT_NOFILE) where it can be read
    * (Linux): the limit less an eighth (at least 64) kept for everything else.
@@ -61,5 +66,11 @@ export interface OverloadOptions {
 export const defaults = {
   produces: ['application/json'],
   timeouts: { headers: 10_000, request: 30_000, checkInterval: 1_000, drain: 1_000, linger: 5_000 },
-  overload: { maxInFlight: 1024, maxEventLoopDelay: 1_000, maxHeapUsedBytes: 0, retryAfter: 1 },
+  overload: {
+    maxInFlight: 1024,
+    maxInFlightPerConnection: 16,
+    maxEventLoopDelay: 1_000,
+    maxHeapUsedBytes: 0,
+    retryAfter: 1,
+  },
 } as const;
