@@ -102,7 +102,6 @@ async function run({ short, scope, log }: Context) {
       }
     }),
   );
-  const stillHeld = floods.flat().filter((one) => !one.socket.destroyed).length;
 
   report.figure('nofile', nofile);
   report.figure('silent', `${count}×2`);
@@ -121,7 +120,6 @@ async function run({ short, scope, log }: Context) {
       `${name}: no new client served within the linger + ${slack / 1000} s of the last 408 (${ms(after ?? Number.NaN)})`,
     );
   }
-  report.check(stillHeld === 2 * count, 'the silent clients were meant to hold on to the end');
   report.check(natgw.alive() && system.gateway.alive(), 'a process died');
   return report.outcome();
 }
