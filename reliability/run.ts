@@ -24,7 +24,9 @@ import { instances } from './scenarios/instances.js';
 import { isolation } from './scenarios/isolation.js';
 import { loginAbuse } from './scenarios/login-abuse.js';
 import { overload } from './scenarios/overload.js';
+import { pipelining } from './scenarios/pipelining.js';
 import { shutdown } from './scenarios/shutdown.js';
+import { silentSockets } from './scenarios/silent-sockets.js';
 import { slowBodies } from './scenarios/slow-bodies.js';
 import { slowClients } from './scenarios/slow-clients.js';
 
@@ -34,6 +36,8 @@ const scenarios: Scenario[] = [
   slowClients,
   slowBodies,
   descriptors,
+  silentSockets,
+  pipelining,
   bigBodies,
   badInput,
   crash('sqlite'),

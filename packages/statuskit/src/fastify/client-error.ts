@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { type Language, negotiateLanguage, requestIdFrom, requestIdHeaders } from '../index.js';
 import type { Contract } from './contract.js';
+import { closeLingering } from './linger.js';
 
 /** Node's parser and timer errors, as the contract's codes (before the profile's fallback). */
 function statusOf(code: string | undefined): number {
@@ -38,7 +39,7 @@ export function answerClientError(contract: Contract, error: ClientError, socket
   answerOnSocket(contract, socket, statusOf(error.code), requestId, lang);
 }
 
-/** Writes the contract's answer for `status` straight on a socket and closes the connection. */
+/** Writes the contract's answer for `status` straight on a socket and closes the connection, lingering (linger.ts). */
 export function answerOnSocket(
   contract: Contract,
   socket: HttpSocket,
@@ -59,7 +60,9 @@ export function answerOnSocket(
   };
   for (const name of requestIdHeaders) headers[name] = requestId;
   const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
-  socket.end(
+  closeLingering(
+    socket,
+    contract.linger,
     `HTTP/1.1 ${answer.status} ${contract.profile.text(answer.status).phrase}\r\n${head.join('')}\r\n${answer.body}`,
   );
 }

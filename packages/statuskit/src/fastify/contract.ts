@@ -36,13 +36,17 @@ export class Contract {
   readonly challenge: string;
   /** Seconds a client turned away by a busy or closing server is told to wait. */
   readonly retryAfter: number;
+  /** Milliseconds a connection the server has ended waits for its client to end its side too. */
+  readonly linger: number;
+  /** Requests of one connection served at once; the next ones wait their turn (0: no limit). */
+  readonly perConnection: number;
   /** Event-loop delay and heap use, when the plugin watches them: a `cause` means 503. */
   pressure: Pressure | undefined;
   /** The plugin's own refusals (404, 405, 401, …), made ahead per status and language. */
   readonly prepared: PreparedAnswers;
 
   constructor(
-    options: Pick<StatuskitOptions, 'profile' | 'dialect' | 'errorCodes' | 'auth' | 'overload'>,
+    options: Pick<StatuskitOptions, 'profile' | 'dialect' | 'errorCodes' | 'auth' | 'overload' | 'timeouts'>,
     log: FastifyBaseLogger,
   ) {
     this.profile = typeof options.profile === 'object' ? options.profile : getProfile(options.profile);
@@ -50,6 +54,9 @@ export class Contract {
     this.errorCodes = options.errorCodes ?? {};
     this.challenge = options.auth?.challenge ?? 'Bearer';
     this.retryAfter = options.overload?.retryAfter ?? defaults.overload.retryAfter;
+    this.linger = options.timeouts?.linger ?? defaults.timeouts.linger;
+    this.perConnection =
+      options.overload?.maxInFlightPerConnection ?? defaults.overload.maxInFlightPerConnection;
     this.log = log;
     this.prepared = new PreparedAnswers({
       profile: this.profile,

@@ -14,10 +14,12 @@ export interface StatuskitOptions {
   auth?: AuthOptions;
   /**
    * In milliseconds: when a slow client gets 408 (`headers`, `request`, checked every
-   * `checkInterval`), and how long a closing server leaves open keep-alive connections for their
-   * clients to find it closing before it cuts the idle ones (`drain`).
+   * `checkInterval`), how long a closing server leaves open keep-alive connections for their
+   * clients to find it closing before it cuts the idle ones (`drain`), and how long a connection
+   * ended by an answer with `Connection: close` is kept, half-closed, for its client to end its
+   * side before it is destroyed (`linger`, nginx's `lingering_timeout`).
    */
-  timeouts?: { headers?: number; request?: number; checkInterval?: number; drain?: number };
+  timeouts?: { headers?: number; request?: number; checkInterval?: number; drain?: number; linger?: number };
   /** When requests are turned away with 503. */
   overload?: OverloadOptions;
   /** 202 jobs: where their status is served, and where they are kept; `false`: no job route. */
@@ -43,6 +45,11 @@ export interface OverloadOptions {
    */
   maxInFlight?: number;
   /**
+   * Requests of one connection served at once (0: no limit). Default 16. A client pipelining more
+   * has the others wait their turn, unread: one connection cannot take the capacity of all.
+   */
+  maxInFlightPerConnection?: number;
+  /**
    * Connections held open at once; one past it is closed as soon as it is accepted (0: no cap).
    * Default: derived from the process's descriptor limit (RLIMIT_NOFILE) where it can be read
    * (Linux): the limit less an eighth (at least 64) kept for everything else.
@@ -58,6 +65,12 @@ export interface OverloadOptions {
 
 export const defaults = {
   produces: ['application/json'],
-  timeouts: { headers: 10_000, request: 30_000, checkInterval: 1_000, drain: 1_000 },
-  overload: { maxInFlight: 1024, maxEventLoopDelay: 1_000, maxHeapUsedBytes: 0, retryAfter: 1 },
+  timeouts: { headers: 10_000, request: 30_000, checkInterval: 1_000, drain: 1_000, linger: 5_000 },
+  overload: {
+    maxInFlight: 1024,
+    maxInFlightPerConnection: 16,
+    maxEventLoopDelay: 1_000,
+    maxHeapUsedBytes: 0,
+    retryAfter: 1,
+  },
 } as const;

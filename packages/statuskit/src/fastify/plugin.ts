@@ -160,8 +160,13 @@ async function plugin(app: FastifyInstance, options: StatuskitOptions) {
   app.addHook('onRequest', (request, reply, done) => {
     reply.header(requestIdHeaders[0], request.id);
     reply.header(requestIdHeaders[1], request.id);
-    const waiting = inTurn(request.raw.socket ?? request.raw, reply.raw, request.method);
-    if (waiting) waiting.then(() => done(refusal(request, reply)));
+    const socket = request.raw.socket;
+    const waiting = inTurn(socket ?? request.raw, reply.raw, request.method, contract.perConnection);
+    // A request whose connection went while it waited is not served: its client is gone.
+    if (waiting)
+      waiting.then(() => {
+        if (!socket?.destroyed) done(refusal(request, reply));
+      });
     else done(refusal(request, reply));
   });
   if (maxInFlight > 0) {
@@ -334,7 +339,7 @@ async function plugin(app: FastifyInstance, options: StatuskitOptions) {
   app.addHook('onSend', (request, reply, payload, done) => {
     // While closing, every answer ends its connection: an idle keep-alive one would hold the close.
     if (contract.draining) reply.header('connection', 'close');
-    if (!request.raw.complete) lingerOnClose(request.raw.socket);
+    if (!request.raw.complete) lingerOnClose(request.raw.socket, contract.linger);
     if ((reply as Marked)[passedThrough]) return done(null, payload);
     const status = reply.statusCode;
     if (status === 204) {

@@ -4,6 +4,8 @@ import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { testApp } from '../../test/fastify-app.js';
+import { outstanding, pipelining } from '../../test/pipelining-client.js';
+import { accepted, silentClients, stillOpenAfter } from '../../test/silent-clients.js';
 import { parseErrorBody } from '../index.js';
 import { type StatuskitOptions, serverOptions, statuskit } from './index.js';
 
@@ -375,6 +377,20 @@ describe('in-flight accounting', () => {
     assert.equal(counted.statuskit.inFlight, 0);
     await counted.close();
   });
+  test('gives back the slots of pipelined requests whose client went away before their answers', async () => {
+    const { app: counted } = await testApp({ overload: { maxInFlight: 64, maxEventLoopDelay: 0 } });
+    await counted.listen({ host: '127.0.0.1', port: 0 });
+    const { port: countedPort } = counted.server.address() as AddressInfo;
+    const socket = net.connect(countedPort, '127.0.0.1');
+    socket.write('GET /slow HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(20));
+    while (counted.statuskit.inFlight === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    socket.destroy();
+    // Node closes only the answer it was writing; the ones queued behind it must give back theirs too.
+    for (const until = Date.now() + 1_000; counted.statuskit.inFlight > 0 && Date.now() < until; )
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(counted.statuskit.inFlight, 0);
+    await counted.close();
+  });
 });
 
 describe('an empty body is no body', () => {
@@ -453,6 +469,35 @@ describe('connections', () => {
   });
 });
 
+describe('lingering close', () => {
+  test('destroys a connection its client keeps half-open a linger after the 408, so that new clients get in', async () => {
+    const linger = 300;
+    const { app: capped } = await testApp({
+      timeouts: { headers: 300, request: 600, checkInterval: 50, linger },
+      overload: { maxConnections: 8, maxEventLoopDelay: 0 },
+    });
+    await capped.listen({ host: '127.0.0.1', port: 0 });
+    const { port: cappedPort } = capped.server.address() as AddressInfo;
+    const held = accepted(capped.server);
+    const silent = silentClients(cappedPort, 12);
+    try {
+      const statuses = await silent.statuses;
+      assert.equal(statuses.filter((status) => status === 408).length, 8, String(statuses));
+      assert.equal(statuses.filter((status) => status === 0).length, 4, 'the ones past the cap were let in');
+      // Their clients have read the 408 and keep their side open: the server lets go all the same.
+      assert.equal(await stillOpenAfter(held, linger + 1_000), 0, 'half-closed connections still held');
+      const answer = await fetch(`http://127.0.0.1:${cappedPort}/items/1`, {
+        headers: { 'x-auth-token': 'rw' },
+        signal: AbortSignal.timeout(2_000),
+      });
+      assert.equal(answer.status, 200);
+    } finally {
+      silent.close();
+      await capped.close();
+    }
+  });
+});
+
 describe('pipelining', () => {
   test('runs pipelined requests in order when one of them is unsafe (RFC 9112 §9.3.2)', async () => {
     const ordered = await bareApp();
@@ -481,6 +526,60 @@ describe('pipelining', () => {
     assert.deepEqual(log, ['post', 'get', 'post']);
     assert.equal(answers[1]?.body, '{"log":["post","get"]}');
     await ordered.close();
+  });
+
+  test('lets one connection pipelining thousands of GETs take its share of the slots, not all: others get 200, it gets every answer in order', async () => {
+    const shared = await bareApp({ overload: { maxInFlight: 64, maxEventLoopDelay: 0 } });
+    // The flood's requests are served once the others are done: until then each one admitted holds its slot.
+    let open = () => {};
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    shared.get<{ Params: { i: string } }>('/n/:i', async (request) => {
+      await gate;
+      return { i: Number(request.params.i) };
+    });
+    shared.get('/other', async () => ({}));
+    await shared.listen({ host: '127.0.0.1', port: 0 });
+    const { port: sharedPort } = shared.server.address() as AddressInfo;
+    const most = outstanding(shared.server);
+    const count = 5_000;
+    const request = (i: number) => `GET /n/${i} HTTP/1.1\r\nHost: x\r\n\r\n`;
+    const flood = pipelining(
+      sharedPort,
+      Array.from({ length: count }, (_, i) => request(i)),
+    );
+    try {
+      while (most() < 16) await new Promise((resolve) => setTimeout(resolve, 10));
+      const others = await Promise.all(
+        Array.from({ length: 4 }, async () => {
+          const statuses: number[] = [];
+          for (let i = 0; i < 10; i++)
+            statuses.push((await fetch(`http://127.0.0.1:${sharedPort}/other`)).status);
+          return statuses;
+        }),
+      );
+      assert.deepEqual(others.flat(), Array(40).fill(200));
+      // The connection was not read past what one read brought beyond its share.
+      assert.ok(
+        most() <= 16 + Math.ceil(65_536 / request(0).length) + 4,
+        `${most()} requests parsed at once`,
+      );
+      open();
+      const answers = await flood.read();
+      assert.equal(answers.length, count);
+      assert.deepEqual(
+        answers
+          .filter((answer, i) => answer.status !== 200 || answer.body !== `{"i":${i}}`)
+          .slice(0, 3)
+          .map((answer) => answer.body),
+        [],
+      );
+    } finally {
+      open();
+      flood.close();
+      await shared.close();
+    }
   });
 });
 

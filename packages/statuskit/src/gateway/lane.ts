@@ -1,10 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { type ContractError, isContractError } from '../errors/index.js';
+import { type ContractError, isContractError, ServiceUnavailableError } from '../errors/index.js';
 import { acceptable } from '../fastify/accept.js';
 import { inTurn } from '../fastify/pipeline.js';
 import { negotiateLanguage, requestIdFrom, requestIdHeaders } from '../index.js';
+import { messages } from '../texts/index.js';
 import { type Forwarder, type Outcome, type ReplyHeaders, Trip } from './forward.js';
 import { upstreamRequestHeaders } from './headers.js';
 import { upstreamPath } from './path.js';
@@ -66,9 +67,10 @@ export function fastLane(app: FastifyInstance, options: LaneOptions) {
     const started = logged ? performance.now() : 0;
     if (logged) trip.log.info({ req: described(request) }, 'incoming request');
 
-    contract.inFlight++;
+    // Counted in flight when it is forwarded: a pipelined request waiting its turn takes no slot.
+    let counted = false;
     response.once('close', () => {
-      contract.inFlight--;
+      if (counted) contract.inFlight--;
       if (!response.writableFinished) trip.leave();
       if (logged) {
         trip.log.info({ res: response, responseTime: performance.now() - started }, 'request completed');
@@ -87,16 +89,41 @@ export function fastLane(app: FastifyInstance, options: LaneOptions) {
       }),
       body: null,
     };
-    const go = () =>
+    const go = () => {
+      contract.inFlight++;
+      counted = true;
       forwarder.forward(trip, forwarded).then(
         (outcome) => send(request, response, requestId, trip, outcome),
         (error: unknown) => send(request, response, requestId, trip, { error: error as ContractError }),
       );
-    const waiting = inTurn(socket, response, method);
-    if (waiting) waiting.then(go);
+    };
+    const waiting = inTurn(socket, response, method, contract.perConnection);
+    if (waiting) waiting.then(() => afterTurn(request, response, requestId, trip, go));
     else go();
     return true;
   };
+
+  /**
+   * A request that waited its turn: nothing if its client is gone, else forwarded, unless the
+   * slots were all taken meanwhile (503, as Fastify's way through would answer it).
+   */
+  function afterTurn(
+    request: IncomingMessage,
+    response: ServerResponse,
+    requestId: string,
+    trip: Trip,
+    go: () => void,
+  ): void {
+    if (request.socket.destroyed) return;
+    if (maxInFlight > 0 && contract.inFlight >= maxInFlight) {
+      const busy = new ServiceUnavailableError(messages.tooManyInFlight(), {
+        retryAfter: contract.retryAfter,
+      });
+      sendError(request, response, requestId, trip, busy, undefined);
+      return;
+    }
+    go();
+  }
 
   function send(
     request: IncomingMessage,

@@ -31,7 +31,7 @@ export interface GatewayOptions {
   maxConnections?: number;
   /** Passive health: how long an upstream that refused, reset or spoke garbage stays out before it is tried again. */
   health?: { downFor?: number; maxDownFor?: number };
-  /** When a slow client gets 408, and how long a closing gateway leaves keep-alive connections open, in milliseconds, as in the `statuskit` plugin. */
+  /** When a slow client gets 408, how long a closing gateway leaves keep-alive connections open, and how long a connection it has ended waits for its client, in milliseconds, as in the `statuskit` plugin. */
   clientTimeouts?: StatuskitOptions['timeouts'];
   /** Largest upstream error body, in bytes, read to check it is a contract body; a larger one is rewritten. Default 64 KiB. */
   maxErrorBody?: number;
