@@ -44,13 +44,7 @@ describe('a prefixed upstream', () => {
   test('is never left by dot-segments, plain or encoded; an encoded slash gets 400', {
     timeout: 10_000,
   }, async () => {
-    const upstream = await httpUpstream((_request, response) => {
-      response.writeHead(200, { 'content-type': 'application/json' });
-      response.end('{}');
-    });
-    closing.push(upstream);
-    const gateway = await startGateway({ upstreams: [`${upstream.url}/api`] });
-    closing.push({ ...gateway, close: () => gateway.app.close() });
+    const { upstream, gateway } = await prefixedGateway(closing);
     const statusOf = async (path: string) => {
       // fetch would normalise the path itself: the request line is sent as written.
       const answer = await gateway.app.inject({ method: 'GET', url: path });
@@ -69,6 +63,18 @@ describe('a prefixed upstream', () => {
     assert.equal(upstream.seen.length, 3, 'nothing refused reached the upstream');
   });
 });
+
+/** A gateway in front of an upstream under `/api` that answers 200 `{}`; both closed with `closing`. */
+async function prefixedGateway(closing: Running[]) {
+  const upstream = await httpUpstream((_request, response) => {
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.end('{}');
+  });
+  closing.push(upstream);
+  const gateway = await startGateway({ upstreams: [`${upstream.url}/api`] });
+  closing.push({ ...gateway, close: () => gateway.app.close() });
+  return { upstream, gateway };
+}
 
 /** One raw request on a connection of its own: the status line's code, the headers and the body. */
 function rawAnswer(port: number, request: string): Promise<{ status: number; head: string; body: string }> {
@@ -101,13 +107,7 @@ describe('the asterisk form (RFC 9112 §3.2.4)', () => {
   test('answers OPTIONS * itself with 204 and the methods it forwards, and any other method with 400: nothing goes upstream', {
     timeout: 10_000,
   }, async () => {
-    const upstream = await httpUpstream((_request, response) => {
-      response.writeHead(200, { 'content-type': 'application/json' });
-      response.end('{}');
-    });
-    closing.push(upstream);
-    const gateway = await startGateway({ upstreams: [`${upstream.url}/api`] });
-    closing.push({ ...gateway, close: () => gateway.app.close() });
+    const { upstream, gateway } = await prefixedGateway(closing);
     const ask = (line: string, more = '') =>
       rawAnswer(gateway.port, `${line}\r\nHost: x\r\n${more}Connection: close\r\n\r\n`);
 
