@@ -3,11 +3,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { type StatuskitOptions, serverOptions, statuskit } from 'statuskit/fastify';
 import type { Config } from './config.js';
 import { openDatabase } from './db/database.js';
-import { dnatRoutes, dnatRuleOfGatewayRoutes } from './dnat/routes.js';
 import { pluginErrorCodes } from './errors.js';
 import { locator, prefixes, projectScoped } from './forms.js';
-import { gatewayRoutes } from './gateways/routes.js';
-import { GatewayStore } from './gateways/store.js';
 import { AccessKeys, isSigned } from './identity/aksk.js';
 import { clientAddress } from './identity/client-address.js';
 import { discoveryRoutes } from './identity/discovery.js';
@@ -21,8 +18,9 @@ import { boundedJson } from './json.js';
 import { loadNetwork, ProjectNetwork } from './network/fixture.js';
 import { openApi } from './openapi.js';
 import { apiReference, referenceRoutes } from './reference.js';
-import { snatRoutes, snatRuleOfGatewayRoutes } from './snat/routes.js';
-import { tagRoutes } from './tags/routes.js';
+import type { Form } from './resources/kind.js';
+import { kinds } from './resources/kinds.js';
+import { kindMigrations, Resources } from './resources/registry.js';
 import { decimalQueryIntegers, storableText } from './validate.js';
 import { versionRoutes } from './versions/routes.js';
 
@@ -42,6 +40,7 @@ export async function buildApp(
   );
   const database = await openDatabase({
     ...config,
+    migrations: kindMigrations(kinds),
     onIdleError: (error) => app.log.warn({ err: error }, 'an idle database connection was lost'),
   });
   app.addHook('onClose', () => database.close());
@@ -107,28 +106,17 @@ export async function buildApp(
   discoveryRoutes(app, publicUrl);
   versionRoutes(app, publicUrl);
 
-  const gateways = new GatewayStore(database, clock, config.limits);
-  const natApi = async (scope: FastifyInstance) => {
-    const location = locator(scope, publicUrl);
-    gatewayRoutes(scope, { store: gateways, network, location });
-    snatRoutes(scope, { database, clock, network, location, limits: config.limits });
-    dnatRoutes(scope, { database, clock, network, location, limits: config.limits });
-  };
-  const tags = async (scope: FastifyInstance) => {
-    projectScoped(scope);
-    tagRoutes(scope, { database, clock });
-  };
-  await app.register(natApi, { prefix: prefixes.otc });
-  await app.register(tags, { prefix: prefixes.otcTags });
-  await app.register(
-    async (scope) => {
-      projectScoped(scope);
-      await natApi(scope);
-      snatRuleOfGatewayRoutes(scope, { database, clock });
-      dnatRuleOfGatewayRoutes(scope, { database, clock, limits: config.limits });
-    },
-    { prefix: prefixes.huawei },
-  );
-  await app.register(tags, { prefix: prefixes.huaweiTags });
+  // Each form's prefix holds the routes of the kinds served in it (resources/kinds.ts).
+  const resources = new Resources(kinds, { database, clock, limits: config.limits, network });
+  for (const form of Object.keys(prefixes) as Form[]) {
+    const prefix = prefixes[form];
+    await app.register(
+      async (scope) => {
+        if (prefix.includes(':project_id')) projectScoped(scope);
+        resources.routes(scope, form, locator(scope, publicUrl));
+      },
+      { prefix },
+    );
+  }
   return app;
 }

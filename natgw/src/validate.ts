@@ -38,6 +38,14 @@ export const schemas = {
   sourceType: { type: 'integer', enum: [0, 1] },
 } as const;
 
+/** An empty or null value is an absent one. */
+export function given(value: string | null | undefined): string | undefined {
+  return value === null || value === undefined || value === '' ? undefined : value;
+}
+
+/** Text that may be null, of at most `maxLength` characters. */
+export const optionalText = (maxLength: number) => ({ type: ['string', 'null'], maxLength }) as const;
+
 /** The pages' lengths: a name of at most 64 characters (NAT.0015), a description of 255 (NAT.0014). */
 export function checkLengths(input: { name?: string | undefined; description?: string | undefined }): void {
   if (input.name !== undefined && [...input.name].length > 64) throw natError('NAT.0015');

@@ -125,6 +125,22 @@ for (const engine of engines()) {
       },
     );
 
+    test("takes a query parameter named after an object's own members as no filter", bounded, async () => {
+      // `valueOf`, `constructor` and the like are members of every object: no list has such a filter.
+      const names = ['valueOf', 'constructor', 'toString', 'hasOwnProperty', '__proto__', 'isPrototypeOf'];
+      for (const form of forms)
+        for (const list of Object.keys(ranges)) {
+          const all = await service.as('demo', { url: form(list) });
+          assert.equal(all.statusCode, 200, all.body);
+          for (const name of names) {
+            const url = `${form(list)}?${name}=1`;
+            const response = await service.as('demo', { url });
+            assert.equal(response.statusCode, 200, `${url}: ${response.body}`);
+            assert.deepEqual(response.json(), all.json(), url);
+          }
+        }
+    });
+
     test("finds the rules at each edge of the field's range", bounded, async () => {
       for (const form of forms)
         for (const [list, filters] of Object.entries(ranges))

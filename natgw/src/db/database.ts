@@ -1,9 +1,9 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, type Migration, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
-import { migrationProvider } from './migrations.js';
+import { migrationsWith } from './migrations.js';
 import type { Schema } from './schema.js';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -39,6 +39,8 @@ export async function openDatabase(options: {
   sqliteFile: string;
   /** Told when an idle PostgreSQL connection is lost (a server restart, a terminated backend). */
   onIdleError?: (error: Error) => void;
+  /** Migrations of the resource kinds, after the service's own. */
+  migrations?: Record<string, Migration>;
 }): Promise<Database> {
   const engine: Engine = options.databaseUrl ? 'postgres' : 'sqlite';
   let db: Kysely<Schema>;
@@ -58,7 +60,10 @@ export async function openDatabase(options: {
     file.pragma('foreign_keys = ON');
     db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: file }) });
   }
-  const { error } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
+  const { error } = await new Migrator({
+    db,
+    provider: migrationsWith(options.migrations ?? {}),
+  }).migrateToLatest();
   if (error) {
     await db.destroy();
     throw error;

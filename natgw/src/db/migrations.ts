@@ -134,8 +134,16 @@ const migrations: Record<string, Migration> = {
   },
 };
 
-export const migrationProvider: MigrationProvider = {
-  async getMigrations() {
-    return migrations;
-  },
-};
+/**
+ * The service's migrations and those a resource kind adds (resources/kind.ts): named so that
+ * they sort after the service's own (`004-…` on), each kind's by its own name.
+ */
+export function migrationsWith(added: Record<string, Migration>): MigrationProvider {
+  for (const name of Object.keys(added))
+    if (name in migrations) throw new Error(`the migration ${name} is defined twice`);
+  return {
+    async getMigrations() {
+      return { ...migrations, ...added };
+    },
+  };
+}

@@ -2,6 +2,7 @@ import { sql, type Transaction } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { Schema } from '../db/schema.js';
 import { natError } from '../errors.js';
+import type { ResourceKind, ResourceRow } from '../resources/kind.js';
 
 /** What a new rule does with an EIP: SNAT, a DNAT rule on one port, or a DNAT all-port rule. */
 export type EipUse = 'snat' | 'dnat-port' | 'dnat-all';
@@ -130,4 +131,21 @@ export async function releaseEips(trx: Transaction<Schema>, floatingIpIds: reado
     if (dnat || (await snatUses(trx, floatingIpId))) continue;
     await trx.deleteFrom('eip_claims').where('floating_ip_id', '=', floatingIpId).execute();
   }
+}
+
+/**
+ * The deletion of a rule that uses EIPs: their claims locked first (a rule being created on the
+ * same EIP holds its claim until it commits, so the release sees it, or it sees the claim gone
+ * and claims the EIP again), the rule's uniqueness keys cleared, then the EIPs no live rule uses
+ * released.
+ */
+export function eipDeletion<Row extends ResourceRow>(
+  eipsOf: (row: Row) => string[],
+  clear: Partial<Row>,
+): NonNullable<ResourceKind<Row>['deletion']> {
+  return {
+    before: (trx, row, { database }) => lockEips(trx, database.engine, eipsOf(row)),
+    clear,
+    after: (trx, row) => releaseEips(trx, eipsOf(row)),
+  };
 }

@@ -1,14 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Database } from '../db/database.js';
 import { documented, natError } from '../errors.js';
-import type { TokenClaims } from '../identity/tokens.js';
+import { tenantOf } from '../resources/routes.js';
+import type { ResourceStore } from '../resources/store.js';
 import { integer, listOf, schemas, sent, success, text, uuid } from '../validate.js';
 import { type ResourceQuery, type Tag, type TagFilter, TagStore } from './store.js';
-
-interface Context {
-  database: Database;
-  clock: { now(): number };
-}
 
 /** Whether text holds a character a tag may not (the pages: ASCII 0-31 and `=*<>\,|/`). */
 const forbidden = (text: string) =>
@@ -79,8 +74,6 @@ export const maxMatches = 20;
 const tagFields = { key: { type: 'string' }, value: { type: 'string' } } as const;
 const tagList = sent({ tags: listOf(sent(tagFields)) });
 const tags = ['Tags'];
-/** Errors every operation on one gateway's tags can give. */
-const onOneGateway = ['NAT.0021', { code: 'NAT.0105', status: 404 }] as const;
 
 const filterList = {
   type: 'array',
@@ -99,32 +92,35 @@ const inProject = {
   properties: { project_id: schemas.id },
 } as const;
 
-const onGateway = {
-  type: 'object',
-  properties: { project_id: schemas.id, nat_gateway_id: schemas.id },
-} as const;
+/**
+ * The six tag operations of the tag pages (apis_for_public_nat_gateways_v2.0/tags/) for a tagged
+ * kind, under a project's prefix (the caller's project, checked for the scope: `projectScoped`).
+ */
+export function tagRoutes(app: FastifyInstance, resources: ResourceStore) {
+  const { kind } = resources;
+  const store = new TagStore(resources);
+  const path = kind.tags?.path ?? kind.path;
+  const param = kind.tags?.param ?? kind.idParam;
+  const { one, many } = kind.names;
+  /** Errors every operation on one resource's tags can give. */
+  const onOneResource = resources.documentedMissing();
+  const onResource = {
+    type: 'object',
+    properties: { project_id: schemas.id, [param]: schemas.id },
+  } as const;
+  const idOf = (request: FastifyRequest) =>
+    uuid((request.params as Record<string, string>)[param] ?? '', kind.badId);
 
-/** The caller's project, which the path names (checked for the scope, see `projectScoped`). */
-function tenantOf(request: FastifyRequest): string {
-  return (request.principal as TokenClaims).projectId;
-}
-
-/** The six tag operations of the v2.0 pages (apis_for_public_nat_gateways_v2.0/tags/), under a project's prefix. */
-export function tagRoutes(app: FastifyInstance, { database, clock }: Context) {
-  const store = new TagStore(database, clock);
-  const gatewayOf = (request: FastifyRequest) =>
-    uuid((request.params as { nat_gateway_id: string }).nat_gateway_id, 'NAT.0021');
-
-  app.post<{ Params: { project_id: string; nat_gateway_id: string }; Body: { tag: Partial<Tag> } }>(
-    '/nat_gateways/:nat_gateway_id/tags',
+  app.post<{ Params: Record<string, string>; Body: { tag: Partial<Tag> } }>(
+    `${path}/:${param}/tags`,
     {
       config: { illegalText: 'NAT.1015' },
       schema: {
-        summary: 'Add a tag to a NAT gateway',
+        summary: `Add a tag to ${one}`,
         tags,
-        errors: documented(...onOneGateway, 'NAT.1015', 'NAT.1016', 'NAT.0103'),
+        errors: documented(...onOneResource, 'NAT.1015', 'NAT.1016', 'NAT.0103'),
         response: success.noContent,
-        params: onGateway,
+        params: onResource,
         body: {
           type: 'object',
           required: ['tag'],
@@ -135,61 +131,61 @@ export function tagRoutes(app: FastifyInstance, { database, clock }: Context) {
     },
     async (request, reply) => {
       const tenant = tenantOf(request);
-      const id = gatewayOf(request);
+      const id = idOf(request);
       await store.add(tenant, id, [legalTag(request.body.tag)]);
       return reply.noContent();
     },
   );
 
-  app.delete<{ Params: { project_id: string; nat_gateway_id: string; key: string } }>(
-    '/nat_gateways/:nat_gateway_id/tags/:key',
+  app.delete<{ Params: Record<string, string> }>(
+    `${path}/:${param}/tags/:key`,
     {
       config: { illegalText: 'NAT.1015' },
       schema: {
-        summary: 'Delete a tag of a NAT gateway',
+        summary: `Delete a tag of ${one}`,
         tags,
-        errors: documented(...onOneGateway, 'NAT.1015', 'NAT.1002', 'NAT.0103'),
+        errors: documented(...onOneResource, 'NAT.1015', 'NAT.1002', 'NAT.0103'),
         response: success.noContent,
-        params: { ...onGateway, properties: { ...onGateway.properties, key: { type: 'string' } } },
+        params: { ...onResource, properties: { ...onResource.properties, key: { type: 'string' } } },
       },
     },
     async (request, reply) => {
       const tenant = tenantOf(request);
-      const id = gatewayOf(request);
-      const { key } = request.params;
+      const id = idOf(request);
+      const key = request.params.key ?? '';
       if (key.trim() === '') throw illegal('key', 'must not be empty');
       await store.remove(tenant, id, key);
       return reply.noContent();
     },
   );
 
-  app.get<{ Params: { project_id: string; nat_gateway_id: string } }>(
-    '/nat_gateways/:nat_gateway_id/tags',
+  app.get<{ Params: Record<string, string> }>(
+    `${path}/:${param}/tags`,
     {
       schema: {
-        summary: 'List the tags of a NAT gateway',
+        summary: `List the tags of ${one}`,
         tags,
-        errors: documented(...onOneGateway),
+        errors: documented(...onOneResource),
         response: { 200: tagList },
-        params: onGateway,
+        params: onResource,
       },
     },
-    async (request) => ({ tags: await store.list(tenantOf(request), gatewayOf(request)) }),
+    async (request) => ({ tags: await store.list(tenantOf(request), idOf(request)) }),
   );
 
   app.post<{
-    Params: { project_id: string; nat_gateway_id: string };
+    Params: Record<string, string>;
     Body: { action: 'create' | 'delete'; tags: Partial<Tag>[] };
   }>(
-    '/nat_gateways/:nat_gateway_id/tags/action',
+    `${path}/:${param}/tags/action`,
     {
       config: { illegalText: 'NAT.1015' },
       schema: {
-        summary: 'Add or delete tags of a NAT gateway in a batch',
+        summary: `Add or delete tags of ${one} in a batch`,
         tags,
-        errors: documented(...onOneGateway, 'NAT.1015', 'NAT.1016', 'NAT.0103'),
+        errors: documented(...onOneResource, 'NAT.1015', 'NAT.1016', 'NAT.0103'),
         response: success.noContent,
-        params: onGateway,
+        params: onResource,
         body: {
           type: 'object',
           required: ['action', 'tags'],
@@ -211,7 +207,7 @@ export function tagRoutes(app: FastifyInstance, { database, clock }: Context) {
     },
     async (request, reply) => {
       const tenant = tenantOf(request);
-      const id = gatewayOf(request);
+      const id = idOf(request);
       const { action, tags } = request.body;
       if (tags.length === 0) throw illegal('tags', 'must NOT have fewer than 1 items');
       if (action === 'create') {
@@ -228,10 +224,10 @@ export function tagRoutes(app: FastifyInstance, { database, clock }: Context) {
   );
 
   app.get<{ Params: { project_id: string } }>(
-    '/nat_gateways/tags',
+    `${path}/tags`,
     {
       schema: {
-        summary: "List the tags of the project's NAT gateways",
+        summary: `List the tags of the project's ${many}`,
         tags,
         response: { 200: sent({ tags: listOf(sent({ key: text, values: listOf(text) })) }) },
         params: inProject,
@@ -249,12 +245,12 @@ export function tagRoutes(app: FastifyInstance, { database, clock }: Context) {
       matches?: ResourceQuery['matches'];
     } & Partial<Record<'tags' | 'tags_any' | 'not_tags' | 'not_tags_any', Parameters<typeof filters>[1]>>;
   }>(
-    '/nat_gateways/resource_instances/action',
+    `${path}/resource_instances/action`,
     {
       // A query sent as POST: read-only users may run it.
       config: { readOnly: true, illegalText: 'NAT.1015' },
       schema: {
-        summary: 'Find or count NAT gateways by tag',
+        summary: `Find or count ${many} by tag`,
         tags,
         errors: documented('NAT.1015'),
         response: {

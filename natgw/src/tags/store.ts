@@ -1,12 +1,10 @@
 import type { Expression, ExpressionBuilder, Kysely, SqlBool, Transaction } from 'kysely';
 import { sql } from 'kysely';
-import type { Database } from '../db/database.js';
 import { alive } from '../db/lifecycle.js';
-import type { Schema } from '../db/schema.js';
 import { natError } from '../errors.js';
-import { lockGateway } from '../gateways/store.js';
+import type { ResourceStore } from '../resources/store.js';
 
-/** At most this many tags on one NAT gateway (the tag pages: "a maximum of 20 tags"). */
+/** At most this many tags on one resource (the tag pages: "a maximum of 20 tags"). */
 export const tagLimit = 20;
 
 export interface Tag {
@@ -36,46 +34,68 @@ export interface TaggedResource {
   resource_name: string;
 }
 
-type Gateways = ExpressionBuilder<Schema & { g: Schema['nat_gateways'] }, 'g'>;
+/**
+ * The tables as these queries see them: the tagged kind's (`resources`) and its tags'
+ * (`tags`), whose column naming the resource is `resource` here. The kind's declaration gives
+ * their real names, which the queries use.
+ */
+interface Tables {
+  resources: { id: string; tenant_id: string; name: string; created_at: string };
+  tags: { resource: string; tenant_id: string; key: string; value: string; position: number };
+}
+
+type Resources = ExpressionBuilder<Tables & { g: Tables['resources'] }, 'g'>;
 
 /**
- * The tags of one project's NAT gateways. Every query is scoped by tenant and sees only living
- * gateways; every write runs in a transaction that holds the gateway's row (`lockGateway`), so
- * that concurrent writers cannot take a gateway past `tagLimit`.
+ * The tags of one project's resources of a tagged kind. Every query is scoped by tenant and sees
+ * only living resources; every write runs in a transaction that holds the resource's row (its
+ * store's `find` with `lock`), so that concurrent writers cannot take a resource past `tagLimit`.
  */
 export class TagStore {
-  readonly #db: Kysely<Schema>;
+  readonly #db: Kysely<Tables>;
+  readonly #store: ResourceStore;
+  /** The real names, typed as `Tables` names them. */
+  readonly #resources: 'resources';
+  readonly #tags: 'tags';
+  readonly #resource: 'resource';
 
-  constructor(
-    readonly database: Database,
-    readonly clock: { now(): number },
-  ) {
-    this.#db = database.db;
+  constructor(store: ResourceStore) {
+    const { kind, services } = store;
+    if (!kind.tags) throw new Error(`${kind.one} has no tags`);
+    this.#store = store;
+    this.#db = services.database.db as unknown as Kysely<Tables>;
+    this.#resources = kind.table as 'resources';
+    this.#tags = kind.tags.table as 'tags';
+    this.#resource = kind.tags.column as 'resource';
   }
 
-  /** A gateway's tags, oldest first. */
-  async list(tenant: string, gatewayId: string): Promise<Tag[]> {
-    await this.#existing(tenant, gatewayId);
+  #now() {
+    return this.#store.services.clock.now();
+  }
+
+  /** A resource's tags, oldest first. */
+  async list(tenant: string, id: string): Promise<Tag[]> {
+    await this.#store.find(this.#store.services.database.db, tenant, id, this.#now());
     return this.#db
-      .selectFrom('tags')
+      .selectFrom(this.#tags)
       .select(['key', 'value'])
       .where('tenant_id', '=', tenant)
-      .where('nat_gateway_id', '=', gatewayId)
+      .where(this.#resource, '=', id)
       .orderBy('position')
       .orderBy('key')
       .execute();
   }
 
   /**
-   * Adds tags, all or none; a tag whose key the gateway has replaces that tag (and counts as
-   * created now). More than `tagLimit` keys on the gateway afterwards is NAT.1016.
+   * Adds tags, all or none; a tag whose key the resource has replaces that tag (and counts as
+   * created now). More than `tagLimit` keys on the resource afterwards is NAT.1016.
    */
-  async add(tenant: string, gatewayId: string, tags: Tag[]): Promise<void> {
-    await this.#write(tenant, gatewayId, async (trx) => {
+  async add(tenant: string, id: string, tags: Tag[]): Promise<void> {
+    await this.#write(tenant, id, async (trx) => {
       const existing = await trx
-        .selectFrom('tags')
+        .selectFrom(this.#tags)
         .select(['key', 'position'])
-        .where('nat_gateway_id', '=', gatewayId)
+        .where(this.#resource, '=', id)
         .execute();
       const keys = new Set(existing.map((row) => row.key));
       const added = new Set(tags.map((tag) => tag.key).filter((key) => !keys.has(key)));
@@ -84,22 +104,28 @@ export class TagStore {
       for (const tag of tags) {
         position += 1;
         await trx
-          .insertInto('tags')
-          .values({ nat_gateway_id: gatewayId, tenant_id: tenant, key: tag.key, value: tag.value, position })
+          .insertInto(this.#tags)
+          .values({
+            [this.#resource]: id,
+            tenant_id: tenant,
+            key: tag.key,
+            value: tag.value,
+            position,
+          } as never)
           .onConflict((conflict) =>
-            conflict.columns(['nat_gateway_id', 'key']).doUpdateSet({ value: tag.value, position }),
+            conflict.columns([this.#resource, 'key']).doUpdateSet({ value: tag.value, position }),
           )
           .execute();
       }
     });
   }
 
-  /** Deletes the tag with `key`; NAT.1002 (404) when the gateway has none. */
-  async remove(tenant: string, gatewayId: string, key: string): Promise<void> {
-    await this.#write(tenant, gatewayId, async (trx) => {
+  /** Deletes the tag with `key`; NAT.1002 (404) when the resource has none. */
+  async remove(tenant: string, id: string, key: string): Promise<void> {
+    await this.#write(tenant, id, async (trx) => {
       const result = await trx
-        .deleteFrom('tags')
-        .where('nat_gateway_id', '=', gatewayId)
+        .deleteFrom(this.#tags)
+        .where(this.#resource, '=', id)
         .where('key', '=', key)
         .executeTakeFirst();
       if (Number(result.numDeletedRows) === 0) throw natError('NAT.1002', { 0: 'Tag', 1: key });
@@ -107,22 +133,22 @@ export class TagStore {
   }
 
   /** Deletes tags by key, or by key and value where a value is given; missing tags are no error. */
-  async removeMany(tenant: string, gatewayId: string, tags: { key: string; value?: string }[]) {
-    await this.#write(tenant, gatewayId, async (trx) => {
+  async removeMany(tenant: string, id: string, tags: { key: string; value?: string }[]) {
+    await this.#write(tenant, id, async (trx) => {
       for (const tag of tags) {
-        let query = trx.deleteFrom('tags').where('nat_gateway_id', '=', gatewayId).where('key', '=', tag.key);
+        let query = trx.deleteFrom(this.#tags).where(this.#resource, '=', id).where('key', '=', tag.key);
         if (tag.value !== undefined) query = query.where('value', '=', tag.value);
         await query.execute();
       }
     });
   }
 
-  /** Every key used on the project's gateways, with the values it has. */
+  /** Every key used on the project's resources, with the values it has. */
   async projectTags(tenant: string): Promise<{ key: string; values: string[] }[]> {
-    const now = this.clock.now();
+    const now = this.#now();
     const rows = await this.#db
-      .selectFrom('tags as t')
-      .innerJoin('nat_gateways as g', 'g.id', 't.nat_gateway_id')
+      .selectFrom(`${this.#tags} as t` as 'tags as t')
+      .innerJoin(`${this.#resources} as g` as 'resources as g', 'g.id', `t.${this.#resource}` as 't.resource')
       .select(['t.key', 't.value'])
       .distinct()
       .where('t.tenant_id', '=', tenant)
@@ -140,50 +166,50 @@ export class TagStore {
     return [...byKey].map(([key, values]) => ({ key, values }));
   }
 
-  /** The project's gateways that the query selects, newest first, with their tags (newest first). */
+  /** The project's resources that the query selects, newest first, with their tags (newest first). */
   async find(
     tenant: string,
     query: ResourceQuery,
     page: { limit: number; offset: number },
   ): Promise<{ resources: TaggedResource[]; total_count: number }> {
-    const now = this.clock.now();
+    const now = this.#now();
     const total_count = await this.count(tenant, query, now);
-    const gateways = await this.#selected(tenant, query, now)
+    const resources = await this.#selected(tenant, query, now)
       .select(['g.id', 'g.name'])
       .orderBy('g.created_at', 'desc')
       .orderBy('g.id', 'desc')
       .limit(page.limit)
       .offset(page.offset)
       .execute();
-    const tags = new Map<string, Tag[]>(gateways.map((gateway) => [gateway.id, []]));
-    if (gateways.length > 0) {
+    const tags = new Map<string, Tag[]>(resources.map((resource) => [resource.id, []]));
+    if (resources.length > 0) {
       const rows = await this.#db
-        .selectFrom('tags')
-        .select(['nat_gateway_id', 'key', 'value'])
+        .selectFrom(this.#tags)
+        .select([`${this.#resource} as resource` as 'resource', 'key', 'value'])
         .where('tenant_id', '=', tenant)
         .where(
-          'nat_gateway_id',
+          this.#resource,
           'in',
-          gateways.map((gateway) => gateway.id),
+          resources.map((resource) => resource.id),
         )
         .orderBy('position', 'desc')
         .orderBy('key')
         .execute();
-      for (const row of rows) tags.get(row.nat_gateway_id)?.push({ key: row.key, value: row.value });
+      for (const row of rows) tags.get(row.resource)?.push({ key: row.key, value: row.value });
     }
     return {
-      resources: gateways.map((gateway) => ({
-        resource_id: gateway.id,
+      resources: resources.map((resource) => ({
+        resource_id: resource.id,
         resource_detail: {},
-        tags: tags.get(gateway.id) ?? [],
-        resource_name: gateway.name,
+        tags: tags.get(resource.id) ?? [],
+        resource_name: resource.name,
       })),
       total_count,
     };
   }
 
-  /** How many of the project's gateways the query selects. */
-  async count(tenant: string, query: ResourceQuery, now = this.clock.now()): Promise<number> {
+  /** How many of the project's resources the query selects. */
+  async count(tenant: string, query: ResourceQuery, now = this.#now()): Promise<number> {
     const row = await this.#selected(tenant, query, now)
       .select((eb) => eb.fn.countAll<number | string>().as('n'))
       .executeTakeFirst();
@@ -192,16 +218,16 @@ export class TagStore {
 
   #selected(tenant: string, query: ResourceQuery, now: number) {
     const contains = (haystack: Expression<string>, needle: string) =>
-      this.database.engine === 'postgres'
+      this.#store.services.database.engine === 'postgres'
         ? sql<SqlBool>`strpos(${haystack}, ${needle}) > 0`
         : sql<SqlBool>`instr(${haystack}, ${needle}) > 0`;
-    // Whether gateway g has a tag with the filter's key and one of its values (any, when none).
-    const has = (eb: Gateways, filter: TagFilter) =>
+    // Whether resource g has a tag with the filter's key and one of its values (any, when none).
+    const has = (eb: Resources, filter: TagFilter) =>
       eb.exists(
         eb
-          .selectFrom('tags as t')
+          .selectFrom(`${this.#tags} as t` as 'tags as t')
           .select(sql`1`.as('one'))
-          .whereRef('t.nat_gateway_id', '=', 'g.id')
+          .whereRef(`t.${this.#resource}` as 't.resource', '=', 'g.id')
           .where('t.key', '=', filter.key)
           .$if(filter.values.length > 0, (sub) =>
             sub.where((tb) =>
@@ -216,7 +242,7 @@ export class TagStore {
           ),
       );
     let selection = this.#db
-      .selectFrom('nat_gateways as g')
+      .selectFrom(`${this.#resources} as g` as 'resources as g')
       .where('g.tenant_id', '=', tenant)
       .where(alive(now));
     for (const filter of query.tags) selection = selection.where((eb) => has(eb, filter));
@@ -237,25 +263,12 @@ export class TagStore {
     return selection;
   }
 
-  /** The gateway, living, in the tenant's project: else NAT.0105. */
-  async #existing(tenant: string, gatewayId: string) {
-    const row = await this.#db
-      .selectFrom('nat_gateways')
-      .select('id')
-      .where('tenant_id', '=', tenant)
-      .where('id', '=', gatewayId)
-      .where(alive(this.clock.now()))
-      .executeTakeFirst();
-    if (!row) throw natError('NAT.0105', { nat_gateway_id: gatewayId }, { status: 404 });
-  }
-
-  /** Runs `work` holding the gateway's row; a gateway being deleted takes no tag changes (NAT.0103). */
-  async #write(tenant: string, gatewayId: string, work: (trx: Transaction<Schema>) => Promise<void>) {
-    await this.#db.transaction().execute(async (trx) => {
-      const now = this.clock.now();
-      const gateway = await lockGateway(trx, this.database.engine, tenant, gatewayId, now);
-      if (gateway.status === 'PENDING_DELETE') throw natError('NAT.0103', { nat_gateway_id: gatewayId });
-      await work(trx);
+  /** Runs `work` holding the resource's row; one being deleted takes no tag changes (its `notActive`). */
+  async #write(tenant: string, id: string, work: (trx: Transaction<Tables>) => Promise<void>) {
+    await this.#store.services.database.db.transaction().execute(async (trx) => {
+      const resource = await this.#store.find(trx, tenant, id, this.#now(), { lock: true });
+      if (resource.status === 'PENDING_DELETE') throw this.#store.kind.notActive(resource);
+      await work(trx as unknown as Transaction<Tables>);
     });
   }
 }

@@ -1,0 +1,66 @@
+import type { NatGatewayRow } from '../db/schema.js';
+import { natError } from '../errors.js';
+import { lifecycle, owned } from '../resources/fields.js';
+import { equal, id } from '../resources/filters.js';
+import { type Filter, kind } from '../resources/kind.js';
+import { integer, listOf, sent, text } from '../validate.js';
+import { createGateway, specs, updateGateway } from './operations.js';
+
+/** A NAT gateway as the pages show it. */
+const schema = sent({
+  ...owned,
+  name: text,
+  description: text,
+  spec: {
+    type: 'string',
+    enum: specs,
+    description: '0 micro, 1 small, 2 medium, 3 large, 4 extra-large.',
+  },
+  router_id: text,
+  internal_network_id: text,
+  ...lifecycle(true, { type: 'string', examples: ['2017-11-18 07:34:32.203044'] }),
+  billinginfo: text,
+  freeze_info: text,
+  sys_tags: listOf(text),
+  snat_rule_public_ip_limit: integer,
+  dnat_rules_limit: integer,
+});
+
+/** The list's own filters. */
+const filters: Record<string, Filter> = {
+  name: equal({ type: 'string', maxLength: 64 }),
+  spec: equal({ type: 'string', maxLength: 8 }),
+  router_id: id(),
+  internal_network_id: id(),
+};
+
+/** NAT gateways (the v2.0 pages' public NAT gateways), with their tags. */
+export const gateways = kind<NatGatewayRow>(
+  'nat_gateway',
+  { one: 'a NAT gateway', many: 'NAT gateways' },
+  {
+    schema,
+    view: (shown, row, { limits }) => ({
+      ...shown,
+      billinginfo: '',
+      freeze_info: '',
+      sys_tags: [`_sys_enterprise_project_id=${row.enterprise_project_id}`],
+      snat_rule_public_ip_limit: limits.snatRulePublicIps,
+      dnat_rules_limit: limits.dnatRulesPerGateway,
+    }),
+    badId: 'NAT.0021',
+    // 400 when deleting (the delete page), 404 otherwise.
+    notFound: { code: 'NAT.0105', status: 404, deleting: 400, values: (id) => ({ nat_gateway_id: id }) },
+    notActive: (row) => natError('NAT.0103', { nat_gateway_id: row.id }),
+    inUse: () => natError('NAT.0006'),
+    filters,
+    page: {
+      limit: ['NAT.0101', 'get natgateways error limit is invalid.'],
+      marker: ['NAT.0101', 'get natgateways error marker is invalid.'],
+    },
+    create: createGateway,
+    update: updateGateway,
+    deletion: { errors: ['NAT.0103', 'NAT.0006'] },
+    tags: { table: 'tags', column: 'nat_gateway_id', forms: ['otcTags', 'huaweiTags'] },
+  },
+);

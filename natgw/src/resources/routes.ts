@@ -1,0 +1,171 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
+import { type DocumentedCode, documented } from '../errors.js';
+import type { Locate } from '../forms.js';
+import type { TokenClaims } from '../identity/tokens.js';
+import { listOf, listPage, listQuery, schemas, sent, success, uuid } from '../validate.js';
+import type { OperationContext, ResourceRow } from './kind.js';
+import type { ResourceStore } from './store.js';
+
+type Params = { Params: Record<string, string> };
+
+/** The caller's project: every operation is scoped by it. */
+export function tenantOf(request: FastifyRequest): string {
+  return (request.principal as TokenClaims).projectId;
+}
+
+/**
+ * A kind's routes under one form's prefix: create (201 with `Location`), list (filters, marker
+ * paging, `limit`; another project's `tenant_id` finds nothing), show, update, and delete (204).
+ */
+export function resourceRoutes<Row extends ResourceRow>(
+  scope: FastifyInstance,
+  store: ResourceStore<Row>,
+  location: Locate,
+): void {
+  const { kind } = store;
+  const tags = [kind.names.many];
+  const one = sent({ [kind.one]: kind.schema });
+  const byId = { type: 'object', properties: { [kind.idParam]: schemas.id } } as const;
+  const idOf = (request: FastifyRequest<Params>) => uuid(request.params[kind.idParam] ?? '', kind.badId);
+  const context = (request: FastifyRequest, id: string): OperationContext<Row> => ({
+    tenant: tenantOf(request),
+    id,
+    request,
+    store,
+    services: store.services,
+  });
+  /** A route on one resource, named by its id in the path. */
+  const onOne = (
+    method: HTTPMethods,
+    operation: { summary: string; errors: DocumentedCode[]; response: object; body?: object },
+    handler: (request: FastifyRequest<Params>, reply: FastifyReply) => Promise<unknown>,
+  ) => {
+    const { summary, errors, response, body } = operation;
+    scope.route<Params>({
+      method,
+      url: `${kind.path}/:${kind.idParam}`,
+      schema: {
+        summary,
+        tags,
+        params: byId,
+        errors: documented(...errors),
+        response,
+        ...(body === undefined ? {} : { body }),
+      },
+      handler,
+    });
+  };
+
+  const { create, update } = kind;
+  if (create)
+    scope.post<{ Body: unknown }>(
+      kind.path,
+      {
+        schema: {
+          summary: `Create ${kind.names.one}`,
+          tags,
+          errors: documented(...create.errors),
+          response: success.created(one),
+          body: create.body,
+        },
+      },
+      async (request, reply) => {
+        const created = await create.handle(request.body as never, context(request, ''));
+        reply.created(location(request, `${kind.path}/${created.id}`));
+        return { [kind.one]: created };
+      },
+    );
+
+  const pageErrors = [kind.page.limit, kind.page.marker].flatMap((error) =>
+    error === undefined ? [] : [{ code: error[0], variant: error[1] }],
+  );
+  scope.get<{
+    Querystring: Record<string, unknown> & { limit?: string; marker?: string; tenant_id?: string };
+  }>(
+    kind.path,
+    {
+      schema: {
+        summary: `List ${kind.names.many}`,
+        tags,
+        errors: documented(...pageErrors, 'NAT.0001'),
+        response: { 200: sent({ [kind.many]: listOf(kind.schema) }) },
+        querystring: listQuery(
+          Object.fromEntries(Object.entries(kind.filters).map(([name, filter]) => [name, filter.schema])),
+        ),
+      },
+    },
+    async (request) => {
+      const tenant = tenantOf(request);
+      const { tenant_id, ...query } = request.query;
+      const { page, filters } = listPage(query, kind.page);
+      // Another project's id as a filter finds nothing, as any id outside the project does.
+      if (tenant_id !== undefined && tenant_id !== tenant) return { [kind.many]: [] };
+      return { [kind.many]: await store.list(tenant, filters, page) };
+    },
+  );
+
+  onOne(
+    'GET',
+    { summary: `Show ${kind.names.one}`, errors: store.documentedMissing(), response: { 200: one } },
+    async (request) => ({ [kind.one]: await store.get(tenantOf(request), idOf(request)) }),
+  );
+
+  if (update) {
+    const { errors, body } = update;
+    onOne(
+      'PUT',
+      { summary: `Update ${kind.names.one}`, errors, response: { 200: one }, body },
+      async (request) => {
+        const id = idOf(request);
+        return { [kind.one]: await update.handle(request.body as never, context(request, id)) };
+      },
+    );
+  }
+
+  const deletion = [...store.documentedMissing(true), ...(kind.deletion?.errors ?? [])];
+  onOne(
+    'DELETE',
+    { summary: `Delete ${kind.names.one}`, errors: deletion, response: success.noContent },
+    async (request, reply) => {
+      await store.delete(tenantOf(request), idOf(request));
+      return reply.noContent();
+    },
+  );
+}
+
+/**
+ * A resource's deletion under its parent's path (Huawei Cloud's form of a rule's deletion:
+ * `DELETE /v2/{project_id}/nat_gateways/{nat_gateway_id}/snat_rules/{snat_rule_id}`). One of
+ * another parent is not found there.
+ */
+export function nestedDeletion<Row extends ResourceRow>(scope: FastifyInstance, store: ResourceStore<Row>) {
+  const { kind } = store;
+  const parent = kind.parent;
+  if (!parent) throw new Error(`${kind.one} has no parent`);
+  const { idParam, badId } = parent.kind;
+  scope.delete<Params>(
+    `${parent.kind.path}/:${idParam}${kind.path}/:${kind.idParam}`,
+    {
+      schema: {
+        summary: `Delete ${kind.names.one} of ${parent.kind.names.one}`,
+        tags: [kind.names.many],
+        params: { type: 'object', properties: { [idParam]: schemas.id, [kind.idParam]: schemas.id } },
+        errors: documented(badId, ...store.documentedMissing()),
+        response: success.noContent,
+      },
+    },
+    async (request, reply) => {
+      const tenant = tenantOf(request);
+      const parentId = uuid(request.params[idParam] ?? '', badId);
+      const id = uuid(request.params[kind.idParam] ?? '', kind.badId);
+      const now = store.services.clock.now();
+      const row = (await store.find(store.services.database.db, tenant, id, now)) as unknown as Record<
+        string,
+        unknown
+      >;
+      if (row[parent.column] !== parentId) throw store.missing(id);
+      await store.delete(tenant, id);
+      return reply.noContent();
+    },
+  );
+}

@@ -1,0 +1,229 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import { uniqueViolation } from '../db/database.js';
+import { alive, type Pending, pageTime, type ResourceStatus, statusAt } from '../db/lifecycle.js';
+import type { Schema } from '../db/schema.js';
+import { type DocumentedCode, natError } from '../errors.js';
+import { common } from './filters.js';
+import type { Creation, Filter, ResourceKind, ResourceRow, Services, View } from './kind.js';
+
+/** The kinds' tables, as the machinery sees them: rows of a resource, with columns of their own. */
+type Rows = Kysely<Record<string, ResourceRow & Record<string, unknown>>>;
+
+const rows = (db: Kysely<Schema>) => db as unknown as Rows;
+
+/** Paging as `listPage` reads it: at most `limit` rows, those after the `marker` id. */
+export interface Page {
+  limit?: number | undefined;
+  marker?: string | undefined;
+}
+
+/** A field as its schema shows it: a boolean or an integer where the column holds a number. */
+function shape(property: { type?: unknown }, value: unknown): unknown {
+  if (property.type === 'boolean') return Boolean(value);
+  if (property.type === 'integer') return Number(value);
+  return value;
+}
+
+/**
+ * The resources of one kind, one project at a time: every query is scoped by tenant and sees
+ * only the rows alive at its `now`. A change locks its row (FOR UPDATE on PostgreSQL; SQLite has
+ * one writer) for its transaction, and so does the creation of a child on its parent: a child's
+ * creation and its parent's deletion cannot both succeed.
+ */
+export class ResourceStore<Row extends ResourceRow = ResourceRow> {
+  /**
+   * The list's filters by name, every kind's and its own: a Map, so that a query parameter named
+   * after an object's own members (`valueOf`, `constructor`) is no filter, as any unknown one.
+   */
+  readonly #filters: Map<string, Filter['where']>;
+
+  constructor(
+    readonly kind: ResourceKind<Row>,
+    readonly services: Services,
+    /** The kinds whose resources belong to this one's: one alive refuses deletion (`inUse`). */
+    readonly children: readonly ResourceKind[] = [],
+    readonly parent?: ResourceStore,
+  ) {
+    this.#filters = new Map([
+      ...Object.entries(common),
+      ...Object.entries(kind.filters).map(([name, filter]) => [name, filter.where] as const),
+    ]);
+  }
+
+  get #db() {
+    return this.services.database.db;
+  }
+
+  /** The row as the pages show it at `now`. */
+  view(row: Row, now: number): View {
+    const shown: View = { id: row.id };
+    const columns = row as unknown as Record<string, unknown>;
+    for (const [name, property] of Object.entries(this.kind.schema.properties)) {
+      if (name === 'status') shown.status = statusAt(row, now);
+      else if (name in columns) shown[name] = shape(property, columns[name]);
+    }
+    return this.kind.view ? this.kind.view(shown, row, this.services) : shown;
+  }
+
+  /** None in the project: the kind's not-found, with the status the page gives it to read or to delete. */
+  missing(id: string, deleting = false) {
+    const { code, values, status, deleting: whenDeleting } = this.kind.notFound;
+    const chosen = deleting ? (whenDeleting ?? status) : status;
+    return natError(code, values ? values(id) : { id }, chosen === undefined ? {} : { status: chosen });
+  }
+
+  /** The page's errors for a resource named in the path: a malformed id, none in the project. */
+  documentedMissing(deleting = false): DocumentedCode[] {
+    const { code, status, deleting: whenDeleting } = this.kind.notFound;
+    const chosen = deleting ? (whenDeleting ?? status) : status;
+    return code === this.kind.badId
+      ? [code]
+      : [this.kind.badId, chosen === undefined ? code : { code, status: chosen }];
+  }
+
+  /** A live row of the project with its status, locked for the transaction with `lock`; or `missing`. */
+  async find(
+    db: Kysely<Schema>,
+    tenant: string,
+    id: string,
+    now: number,
+    options: { lock?: boolean; deleting?: boolean } = {},
+  ): Promise<Row & { status: ResourceStatus }> {
+    let query = rows(db)
+      .selectFrom(this.kind.table)
+      .selectAll()
+      .where('id', '=', id)
+      .where('tenant_id', '=', tenant)
+      .where(alive(now));
+    if (options.lock && this.services.database.engine === 'postgres') query = query.forUpdate();
+    const row = (await query.executeTakeFirst()) as Row | undefined;
+    if (!row) throw this.missing(id, options.deleting);
+    return { ...row, status: statusAt(row, now) };
+  }
+
+  /** A row that is not ACTIVE takes no change (the kind's `notActive`). */
+  requireActive(row: Row & { status: ResourceStatus }): void {
+    if (row.status !== 'ACTIVE') throw this.kind.notActive(row);
+  }
+
+  /** The live, ACTIVE row, locked for the rest of the transaction. */
+  async lockActive(trx: Transaction<Schema>, tenant: string, id: string, now: number) {
+    const row = await this.find(trx, tenant, id, now, { lock: true });
+    this.requireActive(row);
+    return row;
+  }
+
+  async get(tenant: string, id: string): Promise<View> {
+    const now = this.services.clock.now();
+    return this.view(await this.find(this.#db, tenant, id, now), now);
+  }
+
+  /** The project's rows that the filters select, by id, after the marker. */
+  async list(tenant: string, filters: Record<string, unknown>, page: Page): Promise<View[]> {
+    const now = this.services.clock.now();
+    let query = rows(this.#db)
+      .selectFrom(this.kind.table)
+      .selectAll()
+      .where('tenant_id', '=', tenant)
+      .where(alive(now));
+    for (const [name, value] of Object.entries(filters)) {
+      const where = this.#filters.get(name);
+      if (value !== undefined && where) query = query.where(where(name, value as never, now));
+    }
+    if (page.marker !== undefined) query = query.where('id', '>', page.marker);
+    const found = await query
+      .orderBy('id')
+      .limit(page.limit ?? 2000)
+      .execute();
+    return found.map((row) => this.view(row as Row, now));
+  }
+
+  /**
+   * Creates a resource, PENDING_CREATE for the provisioning delay, in one transaction: its parent
+   * locked and ACTIVE, the kind's checks, the row, the page's error for a uniqueness constraint
+   * the insert breaks (the database decides between racing writers), and what follows.
+   */
+  async create<Parent extends ResourceRow = ResourceRow>(
+    tenant: string,
+    steps: Creation<Row, Parent>,
+  ): Promise<View> {
+    return this.#db.transaction().execute(async (trx) => {
+      const now = this.services.clock.now();
+      const parent = (steps.parent === undefined
+        ? undefined
+        : await this.parent?.lockActive(trx, tenant, steps.parent, now)) as unknown as Parent;
+      await steps.prepare?.(trx, now, parent);
+      const row = {
+        id: randomUUID(),
+        tenant_id: tenant,
+        ...steps.fields(parent),
+        created_at: pageTime(now),
+        ...this.#pending('PENDING_CREATE', now),
+      } as unknown as Row;
+      await rows(trx)
+        .insertInto(this.kind.table)
+        .values(row as unknown as Record<string, unknown>)
+        .execute()
+        .catch((error: unknown) => {
+          const constraint = uniqueViolation(error);
+          throw (constraint === undefined ? undefined : steps.conflict?.(constraint)) ?? error;
+        });
+      await steps.written?.(trx, row, parent);
+      return this.view(row, now);
+    });
+  }
+
+  /** Changes an ACTIVE resource, which is PENDING_UPDATE for the provisioning delay; `check` sees it first. */
+  async update(
+    tenant: string,
+    id: string,
+    changes: Partial<Row>,
+    check?: (row: Row & { status: ResourceStatus }) => void,
+  ): Promise<View> {
+    await this.#db.transaction().execute(async (trx) => {
+      const now = this.services.clock.now();
+      const row = await this.lockActive(trx, tenant, id, now);
+      check?.(row);
+      await rows(trx)
+        .updateTable(this.kind.table)
+        .set({ ...changes, ...this.#pending('PENDING_UPDATE', now) })
+        .where('id', '=', id)
+        .execute();
+    });
+    return this.get(tenant, id);
+  }
+
+  /**
+   * Starts deleting an ACTIVE resource with no live child: PENDING_DELETE for the provisioning
+   * delay, then gone. What the kind's deletion clears and releases is free at once.
+   */
+  async delete(tenant: string, id: string): Promise<void> {
+    const { before, clear, after } = this.kind.deletion ?? {};
+    await this.#db.transaction().execute(async (trx) => {
+      const now = this.services.clock.now();
+      const row = await this.find(trx, tenant, id, now, { lock: true, deleting: true });
+      this.requireActive(row);
+      for (const child of this.children) {
+        const live = await rows(trx)
+          .selectFrom(child.table)
+          .select('id')
+          .where(child.parent?.column ?? '', '=', id)
+          .where(alive(now))
+          .executeTakeFirst();
+        if (live) throw this.kind.inUse?.() ?? new Error(`${this.kind.one} ${id} is in use`);
+      }
+      await before?.(trx, row, this.services);
+      await rows(trx)
+        .updateTable(this.kind.table)
+        .set({ ...clear, ...this.#pending('PENDING_DELETE', now) })
+        .where('id', '=', id)
+        .execute();
+      await after?.(trx, row, this.services);
+    });
+  }
+
+  #pending(state: Pending, now: number) {
+    return { pending: state, pending_until: now + this.services.clock.delayMs };
+  }
+}
