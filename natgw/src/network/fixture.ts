@@ -1,11 +1,14 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
-/** The project's network as NAT resources refer to it: VPCs (routers), subnets, ports, EIPs. */
+/**
+ * The project's network as NAT resources refer to it: VPCs (routers), subnets, ports (with the
+ * kind of what holds them, COMPUTE when not given: private NAT's DNAT `type`), EIPs.
+ */
 export interface Network {
   routers: { id: string; name: string; cidr: string }[];
   networks: { id: string; router_id: string; cidr: string }[];
-  ports: { id: string; network_id: string; ip: string }[];
+  ports: { id: string; network_id: string; ip: string; type?: string }[];
   floating_ips: { id: string; address: string }[];
 }
 
@@ -54,6 +57,7 @@ export function defaultNetwork(projectIndex: number, withPageIds: boolean): Netw
     net.networks.push({ id: network, router_id: router, cidr: `10.${projectIndex}.${i}.0/24` });
     net.ports.push({ id: numbered(`c0${p}00`, i), network_id: network, ip: `10.${projectIndex}.${i}.10` });
   }
+  privateNetworks(net, p, projectIndex, withPageIds);
   for (let i = 1; i <= 256; i++) {
     net.floating_ips.push({
       id: numbered(`e0${p}00`, i),
@@ -61,6 +65,61 @@ export function defaultNetwork(projectIndex: number, withPageIds: boolean): Netw
     });
   }
   return net;
+}
+
+/**
+ * What private NAT needs beside the VPC above: a VPC its gateways serve (their downlink subnets,
+ * the subnets their SNAT rules translate, the ports their DNAT rules reach) and a transit VPC
+ * whose subnets transit IP addresses are assigned from (a VPC other than the gateway's, as the
+ * pages require). The `demo` project's hold every id of the private NAT pages' example requests,
+ * in the VPCs those examples need them in; every project gets numbered extras in both.
+ */
+function privateNetworks(net: Network, p: string, projectIndex: number, withPageIds: boolean): void {
+  const served = withPageIds ? '3cb66d44-9f75-4237-bfff-e37b14d23ad2' : numbered(`a1${p}00`, 0);
+  const transit = numbered(`a2${p}00`, 0);
+  net.routers.push(
+    { id: served, name: 'vpc-private-nat', cidr: '192.168.0.0/16' },
+    { id: transit, name: 'vpc-transit', cidr: '172.16.0.0/12' },
+  );
+  if (withPageIds) {
+    const backends = numbered(`b1${p}00`, 0);
+    net.networks.push(
+      { id: '373979ee-f4f0-46c5-80e3-0fbf72646b70', router_id: served, cidr: '192.168.10.0/24' },
+      { id: '5b9ea497-727d-4ad0-a99e-3984b3f5aaed', router_id: served, cidr: '192.168.20.0/24' },
+      { id: '95df1b88-d9bc-4edd-a808-a771dd4ded32', router_id: served, cidr: '192.168.21.0/24' },
+      { id: backends, router_id: served, cidr: '192.168.1.0/24' },
+      { id: '2759da7b-8015-404c-ae0a-a389007b0e2a', router_id: transit, cidr: '192.168.1.0/24' },
+      { id: '49ee5fb5-75bf-4320-946e-b21ef4c9c9c1', router_id: transit, cidr: '172.20.1.0/24' },
+    );
+    net.ports.push(
+      {
+        id: 'dae9393a-b536-491c-a5a2-72edc1104707',
+        network_id: backends,
+        ip: '192.168.1.72',
+        type: 'COMPUTE',
+      },
+      {
+        id: '9e2f0dbb-68b2-4c4b-9298-fa4f13187976',
+        network_id: backends,
+        ip: '192.168.1.99',
+        type: 'COMPUTE',
+      },
+    );
+  }
+  for (let i = 1; i <= 16; i++) {
+    const network = numbered(`b1${p}00`, i);
+    net.networks.push({ id: network, router_id: served, cidr: `10.${100 + projectIndex}.${i}.0/24` });
+    net.ports.push({
+      id: numbered(`c1${p}00`, i),
+      network_id: network,
+      ip: `10.${100 + projectIndex}.${i}.10`,
+    });
+    net.networks.push({
+      id: numbered(`b2${p}00`, i),
+      router_id: transit,
+      cidr: `172.${16 + (i % 16)}.${projectIndex}.0/24`,
+    });
+  }
 }
 
 /**
