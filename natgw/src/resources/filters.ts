@@ -26,3 +26,18 @@ export const common: Record<string, Condition> = {
   admin_state_up: (column, value: boolean) => equals(column, value ? 1 : 0),
   status: (_, value: string, now) => sql<SqlBool>`${statusSql(now)} = ${value}`,
 };
+
+/**
+ * A v3 filter: one value or several (a repeated key), any of which the row's `column` holds;
+ * ids compared in lower case.
+ */
+export function anyOf(column: string, options: { maxLength?: number; ids?: boolean } = {}): Filter {
+  const item = { type: 'string', maxLength: options.maxLength ?? 64 };
+  return {
+    schema: { type: 'array', maxItems: 100, items: item },
+    where: (_, values: string[]) => {
+      const wanted = options.ids ? values.map((value) => value.toLowerCase()) : values;
+      return sql<SqlBool>`${sql.ref(column)} in (${sql.join(wanted)})`;
+    },
+  };
+}

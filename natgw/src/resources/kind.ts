@@ -147,6 +147,12 @@ export interface ResourceKind<Row extends ResourceRow = ResourceRow> {
   tags?: { table: keyof Schema; column: string; forms: readonly Form[]; path?: string; param?: string };
   /** Tables the kind adds, migrated on start after the service's own. */
   migrations?: Record<string, Migration>;
+  /**
+   * The API whose conventions it follows: v2.0's (the default), or v3's (private NAT): every
+   * body has a `request_id`, a list has `page_info` and `page_reverse` and only the kind's own
+   * filters (each multi-valued), and a change takes no provisioning time (ACTIVE at once).
+   */
+  api?: 'v2' | 'v3';
 }
 
 /** What a declaration may leave out. */

@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
-import { type DocumentedCode, documented } from '../errors.js';
+import { type DocumentedCode, documented, natError } from '../errors.js';
 import type { Locate } from '../forms.js';
 import type { TokenClaims } from '../identity/tokens.js';
-import { listOf, listPage, listQuery, schemas, sent, success, uuid } from '../validate.js';
+import { listOf, listPage, listQuery, pagedQuery, schemas, sent, success, text, uuid } from '../validate.js';
 import type { OperationContext, ResourceRow } from './kind.js';
 import type { ResourceStore } from './store.js';
 
@@ -11,6 +11,21 @@ type Params = { Params: Record<string, string> };
 /** The caller's project: every operation is scoped by it. */
 export function tenantOf(request: FastifyRequest): string {
   return (request.principal as TokenClaims).projectId;
+}
+
+/** A v3 list's paging: the first and last ids of the page (the markers of the pages before and after), and how many. */
+const pageInfo = {
+  type: 'object',
+  required: ['current_count'],
+  properties: { previous_marker: text, next_marker: text, current_count: { type: 'integer' } },
+} as const;
+
+function pageInfoOf(found: readonly { id: string }[]) {
+  const first = found[0];
+  const last = found[found.length - 1];
+  return first && last
+    ? { previous_marker: first.id, next_marker: last.id, current_count: found.length }
+    : { current_count: 0 };
 }
 
 /**
@@ -24,7 +39,13 @@ export function resourceRoutes<Row extends ResourceRow>(
 ): void {
   const { kind } = store;
   const tags = [kind.names.many];
-  const one = sent({ [kind.one]: kind.schema });
+  const v3 = kind.api === 'v3';
+  /** A body with what the kind's API adds to every one (v3: the request's id). */
+  const answer = (request: FastifyRequest, content: Record<string, unknown>) =>
+    v3 ? { ...content, request_id: request.id } : content;
+  const answered = (properties: Record<string, object>) =>
+    sent(v3 ? { ...properties, request_id: text } : properties);
+  const one = answered({ [kind.one]: kind.schema });
   const byId = { type: 'object', properties: { [kind.idParam]: schemas.id } } as const;
   const idOf = (request: FastifyRequest<Params>) => uuid(request.params[kind.idParam] ?? '', kind.badId);
   const context = (request: FastifyRequest, id: string): OperationContext<Row> => ({
@@ -72,30 +93,49 @@ export function resourceRoutes<Row extends ResourceRow>(
       async (request, reply) => {
         const created = await create.handle(request.body as never, context(request, ''));
         reply.created(location(request, `${kind.path}/${created.id}`));
-        return { [kind.one]: created };
+        return answer(request, { [kind.one]: created });
       },
     );
 
   const pageErrors = [kind.page.limit, kind.page.marker].flatMap((error) =>
     error === undefined ? [] : [{ code: error[0], variant: error[1] }],
   );
+  const own = Object.fromEntries(Object.entries(kind.filters).map(([name, filter]) => [name, filter.schema]));
   scope.get<{
-    Querystring: Record<string, unknown> & { limit?: string; marker?: string; tenant_id?: string };
+    Querystring: Record<string, unknown> & {
+      limit?: string;
+      marker?: string;
+      tenant_id?: string;
+      page_reverse?: string;
+    };
   }>(
     kind.path,
     {
       schema: {
         summary: `List ${kind.names.many}`,
         tags,
-        errors: documented(...pageErrors, 'NAT.0001'),
-        response: { 200: sent({ [kind.many]: listOf(kind.schema) }) },
-        querystring: listQuery(
-          Object.fromEntries(Object.entries(kind.filters).map(([name, filter]) => [name, filter.schema])),
-        ),
+        errors: documented(...pageErrors, v3 ? 'NAT.0002' : 'NAT.0001'),
+        response: {
+          200: answered({
+            [kind.many]: listOf(kind.schema),
+            ...(v3 ? { page_info: pageInfo } : {}),
+          }),
+        },
+        querystring: v3 ? pagedQuery(own) : listQuery(own),
       },
     },
     async (request) => {
       const tenant = tenantOf(request);
+      if (v3) {
+        const { page_reverse, ...query } = request.query;
+        const { page, filters } = listPage(query, kind.page);
+        if (page_reverse !== undefined && !/^(true|false)$/i.test(page_reverse)) throw natError('NAT.0002');
+        const found = await store.list(tenant, filters, {
+          ...page,
+          reverse: /^true$/i.test(page_reverse ?? ''),
+        });
+        return answer(request, { [kind.many]: found, page_info: pageInfoOf(found) });
+      }
       const { tenant_id, ...query } = request.query;
       const { page, filters } = listPage(query, kind.page);
       // Another project's id as a filter finds nothing, as any id outside the project does.
@@ -107,7 +147,7 @@ export function resourceRoutes<Row extends ResourceRow>(
   onOne(
     'GET',
     { summary: `Show ${kind.names.one}`, errors: store.documentedMissing(), response: { 200: one } },
-    async (request) => ({ [kind.one]: await store.get(tenantOf(request), idOf(request)) }),
+    async (request) => answer(request, { [kind.one]: await store.get(tenantOf(request), idOf(request)) }),
   );
 
   if (update) {
@@ -117,7 +157,9 @@ export function resourceRoutes<Row extends ResourceRow>(
       { summary: `Update ${kind.names.one}`, errors, response: { 200: one }, body },
       async (request) => {
         const id = idOf(request);
-        return { [kind.one]: await update.handle(request.body as never, context(request, id)) };
+        return answer(request, {
+          [kind.one]: await update.handle(request.body as never, context(request, id)),
+        });
       },
     );
   }

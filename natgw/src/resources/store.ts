@@ -12,10 +12,14 @@ type Rows = Kysely<Record<string, ResourceRow & Record<string, unknown>>>;
 
 const rows = (db: Kysely<Schema>) => db as unknown as Rows;
 
-/** Paging as `listPage` reads it: at most `limit` rows, those after the `marker` id. */
+/**
+ * Paging as `listPage` reads it: at most `limit` rows, those after the `marker` id, or with
+ * `reverse` those before it (the last ones without a marker), still in the order of their ids.
+ */
 export interface Page {
   limit?: number | undefined;
   marker?: string | undefined;
+  reverse?: boolean | undefined;
 }
 
 /** A field as its schema shows it: a boolean or an integer where the column holds a number. */
@@ -46,7 +50,7 @@ export class ResourceStore<Row extends ResourceRow = ResourceRow> {
     readonly parent?: ResourceStore,
   ) {
     this.#filters = new Map([
-      ...Object.entries(common),
+      ...Object.entries(kind.api === 'v3' ? {} : common),
       ...Object.entries(kind.filters).map(([name, filter]) => [name, filter.where] as const),
     ]);
   }
@@ -131,11 +135,12 @@ export class ResourceStore<Row extends ResourceRow = ResourceRow> {
       const where = this.#filters.get(name);
       if (value !== undefined && where) query = query.where(where(name, value as never, now));
     }
-    if (page.marker !== undefined) query = query.where('id', '>', page.marker);
+    if (page.marker !== undefined) query = query.where('id', page.reverse ? '<' : '>', page.marker);
     const found = await query
-      .orderBy('id')
+      .orderBy('id', page.reverse ? 'desc' : 'asc')
       .limit(page.limit ?? 2000)
       .execute();
+    if (page.reverse) found.reverse();
     return found.map((row) => this.view(row as Row, now));
   }
 
@@ -224,6 +229,7 @@ export class ResourceStore<Row extends ResourceRow = ResourceRow> {
   }
 
   #pending(state: Pending, now: number) {
-    return { pending: state, pending_until: now + this.services.clock.delayMs };
+    const delay = this.kind.api === 'v3' ? 0 : this.services.clock.delayMs;
+    return { pending: state, pending_until: now + delay };
   }
 }

@@ -1,0 +1,107 @@
+import { sql } from 'kysely';
+import type { TransitIpRow } from '../db/schema.js';
+import { natError } from '../errors.js';
+import { anyOf } from '../resources/filters.js';
+import { type Filter, kind } from '../resources/kind.js';
+import { listOf, sent, text } from '../validate.js';
+import { assignTransitIp } from './operations.js';
+
+/** `yyyy-mm-ddThh:mm:ss`, as the v3 pages' examples write times (UTC). */
+const v3Time = (pageTime: string) => pageTime.slice(0, 19).replace(' ', 'T');
+
+/** A transit IP address as the pages show it. */
+const schema = sent({
+  id: text,
+  project_id: text,
+  network_interface_id: text,
+  ip_address: text,
+  created_at: { type: 'string', examples: ['2019-04-29T02:16:09'] },
+  updated_at: { type: 'string', examples: ['2019-04-29T02:16:09'] },
+  virsubnet_id: text,
+  tags: listOf(sent({ key: text, value: text })),
+  gateway_id: {
+    type: 'string',
+    description: 'The private NAT gateway whose rules use it; empty until one does.',
+  },
+  enterprise_project_id: text,
+  status: { type: 'string', enum: ['ACTIVE', 'FROZEN'] },
+});
+
+/** The list's filters (the page's), each one value or several. */
+const filters: Record<string, Filter> = {
+  id: anyOf('id', { ids: true }),
+  project_id: anyOf('tenant_id'),
+  network_interface_id: anyOf('network_interface_id', { ids: true }),
+  ip_address: anyOf('ip_address'),
+  gateway_id: anyOf('gateway_id', { ids: true }),
+  enterprise_project_id: anyOf('enterprise_project_id'),
+  virsubnet_id: anyOf('virsubnet_id', { ids: true }),
+  // A transit subnet is the subnet an address is assigned from: natgw names it by the subnet's id.
+  transit_subnet_id: anyOf('virsubnet_id', { ids: true }),
+  // A transit IP has no description: only an empty one matches.
+  description: {
+    schema: { type: 'array', maxItems: 100, items: { type: 'string', maxLength: 255 } },
+    where: (_, values: string[]) => (values.includes('') ? sql`1 = 1` : sql`1 = 0`),
+  },
+};
+
+/** Transit IP addresses of private NAT (v3): assigned from a subnet, used by private gateways' rules. */
+export const transitIps = kind<TransitIpRow>(
+  'transit_ip',
+  { one: 'a transit IP address', many: 'transit IP addresses' },
+  {
+    api: 'v3',
+    forms: ['huaweiTags'],
+    path: '/private-nat/transit-ips',
+    schema,
+    view: (shown, row) => ({
+      ...shown,
+      project_id: row.tenant_id,
+      created_at: v3Time(row.created_at),
+      updated_at: v3Time(row.created_at),
+      tags: [],
+    }),
+    // A malformed id names no transit IP: the generic invalid parameter.
+    badId: 'NAT.0002',
+    notFound: { code: 'NAT.1002', values: (id) => ({ 0: 'Transit ip', 1: id }) },
+    called: { en: 'Transit ip', zhCn: '中转 IP' },
+    filters,
+    page: {},
+    create: assignTransitIp,
+    deletion: {
+      errors: ['NAT.1409'],
+      // Rules of a private gateway that use it hold it (their gateway is its `gateway_id`).
+      before: async (_trx, row) => {
+        if (row.gateway_id !== '') throw natError('NAT.1409', row.id);
+      },
+      // Its address is free at once.
+      clear: { address_key: null },
+    },
+    migrations: {
+      '004-transit-ips': {
+        async up(db) {
+          await db.schema
+            .createTable('transit_ips')
+            .addColumn('id', 'text', (c) => c.primaryKey())
+            .addColumn('tenant_id', 'text', (c) => c.notNull())
+            .addColumn('virsubnet_id', 'text', (c) => c.notNull())
+            .addColumn('ip_address', 'text', (c) => c.notNull())
+            .addColumn('network_interface_id', 'text', (c) => c.notNull())
+            .addColumn('gateway_id', 'text', (c) => c.notNull())
+            .addColumn('enterprise_project_id', 'text', (c) => c.notNull())
+            .addColumn('address_key', 'text')
+            .addColumn('created_at', 'text', (c) => c.notNull())
+            .addColumn('pending', 'text')
+            .addColumn('pending_until', 'bigint', (c) => c.notNull())
+            .addUniqueConstraint('transit_ips_address_unique', ['tenant_id', 'virsubnet_id', 'address_key'])
+            .execute();
+          await db.schema
+            .createIndex('transit_ips_tenant')
+            .on('transit_ips')
+            .columns(['tenant_id', 'id'])
+            .execute();
+        },
+      },
+    },
+  },
+);
