@@ -122,6 +122,8 @@ describe("natgw's OpenAPI document against natgw", () => {
       assert.equal(response.statusCode, 201, response.body);
       ids.set(`${kind}_id`, response.json()[kind].id);
     }
+    // The tag pages of transit IPs name one as `resource_id`; the page's example assigns it with key1.
+    if (needs.has('resource_id')) needs.add('transit_ip_id');
     if (needs.has('transit_ip_id')) {
       const response = await service.as('demo', {
         method: 'POST',
@@ -130,6 +132,7 @@ describe("natgw's OpenAPI document against natgw", () => {
       });
       assert.equal(response.statusCode, 201, response.body);
       ids.set('transit_ip_id', response.json().transit_ip.id);
+      ids.set('resource_id', response.json().transit_ip.id);
     }
     if (needs.has('key')) {
       const tag = { key: 'key1', value: 'value1' };

@@ -166,11 +166,6 @@ for (const engine of engines()) {
       }
       assertError(await assign(service, { virsubnet_id: 'not-a-subnet' }), 400, 'NAT.0002');
       assertError(await assign(service, {}), 400, 'NAT.0002');
-      assertError(
-        await assign(service, { virsubnet_id: pageSubnet, tags: [{ key: 'k', value: 'v' }] }),
-        400,
-        'NAT.0002',
-      );
     });
 
     test('decides between 20 concurrent assignments of one address in the database: one 201', async () => {
@@ -333,6 +328,120 @@ for (const engine of engines()) {
       });
       assertError(outside, 400, 'NAT.1405');
       assert.match(outside.json().error.message, /[\u4e00-\u9fff]/);
+    });
+
+    test('assigns with tags and shows them; takes 20, refuses a 21st or a repeated key', async () => {
+      const tags = [
+        { key: 'key1', value: 'value1' },
+        { key: 'k='.padEnd(128, 'x'), value: 'v'.repeat(255) },
+      ];
+      const transitIp = await assigned(service, { virsubnet_id: transit(14), tags });
+      assert.deepEqual((transitIp as unknown as { tags: unknown }).tags, tags);
+      const shown = await service.as('demo', { url: `${url}/${transitIp.id}` });
+      assert.deepEqual(shown.json().transit_ip.tags, tags);
+      assert.deepEqual((await list(service, `id=${transitIp.id}`)).transit_ips[0], shown.json().transit_ip);
+      const many = Array.from({ length: 21 }, (_, n) => ({ key: `k${n}`, value: '' }));
+      assertError(await assign(service, { virsubnet_id: transit(14), tags: many }), 400, 'NAT.1016');
+      assert.equal(
+        (await assign(service, { virsubnet_id: transit(14), tags: many.slice(1) })).statusCode,
+        201,
+      );
+      for (const bad of [
+        [
+          { key: 'a', value: '1' },
+          { key: 'a', value: '2' },
+        ],
+        [{ key: ' ', value: '1' }],
+        [{ key: 'k'.repeat(129), value: '1' }],
+        [{ key: 'k', value: 'v'.repeat(256) }],
+      ])
+        assertError(await assign(service, { virsubnet_id: transit(14), tags: bad }), 400, 'NAT.1015');
+    });
+
+    test('serves the tag pages under /v3/{project_id}/transit-ips with request_id in their bodies', async () => {
+      const tagged = `/v3/${project}/transit-ips`;
+      const first = await assigned(service, { virsubnet_id: transit(15) });
+      const second = await assigned(service, { virsubnet_id: transit(15) });
+      const add = (id: string, tag: object) =>
+        service.as('demo', { method: 'POST', url: `${tagged}/${id}/tags`, payload: { tag } });
+      assert.equal((await add(first.id, { key: 'key1', value: 'value1' })).statusCode, 204);
+      // v3 tags: up to 128 and 255 characters, any of them.
+      assert.equal((await add(first.id, { key: 'a=b/c', value: 'x'.repeat(255) })).statusCode, 204);
+      assertError(await add(first.id, { key: 'k'.repeat(129), value: '' }), 400, 'NAT.1015');
+      const batch = await service.as('demo', {
+        method: 'POST',
+        url: `${tagged}/${second.id}/tags/action`,
+        payload: {
+          action: 'create',
+          tags: [
+            { key: 'key1', value: 'value2' },
+            { key: 'key2', value: 'value2' },
+          ],
+        },
+      });
+      assert.equal(batch.statusCode, 204, batch.body);
+      const own = await service.as('demo', { url: `${tagged}/${second.id}/tags` });
+      assert.equal(own.statusCode, 200);
+      assert.deepEqual(Object.keys(own.json()).sort(), ['request_id', 'tags']);
+      assert.deepEqual(own.json().tags, [
+        { key: 'key1', value: 'value2' },
+        { key: 'key2', value: 'value2' },
+      ]);
+      const all = await service.as('demo', { url: `${tagged}/tags` });
+      assert.equal(typeof all.json().request_id, 'string');
+      assert.deepEqual(
+        all.json().tags.find((tag: { key: string }) => tag.key === 'key1'),
+        { key: 'key1', values: ['value1', 'value2'] },
+      );
+      const found = await service.as('demo', {
+        method: 'POST',
+        url: `${tagged}/resource_instances/action`,
+        payload: {
+          action: 'filter',
+          tags: [{ key: 'key2', values: ['value2'] }],
+          matches: [{ key: 'resource_name', value: '' }],
+        },
+      });
+      assert.equal(found.statusCode, 200, found.body);
+      assert.equal(typeof found.json().request_id, 'string');
+      assert.equal(found.json().total_count, 1);
+      assert.equal(found.json().resources[0].resource_id, second.id);
+      assert.equal(found.json().resources[0].resource_name, '');
+      const counted = await service.as('viewer', {
+        method: 'POST',
+        url: `${tagged}/resource_instances/action`,
+        payload: {
+          action: 'count',
+          tags_any: [
+            { key: 'a=b/c', values: [] },
+            { key: 'key2', values: [] },
+          ],
+        },
+      });
+      assert.deepEqual(Object.keys(counted.json()).sort(), ['request_id', 'total_count']);
+      assert.equal(counted.json().total_count, 2);
+      const removed = await service.as('demo', { method: 'DELETE', url: `${tagged}/${second.id}/tags/key2` });
+      assert.equal(removed.statusCode, 204);
+      const again = await service.as('demo', { method: 'DELETE', url: `${tagged}/${second.id}/tags/key2` });
+      assertError(again, 404, 'NAT.1002');
+      assertError(await add(missing, { key: 'k', value: 'v' }), 404, 'NAT.1002');
+      assertError(
+        await service.as('alt', { url: `/v3/${altProject}/transit-ips/${first.id}/tags` }),
+        404,
+        'NAT.1002',
+      );
+      assertError(
+        await service.as('viewer', {
+          method: 'POST',
+          url: `${tagged}/${first.id}/tags`,
+          payload: { tag: { key: 'k', value: 'v' } },
+        }),
+        403,
+        'VPC.2701',
+      );
+      assert.deepEqual((await service.as('demo', { url: `${url}/${second.id}` })).json().transit_ip.tags, [
+        { key: 'key1', value: 'value2' },
+      ]);
     });
   });
 }

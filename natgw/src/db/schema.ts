@@ -75,6 +75,15 @@ export interface TransitIpRow extends Lifecycle {
   address_key: string | null;
 }
 
+/** A tag of a transit IP address. */
+export interface TransitIpTagRow {
+  transit_ip_id: string;
+  tenant_id: string;
+  key: string;
+  value: string;
+  position: Generated<number>;
+}
+
 /** The gateway whose rules use an EIP (one gateway per EIP); `kind` and `rule_id` name the first rule. */
 export interface EipClaimRow {
   floating_ip_id: string;
@@ -124,6 +133,7 @@ export interface Schema {
   locks: LockRow;
   tags: TagRow;
   transit_ips: TransitIpRow;
+  transit_ip_tags: TransitIpTagRow;
   settings: SettingRow;
   revoked_tokens: RevokedTokenRow;
   login_failures: LoginFailureRow;

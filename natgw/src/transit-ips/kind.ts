@@ -59,7 +59,6 @@ export const transitIps = kind<TransitIpRow>(
       project_id: row.tenant_id,
       created_at: v3Time(row.created_at),
       updated_at: v3Time(row.created_at),
-      tags: [],
     }),
     // A malformed id names no transit IP: the generic invalid parameter.
     badId: 'NAT.0002',
@@ -76,6 +75,14 @@ export const transitIps = kind<TransitIpRow>(
       },
       // Its address is free at once.
       clear: { address_key: null },
+    },
+    // Under /v3/{project_id}/transit-ips (not under private-nat/), named by `resource_id`.
+    tags: {
+      table: 'transit_ip_tags',
+      column: 'transit_ip_id',
+      forms: ['huaweiTags'],
+      path: '/transit-ips',
+      param: 'resource_id',
     },
     migrations: {
       '004-transit-ips': {
@@ -99,6 +106,15 @@ export const transitIps = kind<TransitIpRow>(
             .createIndex('transit_ips_tenant')
             .on('transit_ips')
             .columns(['tenant_id', 'id'])
+            .execute();
+          await db.schema
+            .createTable('transit_ip_tags')
+            .addColumn('transit_ip_id', 'text', (c) => c.notNull().references('transit_ips.id'))
+            .addColumn('tenant_id', 'text', (c) => c.notNull())
+            .addColumn('key', 'text', (c) => c.notNull())
+            .addColumn('value', 'text', (c) => c.notNull())
+            .addColumn('position', 'integer', (c) => c.notNull().defaultTo(0))
+            .addPrimaryKeyConstraint('transit_ip_tags_pk', ['transit_ip_id', 'key'])
             .execute();
         },
       },

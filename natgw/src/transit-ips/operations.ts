@@ -2,20 +2,20 @@ import { randomUUID } from 'node:crypto';
 import type { TransitIpRow } from '../db/schema.js';
 import { natError } from '../errors.js';
 import type { Operation } from '../resources/kind.js';
+import { legalTags } from '../tags/routes.js';
+import { TagStore } from '../tags/store.js';
 import { given, schemas } from '../validate.js';
 import { assignable, firstFree } from './addresses.js';
 
-/** The page's example request (the demo project's transit subnet), without its tags. */
+/** The page's example request (the demo project's transit subnet). */
 const example = {
   transit_ip: {
     virsubnet_id: '2759da7b-8015-404c-ae0a-a389007b0e2a',
     enterprise_project_id: '2759da7b-8015-404c-ae0a-a389007b0e2a',
     ip_address: '192.168.1.68',
+    tags: [{ key: 'key1', value: 'value1' }],
   },
 };
-
-/** How often an allocated address taken by a concurrent assignment is tried again with the next. */
-const allocationAttempts = 16;
 
 /**
  * Assigns a transit IP address from a subnet of the project: the one asked for, or the lowest
@@ -29,12 +29,20 @@ export const assignTransitIp: Operation<
       virsubnet_id: string;
       ip_address?: string | null;
       enterprise_project_id?: string | null;
-      tags?: unknown[];
+      tags?: { key?: string; value?: string }[];
     };
   },
   TransitIpRow
 > = {
-  errors: ['NAT.0002', { code: 'NAT.1002', status: 404 }, 'NAT.1405', 'NAT.1404', 'NAT.1403'],
+  errors: [
+    'NAT.0002',
+    'NAT.1015',
+    'NAT.1016',
+    { code: 'NAT.1002', status: 404 },
+    'NAT.1405',
+    'NAT.1404',
+    'NAT.1403',
+  ],
   body: {
     type: 'object',
     required: ['transit_ip'],
@@ -47,22 +55,16 @@ export const assignTransitIp: Operation<
           virsubnet_id: { type: 'string', pattern: schemas.uuidPattern },
           ip_address: { type: ['string', 'null'], maxLength: 64 },
           enterprise_project_id: { type: ['string', 'null'], maxLength: 64 },
-          tags: { type: 'array', description: 'Not served yet: tags of transit IP addresses come later.' },
+          tags: {
+            type: 'array',
+            items: { type: 'object', properties: { key: { type: 'string' }, value: { type: 'string' } } },
+          },
         },
       },
     },
   },
   async handle({ transit_ip: input }, { tenant, store, services }) {
-    if (input.tags !== undefined && input.tags.length > 0)
-      throw natError(
-        'NAT.0002',
-        {},
-        {
-          details: [
-            { field: 'transit_ip.tags', rule: 'served', message: 'tags of transit IPs are not served' },
-          ],
-        },
-      );
+    const tags = legalTags(store.kind, input.tags ?? [], 'transit_ip.tags');
     const net = services.network(tenant);
     const subnet = net.subnet(input.virsubnet_id);
     if (!subnet) throw natError('NAT.1002', { 0: 'VirSubnet', 1: input.virsubnet_id.toLowerCase() });
@@ -76,7 +78,9 @@ export const assignTransitIp: Operation<
     const inUse = (address: string) => natError('NAT.1403', { 0: subnet.id, 1: address });
     if (requested !== undefined && ports.has(requested)) throw inUse(requested);
 
-    for (let attempt = 1; ; attempt++) {
+    // An allocated address a concurrent assignment took first is tried again with the next free
+    // one: each such loss is another address assigned, so this ends, at the latest with NAT.1404.
+    for (;;) {
       let address = requested;
       let raced = false;
       try {
@@ -104,13 +108,16 @@ export const assignTransitIp: Operation<
             enterprise_project_id: given(input.enterprise_project_id) ?? '0',
             address_key: address ?? '',
           }),
+          written: async (trx, row) => {
+            if (tags.length > 0) await new TagStore(store).addIn(trx, tenant, row.id, tags);
+          },
           conflict: () => {
             raced = true;
             return inUse(address ?? '');
           },
         });
       } catch (error) {
-        if (!(raced && requested === undefined && attempt < allocationAttempts)) throw error;
+        if (!(raced && requested === undefined)) throw error;
       }
     }
   },
