@@ -107,6 +107,10 @@ const produced: Record<string, readonly [file: string, test: string]> = {
     'needs exactly one of port_id and private_ip: 400 NAT.0310 for neither, NAT.0317 for both',
   ],
   'NAT.0311': ['dnat', 'answers a private IP that is not a unicast IPv4 address with 400 NAT.0311'],
+  'NAT.0314': [
+    'rule-updates',
+    'creates a batch all or none, and refuses an empty one (NAT.0301) and one over the limit (NAT.0314)',
+  ],
   'NAT.0313': [
     'dnat',
     'refuses more DNAT rules than the gateway and EIP limits allow with 400 NAT.0309 and NAT.0313',
@@ -169,9 +173,9 @@ const unreachable: Record<string, string> = {
   'NAT.0112': backend,
   'NAT.0212': backend,
   'NAT.0312': 'the network fixture has no virtual IP ports',
-  'NAT.0314': 'v2.0 has no batch creation of DNAT rules',
   'NAT.0316': backend,
-  'NAT.0318': 'v2.0 has no DNAT rule update, and natgw freezes nothing',
+  'NAT.0318':
+    'natgw freezes nothing: a DNAT rule update refuses only a rule that is not ACTIVE, with the 409 of a rule in transition',
   'NAT.0401': 'natgw freezes no EIP',
   'NAT.0402': 'the network fixture binds no EIP to a port',
   'NAT.0407':

@@ -3,7 +3,7 @@ import { type DocumentedCode, documented } from '../errors.js';
 import type { Locate } from '../forms.js';
 import type { TokenClaims } from '../identity/tokens.js';
 import { listOf, listPage, listQuery, schemas, sent, success, uuid } from '../validate.js';
-import type { OperationContext, ResourceRow } from './kind.js';
+import type { Form, OperationContext, ResourceRow } from './kind.js';
 import type { ResourceStore } from './store.js';
 
 type Params = { Params: Record<string, string> };
@@ -14,15 +14,19 @@ export function tenantOf(request: FastifyRequest): string {
 }
 
 /**
- * A kind's routes under one form's prefix: create (201 with `Location`), list (filters, marker
- * paging, `limit`; another project's `tenant_id` finds nothing), show, update, and delete (204).
+ * A kind's routes under one form's prefix: create (201 with `Location`), batch create (201 with
+ * the list), list (filters, marker paging, `limit`; another project's `tenant_id` finds nothing),
+ * show, update, and delete (204). An operation declared for some forms only is left out of others.
  */
 export function resourceRoutes<Row extends ResourceRow>(
   scope: FastifyInstance,
   store: ResourceStore<Row>,
+  form: Form,
   location: Locate,
 ): void {
   const { kind } = store;
+  const served = <Operation extends { forms?: readonly Form[] }>(operation: Operation | undefined) =>
+    operation !== undefined && (operation.forms ?? kind.forms).includes(form) ? operation : undefined;
   const tags = [kind.names.many];
   const one = sent({ [kind.one]: kind.schema });
   const byId = { type: 'object', properties: { [kind.idParam]: schemas.id } } as const;
@@ -56,7 +60,7 @@ export function resourceRoutes<Row extends ResourceRow>(
     });
   };
 
-  const { create, update } = kind;
+  const [create, update, batch] = [served(kind.create), served(kind.update), served(kind.batch)];
   if (create)
     scope.post<{ Body: unknown }>(
       kind.path,
@@ -73,6 +77,25 @@ export function resourceRoutes<Row extends ResourceRow>(
         const created = await create.handle(request.body as never, context(request, ''));
         reply.created(location(request, `${kind.path}/${created.id}`));
         return { [kind.one]: created };
+      },
+    );
+
+  if (batch)
+    scope.post<{ Body: unknown }>(
+      `${kind.path}/batch`,
+      {
+        schema: {
+          summary: `Create ${kind.names.many} in a batch`,
+          tags,
+          errors: documented(...batch.errors),
+          response: { 201: sent({ [kind.many]: listOf(kind.schema) }) },
+          body: batch.body,
+        },
+      },
+      async (request, reply) => {
+        const created = await batch.handle(request.body as never, context(request, ''));
+        reply.code(201);
+        return { [kind.many]: created };
       },
     );
 
