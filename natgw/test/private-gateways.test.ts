@@ -1,8 +1,15 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { BasicCredentials } from '@huaweicloud/huaweicloud-sdk-core';
+import { ClientBuilder } from '@huaweicloud/huaweicloud-sdk-core/ClientBuilder.js';
+import { ClientRequestException } from '@huaweicloud/huaweicloud-sdk-core/exception/ClientRequestException.js';
+import type { HcClient } from '@huaweicloud/huaweicloud-sdk-core/HcClient.js';
+import { Logger4jInstance } from '@huaweicloud/huaweicloud-sdk-core/logger/log4jLogger.js';
+import { defaultConfig } from '../src/config.js';
 import { assertError, engines, missing, project, startService, type TestService } from './harness.js';
 
 const base = `/v3/${project}/private-nat/gateways`;
@@ -388,5 +395,73 @@ describe('private NAT gateways in a full subnet', () => {
     const full = await service.as('demo', { method: 'POST', url: base, payload: body('full', small) });
     assertError(full, 400, 'NAT.1404');
     assert.equal(full.json().error.message, `No more IP addresses available on subnet ${small}.`);
+  });
+});
+
+/**
+ * Huawei Cloud's SDK core (its signer and HTTP client) sending what its NatClient sends for
+ * createPrivateNat, listPrivateNats, showPrivateNat, updatePrivateNat and deletePrivateNat.
+ */
+describe("private NAT gateways through Huawei Cloud's SDK core (AK/SK)", { timeout: 60_000 }, () => {
+  let service: TestService;
+  let client: HcClient;
+  const home = mkdtempSync(join(tmpdir(), 'natgw-sdk-home-'));
+  const realHome = process.env.HOME;
+  before(async () => {
+    // The SDK keeps an application id under the user's home; it gets a home of its own here.
+    process.env.HOME = home;
+    Logger4jInstance.level = 'off';
+    service = await startService('sqlite');
+    await service.app.listen({ host: '127.0.0.1', port: 0 });
+    const endpoint = `http://127.0.0.1:${(service.app.server.address() as AddressInfo).port}`;
+    const key = defaultConfig.accessKeys.find((candidate) => candidate.user === 'demo');
+    assert.ok(key);
+    const credentials = new BasicCredentials().withAk(key.access).withSk(key.secret).withProjectId(project);
+    client = new ClientBuilder<HcClient>((built) => built)
+      .withCredential(credentials)
+      .withEndpoint(endpoint)
+      .build();
+  });
+  after(async () => {
+    await service.close();
+    process.env.HOME = realHome;
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  type Gateway = { id: string; spec: string; name: string };
+  type Reply = { httpStatusCode: number; gateway: Gateway; gateways: Gateway[] };
+  const send = (method: string, url: string, options: { id?: string; query?: object; data?: object } = {}) =>
+    client.sendRequest<Reply>({
+      method,
+      url,
+      contentType: 'application/json',
+      queryParams: options.query ?? {},
+      pathParams: options.id === undefined ? {} : { gateway_id: options.id },
+      headers: options.data === undefined ? {} : { 'Content-Type': 'application/json' },
+      ...(options.data === undefined ? {} : { data: options.data }),
+    }) as Promise<Reply>;
+  const one = '/v3/{project_id}/private-nat/gateways/{gateway_id}';
+
+  test('creates, lists with arrays, shows, updates and deletes; errors come back as ClientRequestException', async () => {
+    const created = await send('POST', '/v3/{project_id}/private-nat/gateways', { data: pageExample });
+    assert.equal(created.httpStatusCode, 201);
+    const { id } = created.gateway;
+    const listed = await send('GET', '/v3/{project_id}/private-nat/gateways', {
+      query: { limit: 10, page_reverse: false, status: ['ACTIVE', 'FROZEN'], spec: ['Small'], id: [id] },
+    });
+    assert.deepEqual(
+      listed.gateways.map((gateway) => gateway.id),
+      [id],
+    );
+    assert.equal((await send('GET', one, { id })).httpStatusCode, 200);
+    const updated = await send('PUT', one, { id, data: { gateway: { spec: 'Large', name: 'sdk_renamed' } } });
+    assert.deepEqual([updated.gateway.spec, updated.gateway.name], ['Large', 'sdk_renamed']);
+    assert.equal((await send('DELETE', one, { id })).httpStatusCode, 204);
+    const gone = await send('GET', one, { id }).then(
+      () => assert.fail('found'),
+      (error: unknown) => error,
+    );
+    assert.ok(gone instanceof ClientRequestException);
+    assert.deepEqual([gone.httpStatusCode, gone.errorCode], [404, 'NAT.1002']);
   });
 });
