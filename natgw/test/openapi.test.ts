@@ -101,7 +101,7 @@ describe("natgw's OpenAPI document against natgw", () => {
     const reads = method === 'get' || path.endsWith('/resource_instances/action');
     const needs = new Set(
       reads
-        ? ['nat_gateway_id', 'snat_rule_id', 'dnat_rule_id', 'key']
+        ? ['nat_gateway_id', 'snat_rule_id', 'dnat_rule_id', 'key', 'gateway_id']
         : [...path.matchAll(/\{(\w+)\}/g)].map((match) => match[1] as string),
     );
     if (JSON.stringify(body ?? {}).includes('"nat_gateway_id"')) needs.add('nat_gateway_id');
@@ -119,6 +119,16 @@ describe("natgw's OpenAPI document against natgw", () => {
       assert.equal(response.statusCode, 201, response.body);
       ids.set(`${kind}_id`, response.json()[kind].id);
     }
+    if (needs.has('gateway_id')) {
+      const url = `/v3/${project}/private-nat/gateways`;
+      const response = await service.as('demo', {
+        method: 'POST',
+        url,
+        payload: exampleOf(`/v3/{project_id}/private-nat/gateways`) as object,
+      });
+      assert.equal(response.statusCode, 201, response.body);
+      ids.set('gateway_id', response.json().gateway.id);
+    }
     if (needs.has('key')) {
       const tag = { key: 'key1', value: 'value1' };
       const url = `/v2.0/${project}/nat_gateways/${ids.get('nat_gateway_id')}/tags`;
@@ -129,6 +139,13 @@ describe("natgw's OpenAPI document against natgw", () => {
   }
 
   async function clear() {
+    const privateNat = `/v3/${project}/private-nat/gateways`;
+    for (const { id } of (await service.as('demo', { url: privateNat })).json().gateways as {
+      id: string;
+    }[]) {
+      const response = await service.as('demo', { method: 'DELETE', url: `${privateNat}/${id}` });
+      assert.equal(response.statusCode, 204, response.body);
+    }
     for (const kind of ['snat_rules', 'dnat_rules', 'nat_gateways']) {
       const listed = (await service.as('demo', { url: `/v2.0/${kind}` })).json()[kind] as { id: string }[];
       for (const { id } of listed) {

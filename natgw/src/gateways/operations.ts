@@ -25,7 +25,7 @@ const examples = {
  * Locks a row named `key` for the rest of the transaction, so that what is counted under it
  * cannot change before the transaction ends: the lock a limit without a row of its own needs.
  */
-async function lockKey(trx: Transaction<Schema>, engine: Database['engine'], key: string) {
+export async function lockKey(trx: Transaction<Schema>, engine: Database['engine'], key: string) {
   await trx
     .insertInto('locks')
     .values({ key })

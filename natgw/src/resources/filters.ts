@@ -26,3 +26,24 @@ export const common: Record<string, Condition> = {
   admin_state_up: (column, value: boolean) => equals(column, value ? 1 : 0),
   status: (_, value: string, now) => sql<SqlBool>`${statusSql(now)} = ${value}`,
 };
+
+/**
+ * A filter the v3 pages take as an array of strings (repeated keys: `?status=ACTIVE&status=FROZEN`,
+ * one value is an array of one): the column (`column`, or the filter's own name) holds one of the
+ * values, as `normalize` spells them.
+ */
+export function anyOf(
+  item: object = { type: 'string', maxLength: 255 },
+  options: { column?: string; normalize?: (value: string) => string } = {},
+): Filter {
+  const { column, normalize = (value: string) => value } = options;
+  return {
+    schema: { type: 'array', items: item, maxItems: 100 },
+    where: (name, values: string[]) =>
+      sql<SqlBool>`${sql.ref(column ?? name)} in (${sql.join(values.map(normalize))})`,
+  };
+}
+
+/** An id filter of the v3 pages: any of the ids, compared in lower case. */
+export const anyId = (column?: string) =>
+  anyOf(schemas.id, { normalize: (value) => value.toLowerCase(), ...(column ? { column } : {}) });

@@ -148,7 +148,7 @@ export interface ResourceKind<Row extends ResourceRow = ResourceRow> {
     nestedDeletion?: readonly Form[];
   };
   /** Deletion refused while resources of a child kind are alive. */
-  inUse?(): ContractError;
+  inUse?(row: Row): ContractError;
   create?: Operation<never, Row>;
   update?: Operation<never, Row>;
   /** Creation of several in one request (`POST <path>/batch`), all or none: 201 with their list. */
@@ -165,6 +165,11 @@ export interface ResourceKind<Row extends ResourceRow = ResourceRow> {
    * path and the id parameter of the tag routes (the kind's own `path` and `idParam` if not given).
    */
   tags?: { table: keyof Schema; column: string; forms: readonly Form[]; path?: string; param?: string };
+  /**
+   * The v3 pages' conventions: every answer has a `request_id`, a list also its `page_info` and
+   * takes `page_reverse`, and a change is done at once (no PENDING_* state).
+   */
+  v3?: boolean;
   /** Tables the kind adds, migrated on start after the service's own. */
   migrations?: Record<string, Migration>;
 }

@@ -1,5 +1,6 @@
 import { dnatRules } from '../dnat/kind.js';
 import { gateways } from '../gateways/kind.js';
+import { privateGateways } from '../private-gateways/kind.js';
 import { snatRules } from '../snat/kind.js';
 import type { ResourceKind } from './kind.js';
 
@@ -7,4 +8,9 @@ import type { ResourceKind } from './kind.js';
  * The resource kinds natgw serves, one line each, in the order their routes are registered in
  * each form: a parent before its children.
  */
-export const kinds: readonly ResourceKind[] = [gateways, snatRules, dnatRules] as readonly ResourceKind[];
+export const kinds: readonly ResourceKind[] = [
+  gateways,
+  snatRules,
+  dnatRules,
+  privateGateways,
+] as readonly ResourceKind[];

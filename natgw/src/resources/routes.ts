@@ -1,8 +1,19 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
-import { type DocumentedCode, documented } from '../errors.js';
+import { type DocumentedCode, documented, natError } from '../errors.js';
 import type { Locate } from '../forms.js';
 import type { TokenClaims } from '../identity/tokens.js';
-import { listOf, listPage, listQuery, schemas, sent, success, uuid } from '../validate.js';
+import {
+  integer,
+  isUuid,
+  listOf,
+  listPage,
+  listQuery,
+  schemas,
+  sent,
+  success,
+  text,
+  uuid,
+} from '../validate.js';
 import type { Form, OperationContext, ResourceRow } from './kind.js';
 import type { ResourceStore } from './store.js';
 
@@ -28,9 +39,17 @@ export function resourceRoutes<Row extends ResourceRow>(
   const served = <Operation extends { forms?: readonly Form[] }>(operation: Operation | undefined) =>
     operation !== undefined && (operation.forms ?? kind.forms).includes(form) ? operation : undefined;
   const tags = [kind.names.many];
-  const one = sent({ [kind.one]: kind.schema });
+  // The v3 pages' answers carry the request's id beside the resource or list.
+  const requestId = (request: FastifyRequest) => (kind.v3 ? { request_id: request.id } : {});
+  const answered = kind.v3 ? { request_id: text } : {};
+  const one = sent({ [kind.one]: kind.schema, ...answered });
   const byId = { type: 'object', properties: { [kind.idParam]: schemas.id } } as const;
-  const idOf = (request: FastifyRequest<Params>) => uuid(request.params[kind.idParam] ?? '', kind.badId);
+  const idOf = (request: FastifyRequest<Params>) => {
+    const value = request.params[kind.idParam] ?? '';
+    // The v3 pages' not-found names the resource: a malformed id is one more id not found.
+    if (kind.v3 && !isUuid(value)) throw store.missing(value);
+    return uuid(value, kind.badId);
+  };
   const context = (request: FastifyRequest, id: string): OperationContext<Row> => ({
     tenant: tenantOf(request),
     id,
@@ -76,7 +95,7 @@ export function resourceRoutes<Row extends ResourceRow>(
       async (request, reply) => {
         const created = await create.handle(request.body as never, context(request, ''));
         reply.created(location(request, `${kind.path}/${created.id}`));
-        return { [kind.one]: created };
+        return { [kind.one]: created, ...requestId(request) };
       },
     );
 
@@ -103,7 +122,12 @@ export function resourceRoutes<Row extends ResourceRow>(
     error === undefined ? [] : [{ code: error[0], variant: error[1] }],
   );
   scope.get<{
-    Querystring: Record<string, unknown> & { limit?: string; marker?: string; tenant_id?: string };
+    Querystring: Record<string, unknown> & {
+      limit?: string;
+      marker?: string;
+      tenant_id?: string;
+      page_reverse?: string;
+    };
   }>(
     kind.path,
     {
@@ -111,26 +135,41 @@ export function resourceRoutes<Row extends ResourceRow>(
         summary: `List ${kind.names.many}`,
         tags,
         errors: documented(...pageErrors, 'NAT.0001'),
-        response: { 200: sent({ [kind.many]: listOf(kind.schema) }) },
-        querystring: listQuery(
-          Object.fromEntries(Object.entries(kind.filters).map(([name, filter]) => [name, filter.schema])),
-        ),
+        response: {
+          200: sent({
+            [kind.many]: listOf(kind.schema),
+            ...(kind.v3 ? { page_info: pageInfo } : {}),
+            ...answered,
+          }),
+        },
+        querystring: listQuery({
+          ...(kind.v3 ? { page_reverse: { type: 'string', maxLength: 8 } } : {}),
+          ...Object.fromEntries(Object.entries(kind.filters).map(([name, filter]) => [name, filter.schema])),
+        }),
       },
     },
     async (request) => {
       const tenant = tenantOf(request);
-      const { tenant_id, ...query } = request.query;
+      const { tenant_id, page_reverse, ...query } = request.query;
       const { page, filters } = listPage(query, kind.page);
-      // Another project's id as a filter finds nothing, as any id outside the project does.
-      if (tenant_id !== undefined && tenant_id !== tenant) return { [kind.many]: [] };
-      return { [kind.many]: await store.list(tenant, filters, page) };
+      if (!kind.v3) {
+        // Another project's id as a filter finds nothing, as any id outside the project does.
+        if (tenant_id !== undefined && tenant_id !== tenant) return { [kind.many]: [] };
+        return { [kind.many]: await store.list(tenant, filters, page) };
+      }
+      const reverse = reversed(page_reverse);
+      const found = await store.list(tenant, filters, { ...page, reverse });
+      return { [kind.many]: found, page_info: pageInfoOf(found), ...requestId(request) };
     },
   );
 
   onOne(
     'GET',
     { summary: `Show ${kind.names.one}`, errors: store.documentedMissing(), response: { 200: one } },
-    async (request) => ({ [kind.one]: await store.get(tenantOf(request), idOf(request)) }),
+    async (request) => ({
+      [kind.one]: await store.get(tenantOf(request), idOf(request)),
+      ...requestId(request),
+    }),
   );
 
   if (update) {
@@ -140,7 +179,10 @@ export function resourceRoutes<Row extends ResourceRow>(
       { summary: `Update ${kind.names.one}`, errors, response: { 200: one }, body },
       async (request) => {
         const id = idOf(request);
-        return { [kind.one]: await update.handle(request.body as never, context(request, id)) };
+        return {
+          [kind.one]: await update.handle(request.body as never, context(request, id)),
+          ...requestId(request),
+        };
       },
     );
   }
@@ -154,6 +196,32 @@ export function resourceRoutes<Row extends ResourceRow>(
       return reply.noContent();
     },
   );
+}
+
+/**
+ * The v3 pages' `page_info`: the page's first and last ids (`previous_marker` and `next_marker`,
+ * to page back with `page_reverse` or on) and how many it holds; an empty page has only the count.
+ */
+const pageInfo = {
+  type: 'object',
+  required: ['current_count'],
+  properties: { previous_marker: text, next_marker: text, current_count: integer },
+} as const;
+
+function pageInfoOf(found: { id: string }[]) {
+  const first = found[0];
+  const last = found.at(-1);
+  return first && last
+    ? { previous_marker: first.id, next_marker: last.id, current_count: found.length }
+    : { current_count: 0 };
+}
+
+/** `page_reverse` as the SDKs send it (`true`, Python's `True`); anything but a boolean is NAT.0002. */
+function reversed(value: string | undefined): boolean {
+  if (value === undefined) return false;
+  const lower = value.toLowerCase();
+  if (lower !== 'true' && lower !== 'false') throw natError('NAT.0002');
+  return lower === 'true';
 }
 
 /**

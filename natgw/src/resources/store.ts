@@ -17,6 +17,8 @@ const rows = (db: Kysely<Schema>) => db as unknown as Rows;
 export interface Page {
   limit?: number | undefined;
   marker?: string | undefined;
+  /** The page before the marker instead (still in id order). */
+  reverse?: boolean | undefined;
 }
 
 /** A field as its schema shows it: a boolean or an integer where the column holds a number. */
@@ -132,11 +134,12 @@ export class ResourceStore<Row extends ResourceRow = ResourceRow> {
       const where = this.#filters.get(name);
       if (value !== undefined && where) query = query.where(where(name, value as never, now));
     }
-    if (page.marker !== undefined) query = query.where('id', '>', page.marker);
+    if (page.marker !== undefined) query = query.where('id', page.reverse ? '<' : '>', page.marker);
     const found = await query
-      .orderBy('id')
+      .orderBy('id', page.reverse ? 'desc' : 'asc')
       .limit(page.limit ?? 2000)
       .execute();
+    if (page.reverse) found.reverse();
     return found.map((row) => this.view(row as Row, now));
   }
 
@@ -248,7 +251,7 @@ export class ResourceStore<Row extends ResourceRow = ResourceRow> {
           .where(child.parent?.column ?? '', '=', id)
           .where(alive(now))
           .executeTakeFirst();
-        if (live) throw this.kind.inUse?.() ?? new Error(`${this.kind.one} ${id} is in use`);
+        if (live) throw this.kind.inUse?.(row) ?? new Error(`${this.kind.one} ${id} is in use`);
       }
       await before?.(trx, row, this.services);
       await rows(trx)
@@ -261,6 +264,6 @@ export class ResourceStore<Row extends ResourceRow = ResourceRow> {
   }
 
   #pending(state: Pending, now: number) {
-    return { pending: state, pending_until: now + this.services.clock.delayMs };
+    return { pending: state, pending_until: now + (this.kind.v3 ? 0 : this.services.clock.delayMs) };
   }
 }
