@@ -121,22 +121,6 @@ export function listQuery<Own extends Record<string, object>>(own: Own) {
   } as const;
 }
 
-/**
- * The query string of a v3 list: paging (`limit`, `marker`, `page_reverse`, checked by the route)
- * and the kind's own filters, nothing else.
- */
-export function pagedQuery<Own extends Record<string, object>>(own: Own) {
-  return {
-    type: 'object',
-    properties: {
-      limit: { type: 'string', maxLength: 16 },
-      marker: schemas.marker,
-      page_reverse: { type: 'string', maxLength: 8 },
-      ...own,
-    },
-  } as const;
-}
-
 /** Plain decimal digits: what an integer query parameter's text may be. */
 const decimal = /^\d+$/;
 

@@ -107,6 +107,10 @@ const produced: Record<string, readonly [file: string, test: string]> = {
     'needs exactly one of port_id and private_ip: 400 NAT.0310 for neither, NAT.0317 for both',
   ],
   'NAT.0311': ['dnat', 'answers a private IP that is not a unicast IPv4 address with 400 NAT.0311'],
+  'NAT.0314': [
+    'rule-updates',
+    'creates a batch all or none, and refuses an empty one (NAT.0301) and one over the limit (NAT.0314)',
+  ],
   'NAT.0313': [
     'dnat',
     'refuses more DNAT rules than the gateway and EIP limits allow with 400 NAT.0309 and NAT.0313',
@@ -140,11 +144,18 @@ const produced: Record<string, readonly [file: string, test: string]> = {
     'a gateway takes 20 tags; the 21st is refused with 400 NAT.1016, a replacement is not',
   ],
   'NAT.1206': ['gateways', 'updates only name, description and spec, at least one of them: else 400'],
-  'NAT.1403': ['transit-ips', 'answers an address in use with 409 NAT.1403, free again once released'],
-  'NAT.1404': ['transit-ips', 'answers a full subnet with 400 NAT.1404'],
+  'NAT.1201': [
+    'private-gateways',
+    'one downlink VPC only (NAT.1201); a subnet not in the project is NAT.1002',
+  ],
+  'NAT.1403': [
+    'private-gateways',
+    'the address: given, or the lowest free one; outside the subnet NAT.1405, taken NAT.1403, freed on delete',
+  ],
+  'NAT.1404': ['private-gateways', 'takes the free addresses, then answers NAT.1404 naming the subnet'],
   'NAT.1405': [
-    'transit-ips',
-    'answers an address outside the subnet or one the subnet keeps with 400 NAT.1405',
+    'private-gateways',
+    'the address: given, or the lowest free one; outside the subnet NAT.1405, taken NAT.1403, freed on delete',
   ],
 };
 
@@ -175,9 +186,9 @@ const unreachable: Record<string, string> = {
   'NAT.0112': backend,
   'NAT.0212': backend,
   'NAT.0312': 'the network fixture has no virtual IP ports',
-  'NAT.0314': 'v2.0 has no batch creation of DNAT rules',
   'NAT.0316': backend,
-  'NAT.0318': 'v2.0 has no DNAT rule update, and natgw freezes nothing',
+  'NAT.0318':
+    'natgw freezes nothing: a DNAT rule update refuses only a rule that is not ACTIVE, with the 409 of a rule in transition',
   'NAT.0401': 'natgw freezes no EIP',
   'NAT.0402': 'the network fixture binds no EIP to a port',
   'NAT.0407':
@@ -190,7 +201,7 @@ const unreachable: Record<string, string> = {
   'NAT.1022': 'natgw has no account states (restricted, suspended)',
   'NAT.1023': 'natgw has no account states (restricted, suspended)',
   'NAT.1101': privateNat(),
-  'NAT.1201': privateNat(),
+  // The hook is there (the kind's `inUse`), but no kind has a private gateway as its parent yet.
   'NAT.1202': privateNat('NAT.0006'),
   'NAT.1204': privateNat('NAT.0113'),
   'NAT.1207': privateNat('NAT.0309'),

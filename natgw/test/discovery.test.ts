@@ -42,7 +42,7 @@ describe('identity discovery and the catalog', () => {
     );
   });
 
-  test('the token’s catalog names the API in both forms and the identity API, in the region of NATGW_REGION', async () => {
+  test('the token’s catalog names the API in both forms, private NAT (natv3) and the identity API, in the region of NATGW_REGION', async () => {
     const response = await service.app.inject({
       method: 'POST',
       url: '/v3/auth/tokens',
@@ -55,6 +55,7 @@ describe('identity discovery and the catalog', () => {
       [
         ['nat', base],
         ['natv2', `${base}/v2/${project}`],
+        ['natv3', `${base}/v3`],
         ['identity', `${base}/v3`],
       ],
     );

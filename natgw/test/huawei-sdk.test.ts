@@ -84,6 +84,13 @@ function natOperations(client: HcClient) {
       send<Json>('GET', `/v2/{project_id}/${kind}_rules/{${kind}_rule_id}`, {
         pathParams: { [`${kind}_rule_id`]: id },
       }),
+    updateRule: (kind: 'snat' | 'dnat', id: string, body: Json) =>
+      send<Json>('PUT', `/v2/{project_id}/${kind}_rules/{${kind}_rule_id}`, {
+        pathParams: { [`${kind}_rule_id`]: id },
+        data: body,
+      }),
+    batchCreateNatGatewayDnatRules: (body: Json) =>
+      send<{ dnat_rules: Json[] }>('POST', '/v2/{project_id}/dnat_rules/batch', { data: body }),
     deleteRule: (kind: 'snat' | 'dnat', gatewayId: string, id: string) =>
       send('DELETE', `/v2/{project_id}/nat_gateways/{nat_gateway_id}/${kind}_rules/{${kind}_rule_id}`, {
         pathParams: { nat_gateway_id: gatewayId, [`${kind}_rule_id`]: id },
@@ -292,6 +299,82 @@ describe("Huawei Cloud's SDK (AK/SK) against natgw", { timeout: 120_000 }, () =>
     assert.equal(taken.errorCode, 'NAT.1403');
     for (const id of ids) assert.equal((await nat.deleteTransitIp(id)).httpStatusCode, 204);
     assert.equal((await sdkError(nat.showTransitIp(ids[0] ?? ''))).errorCode, 'NAT.1002');
+  });
+
+  test("updates SNAT and DNAT rules and creates DNAT rules in a batch, as Huawei Cloud's NAT client sends them", async () => {
+    const gateway = String((await nat.createNatGateway(gatewayBody('sdk_updates'))).nat_gateway.id);
+    const batch = await nat.batchCreateNatGatewayDnatRules({
+      dnat_rules: [
+        {
+          nat_gateway_id: gateway,
+          port_id: port(42),
+          internal_service_port: 993,
+          floating_ip_id: eip(43),
+          external_service_port: 242,
+          protocol: 'tcp',
+        },
+        {
+          nat_gateway_id: gateway,
+          private_ip: '192.168.1.100',
+          internal_service_port: 0,
+          floating_ip_id: eip(44),
+          external_service_port: 0,
+          protocol: 'any',
+        },
+      ],
+    });
+    assert.equal(batch.httpStatusCode, 201);
+    assert.deepEqual(
+      batch.dnat_rules.map((rule) => rule.protocol),
+      ['tcp', 'any'],
+    );
+    const dnatId = String(batch.dnat_rules[0]?.id);
+    const dnat = await nat.updateRule('dnat', dnatId, {
+      dnat_rule: {
+        nat_gateway_id: gateway,
+        port_id: port(42),
+        internal_service_port: 994,
+        floating_ip_id: eip(45),
+        external_service_port: 243,
+        protocol: 'udp',
+        description: 'by the SDK',
+      },
+    });
+    assert.equal(dnat.httpStatusCode, 200);
+    assert.deepEqual(
+      [(dnat.dnat_rule as Json).floating_ip_id, (dnat.dnat_rule as Json).protocol],
+      [eip(45), 'udp'],
+    );
+
+    const snatId = String(
+      (
+        (
+          await nat.createRule('snat', {
+            snat_rule: { nat_gateway_id: gateway, network_id: pageIds.snatNetwork, floating_ip_id: eip(46) },
+          })
+        ).snat_rule as Json
+      ).id,
+    );
+    const address = (n: number) => `80.0.0.${n}`;
+    const snat = await nat.updateRule('snat', snatId, {
+      snat_rule: { nat_gateway_id: gateway, public_ip_address: `${address(47)},${address(48)}` },
+    });
+    assert.equal(snat.httpStatusCode, 200);
+    assert.equal((snat.snat_rule as Json).floating_ip_id, `${eip(47)},${eip(48)}`);
+
+    const viewer = natOperations(sdkClient(base, 'viewer'));
+    const refused = await sdkError(
+      viewer.updateRule('snat', snatId, { snat_rule: { nat_gateway_id: gateway } }),
+    );
+    assert.equal(refused.httpStatusCode, 403);
+    assert.equal(refused.errorCode, 'VPC.2701');
+    const unknown = await sdkError(
+      nat.updateRule('dnat', 'fe1a4cf0-27fe-4b97-a9b1-2c67c127f0e0', {
+        dnat_rule: { nat_gateway_id: gateway, description: 'x' },
+      }),
+    );
+    assert.equal(unknown.httpStatusCode, 404);
+    assert.equal(unknown.errorCode, 'NAT.0319');
   });
 
   test('adds, lists, batch-edits, deletes and finds tags under /v3/{project_id}', async () => {

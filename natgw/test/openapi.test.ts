@@ -104,7 +104,7 @@ describe("natgw's OpenAPI document against natgw", () => {
     const reads = method === 'get' || path.endsWith('/resource_instances/action');
     const needs = new Set(
       reads
-        ? ['nat_gateway_id', 'snat_rule_id', 'dnat_rule_id', 'key', 'transit_ip_id']
+        ? ['nat_gateway_id', 'snat_rule_id', 'dnat_rule_id', 'key', 'gateway_id', 'transit_ip_id']
         : [...path.matchAll(/\{(\w+)\}/g)].map((match) => match[1] as string),
     );
     if (JSON.stringify(body ?? {}).includes('"nat_gateway_id"')) needs.add('nat_gateway_id');
@@ -121,6 +121,16 @@ describe("natgw's OpenAPI document against natgw", () => {
       });
       assert.equal(response.statusCode, 201, response.body);
       ids.set(`${kind}_id`, response.json()[kind].id);
+    }
+    if (needs.has('gateway_id')) {
+      const url = `/v3/${project}/private-nat/gateways`;
+      const response = await service.as('demo', {
+        method: 'POST',
+        url,
+        payload: exampleOf(`/v3/{project_id}/private-nat/gateways`) as object,
+      });
+      assert.equal(response.statusCode, 201, response.body);
+      ids.set('gateway_id', response.json().gateway.id);
     }
     // The tag pages of transit IPs name one as `resource_id`; the page's example assigns it with key1.
     if (needs.has('resource_id')) needs.add('transit_ip_id');
@@ -147,6 +157,13 @@ describe("natgw's OpenAPI document against natgw", () => {
     const assigned = (await service.as('demo', { url: transitIps })).json().transit_ips as { id: string }[];
     for (const { id } of assigned) {
       const response = await service.as('demo', { method: 'DELETE', url: `${transitIps}/${id}` });
+      assert.equal(response.statusCode, 204, response.body);
+    }
+    const privateNat = `/v3/${project}/private-nat/gateways`;
+    for (const { id } of (await service.as('demo', { url: privateNat })).json().gateways as {
+      id: string;
+    }[]) {
+      const response = await service.as('demo', { method: 'DELETE', url: `${privateNat}/${id}` });
       assert.equal(response.statusCode, 204, response.body);
     }
     for (const kind of ['snat_rules', 'dnat_rules', 'nat_gateways']) {

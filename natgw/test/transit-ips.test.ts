@@ -253,7 +253,7 @@ for (const engine of engines()) {
         assertError(await service.as('demo', { url: `${url}?${query}` }), 400, 'NAT.0002');
     });
 
-    test('releases with 204; a released or unknown one is 404 NAT.1002, a malformed id 400', async () => {
+    test('releases with 204; a released, unknown or malformed one is 404 NAT.1002', async () => {
       const transitIp = await assigned(service, { virsubnet_id: transit(11) });
       const released = await release(service, transitIp.id);
       assert.equal(released.statusCode, 204);
@@ -268,7 +268,9 @@ for (const engine of engines()) {
         (await release(service, missing)).json().error.message,
         `Transit ip ${missing} could not be found.`,
       );
-      assertError(await release(service, 'nope'), 400, 'NAT.0002');
+      const malformed = await release(service, 'nope');
+      assertError(malformed, 404, 'NAT.1002');
+      assert.equal(malformed.json().error.message, 'Transit ip nope could not be found.');
       assert.equal((await list(service, `id=${transitIp.id}`)).transit_ips.length, 0);
     });
 

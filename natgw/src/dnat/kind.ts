@@ -5,7 +5,7 @@ import { equal, equals, id } from '../resources/filters.js';
 import { type Filter, kind } from '../resources/kind.js';
 import { eipDeletion } from '../snat/claims.js';
 import { integer, schemas, sent, text } from '../validate.js';
-import { createDnatRule, protocolOf } from './operations.js';
+import { createDnatRule, createDnatRules, protocolOf, updateDnatRule } from './operations.js';
 
 /** A rule as the pages show it. */
 const schema = sent({
@@ -19,7 +19,7 @@ const schema = sent({
   external_service_port: integer,
   protocol: { type: 'string', enum: ['tcp', 'udp', 'any'] },
   description: text,
-  ...lifecycle(false),
+  ...lifecycle(true),
 });
 
 /** The list's own filters. */
@@ -52,6 +52,8 @@ export const dnatRules = kind<DnatRuleRow>(
     },
     parent: { kind: gateways, column: 'nat_gateway_id', nestedDeletion: ['huawei'] },
     create: createDnatRule,
+    update: updateDnatRule,
+    batch: createDnatRules,
     // Its mappings are free at once, and so is its EIP when no other live DNAT rule uses it.
     deletion: eipDeletion<DnatRuleRow>((rule) => [rule.floating_ip_id], {
       external_key: null,

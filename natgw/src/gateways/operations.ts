@@ -25,7 +25,7 @@ const examples = {
  * Locks a row named `key` for the rest of the transaction, so that what is counted under it
  * cannot change before the transaction ends: the lock a limit without a row of its own needs.
  */
-async function lockKey(trx: Transaction<Schema>, engine: Database['engine'], key: string) {
+export async function lockKey(trx: Transaction<Schema>, engine: Database['engine'], key: string) {
   await trx
     .insertInto('locks')
     .values({ key })
@@ -171,9 +171,12 @@ export const updateGateway: Operation<
       throw natError('NAT.0101', {}, { variant: 'update natgateway request is null' });
     checkLengths(changes);
     if (changes.spec !== undefined && !specs.includes(changes.spec)) throw natError('NAT.0016', changes.spec);
-    return store.update(tenant, id, changes, (gateway) => {
-      if (changes.spec === gateway.spec && Object.keys(changes).length === 1)
-        throw natError('NAT.1206', { 0: gateway.spec, 1: changes.spec });
+    return store.update(tenant, id, {
+      check(gateway) {
+        if (changes.spec === gateway.spec && Object.keys(changes).length === 1)
+          throw natError('NAT.1206', { 0: gateway.spec, 1: changes.spec });
+      },
+      changes: () => changes,
     });
   },
 };

@@ -46,7 +46,9 @@ export function discoveryRoutes(app: FastifyInstance, publicUrl: () => string) {
 /**
  * The token's catalog: the NAT API at the root (Open Telekom Cloud's `/v2.0/…` paths hang off
  * it, and Huawei Cloud's `/v2/{project_id}/…`), the same API as the project's own endpoint
- * (`natv2`, as OpenStack names versioned project endpoints: `volumev3`), and the identity API.
+ * (`natv2`, as OpenStack names versioned project endpoints: `volumev3`), private NAT (`natv3`,
+ * without the project: otcextensions appends it, and with the endpoint so given makes no version
+ * discovery request), and the identity API.
  */
 export function catalog(publicUrl: string, region: string, projectId: string) {
   const service = (type: string, url: string) => ({
@@ -64,6 +66,7 @@ export function catalog(publicUrl: string, region: string, projectId: string) {
   return [
     service('nat', publicUrl),
     service('natv2', `${publicUrl}/v2/${projectId}`),
+    service('natv3', `${publicUrl}/v3`),
     service('identity', `${publicUrl}/v3`),
   ];
 }

@@ -28,16 +28,22 @@ export const common: Record<string, Condition> = {
 };
 
 /**
- * A v3 filter: one value or several (a repeated key), any of which the row's `column` holds;
- * ids compared in lower case.
+ * A filter the v3 pages take as an array of strings (repeated keys: `?status=ACTIVE&status=FROZEN`,
+ * one value is an array of one): the column (`column`, or the filter's own name) holds one of the
+ * values, as `normalize` spells them.
  */
-export function anyOf(column: string, options: { maxLength?: number; ids?: boolean } = {}): Filter {
-  const item = { type: 'string', maxLength: options.maxLength ?? 64 };
+export function anyOf(
+  item: object = { type: 'string', maxLength: 255 },
+  options: { column?: string; normalize?: (value: string) => string } = {},
+): Filter {
+  const { column, normalize = (value: string) => value } = options;
   return {
-    schema: { type: 'array', maxItems: 100, items: item },
-    where: (_, values: string[]) => {
-      const wanted = options.ids ? values.map((value) => value.toLowerCase()) : values;
-      return sql<SqlBool>`${sql.ref(column)} in (${sql.join(wanted)})`;
-    },
+    schema: { type: 'array', items: item, maxItems: 100 },
+    where: (name, values: string[]) =>
+      sql<SqlBool>`${sql.ref(column ?? name)} in (${sql.join(values.map(normalize))})`,
   };
 }
+
+/** An id filter of the v3 pages: any of the ids, compared in lower case. */
+export const anyId = (column?: string) =>
+  anyOf(schemas.id, { normalize: (value) => value.toLowerCase(), ...(column ? { column } : {}) });

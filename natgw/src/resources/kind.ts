@@ -66,6 +66,20 @@ export interface Creation<Row, Parent = ResourceRow> {
 }
 
 /**
+ * How a resource is changed, in one transaction: its parent (for a kind with a parent: the one
+ * the request names, locked, and ACTIVE), checks, what runs before and after the change, the
+ * changed columns, and the page's errors for the uniqueness constraints the change may break.
+ */
+export interface Update<Row, Parent = ResourceRow> {
+  parent?: string;
+  check?(row: Row, parent: Parent): void;
+  before?(trx: Transaction<Schema>, row: Row, parent: Parent): Promise<void>;
+  changes(row: Row, parent: Parent): Partial<Row>;
+  conflict?(constraint: string): ContractError | undefined;
+  written?(trx: Transaction<Schema>, row: Row, parent: Parent): Promise<void>;
+}
+
+/**
  * What a route's handler knows: the caller's project, the resource's id in the path (for an
  * update; '' for a create), the request, the kind's store and the services.
  */
@@ -77,11 +91,15 @@ export interface OperationContext<Row extends ResourceRow> {
   services: Services;
 }
 
-/** A create or update operation: the page's errors, the body's schema, and what it does. */
-export interface Operation<Body, Row extends ResourceRow> {
+/**
+ * An operation of a kind (create, update, batch create): the page's errors, the body's schema,
+ * what it does, and the forms it is served in where not all the kind's are.
+ */
+export interface Operation<Body, Row extends ResourceRow, Result = View> {
   errors: DocumentedCode[];
   body: object;
-  handle(body: Body, context: OperationContext<Row>): Promise<View>;
+  forms?: readonly Form[];
+  handle(body: Body, context: OperationContext<Row>): Promise<Result>;
 }
 
 /** A resource kind, declared once; the machinery (store.ts, routes.ts) does the rest. */
@@ -130,9 +148,11 @@ export interface ResourceKind<Row extends ResourceRow = ResourceRow> {
     nestedDeletion?: readonly Form[];
   };
   /** Deletion refused while resources of a child kind are alive. */
-  inUse?(): ContractError;
+  inUse?(row: Row): ContractError;
   create?: Operation<never, Row>;
   update?: Operation<never, Row>;
+  /** Creation of several in one request (`POST <path>/batch`), all or none: 201 with their list. */
+  batch?: Operation<never, Row, View[]>;
   /** What deletion does besides starting PENDING_DELETE: its page's errors, checks, columns it clears, releases. */
   deletion?: {
     errors?: DocumentedCode[];
@@ -145,14 +165,13 @@ export interface ResourceKind<Row extends ResourceRow = ResourceRow> {
    * path and the id parameter of the tag routes (the kind's own `path` and `idParam` if not given).
    */
   tags?: { table: keyof Schema; column: string; forms: readonly Form[]; path?: string; param?: string };
+  /**
+   * The v3 pages' conventions: every answer has a `request_id`, a list also its `page_info` and
+   * takes `page_reverse`, and a change is done at once (no PENDING_* state).
+   */
+  v3?: boolean;
   /** Tables the kind adds, migrated on start after the service's own. */
   migrations?: Record<string, Migration>;
-  /**
-   * The API whose conventions it follows: v2.0's (the default), or v3's (private NAT): every
-   * body has a `request_id`, a list has `page_info` and `page_reverse` and only the kind's own
-   * filters (each multi-valued), and a change takes no provisioning time (ACTIVE at once).
-   */
-  api?: 'v2' | 'v3';
 }
 
 /** What a declaration may leave out. */

@@ -1,5 +1,6 @@
 import { dnatRules } from '../dnat/kind.js';
 import { gateways } from '../gateways/kind.js';
+import { privateGateways } from '../private-gateways/kind.js';
 import { snatRules } from '../snat/kind.js';
 import { transitIps } from '../transit-ips/kind.js';
 import type { ResourceKind } from './kind.js';
@@ -12,5 +13,6 @@ export const kinds: readonly ResourceKind[] = [
   gateways,
   snatRules,
   dnatRules,
+  privateGateways,
   transitIps,
 ] as readonly ResourceKind[];

@@ -27,7 +27,7 @@ export class Resources {
   /** Registers in `scope` the routes of the kinds served in `form`, their nested deletions, then their tags. */
   routes(scope: FastifyInstance, form: Form, location: Locate): void {
     for (const store of this.#stores)
-      if (store.kind.forms.includes(form)) resourceRoutes(scope, store, location);
+      if (store.kind.forms.includes(form)) resourceRoutes(scope, store, form, location);
     for (const store of this.#stores)
       if (store.kind.parent?.nestedDeletion?.includes(form)) nestedDeletion(scope, store);
     for (const store of this.#stores) if (store.kind.tags?.forms.includes(form)) tagRoutes(scope, store);

@@ -2,8 +2,19 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 
 import { type DocumentedCode, documented, natError } from '../errors.js';
 import type { Locate } from '../forms.js';
 import type { TokenClaims } from '../identity/tokens.js';
-import { listOf, listPage, listQuery, pagedQuery, schemas, sent, success, text, uuid } from '../validate.js';
-import type { OperationContext, ResourceRow } from './kind.js';
+import {
+  integer,
+  isUuid,
+  listOf,
+  listPage,
+  listQuery,
+  schemas,
+  sent,
+  success,
+  text,
+  uuid,
+} from '../validate.js';
+import type { Form, OperationContext, ResourceRow } from './kind.js';
 import type { ResourceStore } from './store.js';
 
 type Params = { Params: Record<string, string> };
@@ -13,41 +24,32 @@ export function tenantOf(request: FastifyRequest): string {
   return (request.principal as TokenClaims).projectId;
 }
 
-/** A v3 list's paging: the first and last ids of the page (the markers of the pages before and after), and how many. */
-const pageInfo = {
-  type: 'object',
-  required: ['current_count'],
-  properties: { previous_marker: text, next_marker: text, current_count: { type: 'integer' } },
-} as const;
-
-function pageInfoOf(found: readonly { id: string }[]) {
-  const first = found[0];
-  const last = found[found.length - 1];
-  return first && last
-    ? { previous_marker: first.id, next_marker: last.id, current_count: found.length }
-    : { current_count: 0 };
-}
-
 /**
- * A kind's routes under one form's prefix: create (201 with `Location`), list (filters, marker
- * paging, `limit`; another project's `tenant_id` finds nothing), show, update, and delete (204).
+ * A kind's routes under one form's prefix: create (201 with `Location`), batch create (201 with
+ * the list), list (filters, marker paging, `limit`; another project's `tenant_id` finds nothing),
+ * show, update, and delete (204). An operation declared for some forms only is left out of others.
  */
 export function resourceRoutes<Row extends ResourceRow>(
   scope: FastifyInstance,
   store: ResourceStore<Row>,
+  form: Form,
   location: Locate,
 ): void {
   const { kind } = store;
+  const served = <Operation extends { forms?: readonly Form[] }>(operation: Operation | undefined) =>
+    operation !== undefined && (operation.forms ?? kind.forms).includes(form) ? operation : undefined;
   const tags = [kind.names.many];
-  const v3 = kind.api === 'v3';
-  /** A body with what the kind's API adds to every one (v3: the request's id). */
-  const answer = (request: FastifyRequest, content: Record<string, unknown>) =>
-    v3 ? { ...content, request_id: request.id } : content;
-  const answered = (properties: Record<string, object>) =>
-    sent(v3 ? { ...properties, request_id: text } : properties);
-  const one = answered({ [kind.one]: kind.schema });
+  // The v3 pages' answers carry the request's id beside the resource or list.
+  const requestId = (request: FastifyRequest) => (kind.v3 ? { request_id: request.id } : {});
+  const answered = kind.v3 ? { request_id: text } : {};
+  const one = sent({ [kind.one]: kind.schema, ...answered });
   const byId = { type: 'object', properties: { [kind.idParam]: schemas.id } } as const;
-  const idOf = (request: FastifyRequest<Params>) => uuid(request.params[kind.idParam] ?? '', kind.badId);
+  const idOf = (request: FastifyRequest<Params>) => {
+    const value = request.params[kind.idParam] ?? '';
+    // The v3 pages' not-found names the resource: a malformed id is one more id not found.
+    if (kind.v3 && !isUuid(value)) throw store.missing(value);
+    return uuid(value, kind.badId);
+  };
   const context = (request: FastifyRequest, id: string): OperationContext<Row> => ({
     tenant: tenantOf(request),
     id,
@@ -77,7 +79,7 @@ export function resourceRoutes<Row extends ResourceRow>(
     });
   };
 
-  const { create, update } = kind;
+  const [create, update, batch] = [served(kind.create), served(kind.update), served(kind.batch)];
   if (create)
     scope.post<{ Body: unknown }>(
       kind.path,
@@ -93,14 +95,32 @@ export function resourceRoutes<Row extends ResourceRow>(
       async (request, reply) => {
         const created = await create.handle(request.body as never, context(request, ''));
         reply.created(location(request, `${kind.path}/${created.id}`));
-        return answer(request, { [kind.one]: created });
+        return { [kind.one]: created, ...requestId(request) };
+      },
+    );
+
+  if (batch)
+    scope.post<{ Body: unknown }>(
+      `${kind.path}/batch`,
+      {
+        schema: {
+          summary: `Create ${kind.names.many} in a batch`,
+          tags,
+          errors: documented(...batch.errors),
+          response: { 201: sent({ [kind.many]: listOf(kind.schema) }) },
+          body: batch.body,
+        },
+      },
+      async (request, reply) => {
+        const created = await batch.handle(request.body as never, context(request, ''));
+        reply.code(201);
+        return { [kind.many]: created };
       },
     );
 
   const pageErrors = [kind.page.limit, kind.page.marker].flatMap((error) =>
     error === undefined ? [] : [{ code: error[0], variant: error[1] }],
   );
-  const own = Object.fromEntries(Object.entries(kind.filters).map(([name, filter]) => [name, filter.schema]));
   scope.get<{
     Querystring: Record<string, unknown> & {
       limit?: string;
@@ -114,40 +134,42 @@ export function resourceRoutes<Row extends ResourceRow>(
       schema: {
         summary: `List ${kind.names.many}`,
         tags,
-        errors: documented(...pageErrors, v3 ? 'NAT.0002' : 'NAT.0001'),
+        errors: documented(...pageErrors, 'NAT.0001'),
         response: {
-          200: answered({
+          200: sent({
             [kind.many]: listOf(kind.schema),
-            ...(v3 ? { page_info: pageInfo } : {}),
+            ...(kind.v3 ? { page_info: pageInfo } : {}),
+            ...answered,
           }),
         },
-        querystring: v3 ? pagedQuery(own) : listQuery(own),
+        querystring: listQuery({
+          ...(kind.v3 ? { page_reverse: { type: 'string', maxLength: 8 } } : {}),
+          ...Object.fromEntries(Object.entries(kind.filters).map(([name, filter]) => [name, filter.schema])),
+        }),
       },
     },
     async (request) => {
       const tenant = tenantOf(request);
-      if (v3) {
-        const { page_reverse, ...query } = request.query;
-        const { page, filters } = listPage(query, kind.page);
-        if (page_reverse !== undefined && !/^(true|false)$/i.test(page_reverse)) throw natError('NAT.0002');
-        const found = await store.list(tenant, filters, {
-          ...page,
-          reverse: /^true$/i.test(page_reverse ?? ''),
-        });
-        return answer(request, { [kind.many]: found, page_info: pageInfoOf(found) });
-      }
-      const { tenant_id, ...query } = request.query;
+      const { tenant_id, page_reverse, ...query } = request.query;
       const { page, filters } = listPage(query, kind.page);
-      // Another project's id as a filter finds nothing, as any id outside the project does.
-      if (tenant_id !== undefined && tenant_id !== tenant) return { [kind.many]: [] };
-      return { [kind.many]: await store.list(tenant, filters, page) };
+      if (!kind.v3) {
+        // Another project's id as a filter finds nothing, as any id outside the project does.
+        if (tenant_id !== undefined && tenant_id !== tenant) return { [kind.many]: [] };
+        return { [kind.many]: await store.list(tenant, filters, page) };
+      }
+      const reverse = reversed(page_reverse);
+      const found = await store.list(tenant, filters, { ...page, reverse });
+      return { [kind.many]: found, page_info: pageInfoOf(found), ...requestId(request) };
     },
   );
 
   onOne(
     'GET',
     { summary: `Show ${kind.names.one}`, errors: store.documentedMissing(), response: { 200: one } },
-    async (request) => answer(request, { [kind.one]: await store.get(tenantOf(request), idOf(request)) }),
+    async (request) => ({
+      [kind.one]: await store.get(tenantOf(request), idOf(request)),
+      ...requestId(request),
+    }),
   );
 
   if (update) {
@@ -157,9 +179,10 @@ export function resourceRoutes<Row extends ResourceRow>(
       { summary: `Update ${kind.names.one}`, errors, response: { 200: one }, body },
       async (request) => {
         const id = idOf(request);
-        return answer(request, {
+        return {
           [kind.one]: await update.handle(request.body as never, context(request, id)),
-        });
+          ...requestId(request),
+        };
       },
     );
   }
@@ -173,6 +196,32 @@ export function resourceRoutes<Row extends ResourceRow>(
       return reply.noContent();
     },
   );
+}
+
+/**
+ * The v3 pages' `page_info`: the page's first and last ids (`previous_marker` and `next_marker`,
+ * to page back with `page_reverse` or on) and how many it holds; an empty page has only the count.
+ */
+const pageInfo = {
+  type: 'object',
+  required: ['current_count'],
+  properties: { previous_marker: text, next_marker: text, current_count: integer },
+} as const;
+
+function pageInfoOf(found: { id: string }[]) {
+  const first = found[0];
+  const last = found.at(-1);
+  return first && last
+    ? { previous_marker: first.id, next_marker: last.id, current_count: found.length }
+    : { current_count: 0 };
+}
+
+/** `page_reverse` as the SDKs send it (`true`, Python's `True`); anything but a boolean is NAT.0002. */
+function reversed(value: string | undefined): boolean {
+  if (value === undefined) return false;
+  const lower = value.toLowerCase();
+  if (lower !== 'true' && lower !== 'false') throw natError('NAT.0002');
+  return lower === 'true';
 }
 
 /**

@@ -1,24 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
+import type { ContractError } from 'statuskit';
 import { uniqueViolation } from '../db/database.js';
 import { alive, type Pending, pageTime, type ResourceStatus, statusAt } from '../db/lifecycle.js';
 import type { Schema } from '../db/schema.js';
 import { type DocumentedCode, natError } from '../errors.js';
 import { common } from './filters.js';
-import type { Creation, Filter, ResourceKind, ResourceRow, Services, View } from './kind.js';
+import type { Creation, Filter, ResourceKind, ResourceRow, Services, Update, View } from './kind.js';
 
 /** The kinds' tables, as the machinery sees them: rows of a resource, with columns of their own. */
 type Rows = Kysely<Record<string, ResourceRow & Record<string, unknown>>>;
 
 const rows = (db: Kysely<Schema>) => db as unknown as Rows;
 
-/**
- * Paging as `listPage` reads it: at most `limit` rows, those after the `marker` id, or with
- * `reverse` those before it (the last ones without a marker), still in the order of their ids.
- */
+/** Paging as `listPage` reads it: at most `limit` rows, those after the `marker` id. */
 export interface Page {
   limit?: number | undefined;
   marker?: string | undefined;
+  /** The page before the marker instead (still in id order). */
   reverse?: boolean | undefined;
 }
 
@@ -50,7 +49,8 @@ export class ResourceStore<Row extends ResourceRow = ResourceRow> {
     readonly parent?: ResourceStore,
   ) {
     this.#filters = new Map([
-      ...Object.entries(kind.api === 'v3' ? {} : common),
+      // The v3 pages' lists take only their own filters.
+      ...Object.entries(kind.v3 ? {} : common),
       ...Object.entries(kind.filters).map(([name, filter]) => [name, filter.where] as const),
     ]);
   }
@@ -175,51 +175,86 @@ export class ResourceStore<Row extends ResourceRow = ResourceRow> {
     tenant: string,
     steps: Creation<Row, Parent>,
   ): Promise<View> {
+    const [created] = await this.createMany(tenant, [steps]);
+    return created as View;
+  }
+
+  /**
+   * Creates resources in one transaction, in order, all or none: each sees those before it
+   * (their uniqueness, their claims, the limits they count against).
+   */
+  async createMany<Parent extends ResourceRow = ResourceRow>(
+    tenant: string,
+    creations: readonly Creation<Row, Parent>[],
+  ): Promise<View[]> {
     return this.#db.transaction().execute(async (trx) => {
       const now = this.services.clock.now();
-      const parent = (steps.parent === undefined
-        ? undefined
-        : await this.parent?.lockActive(trx, tenant, steps.parent, now)) as unknown as Parent;
-      await steps.prepare?.(trx, now, parent);
-      const row = {
-        id: randomUUID(),
-        tenant_id: tenant,
-        ...steps.fields(parent),
-        created_at: pageTime(now),
-        ...this.#pending('PENDING_CREATE', now),
-      } as unknown as Row;
-      await rows(trx)
-        .insertInto(this.kind.table)
-        .values(row as unknown as Record<string, unknown>)
-        .execute()
-        .catch((error: unknown) => {
-          const constraint = uniqueViolation(error);
-          throw (constraint === undefined ? undefined : steps.conflict?.(constraint)) ?? error;
-        });
-      await steps.written?.(trx, row, parent);
-      const [shown] = await this.#tagged(trx, [this.view(row, now)]);
-      return shown as View;
+      const created: View[] = [];
+      for (const steps of creations) {
+        const parent = (await this.#parentOf(trx, tenant, steps.parent, now)) as unknown as Parent;
+        await steps.prepare?.(trx, now, parent);
+        const row = {
+          id: randomUUID(),
+          tenant_id: tenant,
+          ...steps.fields(parent),
+          created_at: pageTime(now),
+          ...this.#pending('PENDING_CREATE', now),
+        } as unknown as Row;
+        await rows(trx)
+          .insertInto(this.kind.table)
+          .values(row as unknown as Record<string, unknown>)
+          .execute()
+          .catch(this.#conflict(steps));
+        await steps.written?.(trx, row, parent);
+        created.push(this.view(row, now));
+      }
+      return this.#tagged(trx, created);
     });
   }
 
-  /** Changes an ACTIVE resource, which is PENDING_UPDATE for the provisioning delay; `check` sees it first. */
-  async update(
+  /**
+   * Changes an ACTIVE resource, which is PENDING_UPDATE for the provisioning delay, in one
+   * transaction: for a child kind, the parent the request names locked and ACTIVE first (one of
+   * another parent is `missing`), then the row; `check` sees both, `before` runs before the
+   * change, `written` after it (with the row as changed), as for a creation.
+   */
+  async update<Parent extends ResourceRow = ResourceRow>(
     tenant: string,
     id: string,
-    changes: Partial<Row>,
-    check?: (row: Row & { status: ResourceStatus }) => void,
+    steps: Update<Row, Parent>,
   ): Promise<View> {
     await this.#db.transaction().execute(async (trx) => {
       const now = this.services.clock.now();
+      const parent = (await this.#parentOf(trx, tenant, steps.parent, now)) as unknown as Parent;
       const row = await this.lockActive(trx, tenant, id, now);
-      check?.(row);
+      const column = this.kind.parent?.column;
+      if (parent && column && (row as unknown as Record<string, unknown>)[column] !== parent.id)
+        throw this.missing(id);
+      steps.check?.(row, parent);
+      await steps.before?.(trx, row, parent);
+      const changes = steps.changes(row, parent);
       await rows(trx)
         .updateTable(this.kind.table)
         .set({ ...changes, ...this.#pending('PENDING_UPDATE', now) })
         .where('id', '=', id)
-        .execute();
+        .execute()
+        .catch(this.#conflict(steps));
+      await steps.written?.(trx, { ...row, ...changes }, parent);
     });
     return this.get(tenant, id);
+  }
+
+  /** The parent a request names, locked and ACTIVE; none where the kind has no parent. */
+  async #parentOf(trx: Transaction<Schema>, tenant: string, id: string | undefined, now: number) {
+    return id === undefined ? undefined : this.parent?.lockActive(trx, tenant, id, now);
+  }
+
+  /** The page's error for a uniqueness constraint a write broke, or the error itself. */
+  #conflict(steps: { conflict?(constraint: string): ContractError | undefined }) {
+    return (error: unknown): never => {
+      const constraint = uniqueViolation(error);
+      throw (constraint === undefined ? undefined : steps.conflict?.(constraint)) ?? error;
+    };
   }
 
   /**
@@ -239,7 +274,7 @@ export class ResourceStore<Row extends ResourceRow = ResourceRow> {
           .where(child.parent?.column ?? '', '=', id)
           .where(alive(now))
           .executeTakeFirst();
-        if (live) throw this.kind.inUse?.() ?? new Error(`${this.kind.one} ${id} is in use`);
+        if (live) throw this.kind.inUse?.(row) ?? new Error(`${this.kind.one} ${id} is in use`);
       }
       await before?.(trx, row, this.services);
       await rows(trx)
@@ -252,7 +287,6 @@ export class ResourceStore<Row extends ResourceRow = ResourceRow> {
   }
 
   #pending(state: Pending, now: number) {
-    const delay = this.kind.api === 'v3' ? 0 : this.services.clock.delayMs;
-    return { pending: state, pending_until: now + delay };
+    return { pending: state, pending_until: now + (this.kind.v3 ? 0 : this.services.clock.delayMs) };
   }
 }

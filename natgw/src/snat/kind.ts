@@ -5,7 +5,7 @@ import { equal, equals, id } from '../resources/filters.js';
 import { type Filter, kind } from '../resources/kind.js';
 import { isUuid, schemas, text } from '../validate.js';
 import { eipDeletion, listContains } from './claims.js';
-import { createSnatRule } from './operations.js';
+import { createSnatRule, updateSnatRule } from './operations.js';
 
 /** The list's own filters. */
 const filters: Record<string, Filter> = {
@@ -57,7 +57,7 @@ const schema = {
     floating_ip_address: { type: 'string', description: 'EIP addresses, comma-separated.' },
     freezed_ip_address: text,
     description: text,
-    ...lifecycle(false),
+    ...lifecycle(true),
   },
 };
 
@@ -80,6 +80,7 @@ export const snatRules = kind<SnatRuleRow>(
     page: { marker: ['NAT.0201', 'Query SnatRules list error marker is invalid.'] },
     parent: { kind: gateways, column: 'nat_gateway_id', nestedDeletion: ['huawei'] },
     create: createSnatRule,
+    update: updateSnatRule,
     // Its source and its EIPs are free at once.
     deletion: eipDeletion<SnatRuleRow>((rule) => rule.floating_ip_id.split(','), { source_key: null }),
   },

@@ -2,8 +2,8 @@ import type { NatGatewayRow, SnatRuleRow } from '../db/schema.js';
 import { natError } from '../errors.js';
 import type { Operation } from '../resources/kind.js';
 import { checkLengths, given, optionalText, schemas, uuid } from '../validate.js';
-import { claimEips } from './claims.js';
-import { type Cidr, formatCidr, overlaps, parseCidr, within } from './ip.js';
+import { claimEips, lockEips, releaseEips } from './claims.js';
+import { type Cidr, formatCidr, overlaps, parseCidr, parseIpv4, within } from './ip.js';
 
 /** The page's example request (a subnet of the VPC); the NAT gateway is the caller's own. */
 const example = {
@@ -15,6 +15,9 @@ const example = {
     floating_ip_id: 'bdc10a4c-d81a-41ec-adf7-de857f7c812a',
   },
 };
+
+/** The errors of claiming a rule's EIPs (claims.ts): another gateway's, another project's, a DNAT all-port rule's. */
+const claimErrors = ['NAT.0404', 'NAT.0405', 'NAT.0409', 'NAT.0106'] as const;
 
 /**
  * Creates a rule on an ACTIVE gateway of the project, PENDING_CREATE for the provisioning delay.
@@ -55,10 +58,7 @@ export const createSnatRule: Operation<
     'NAT.0206',
     'NAT.0207',
     'NAT.0208',
-    'NAT.0404',
-    'NAT.0405',
-    'NAT.0409',
-    'NAT.0106',
+    ...claimErrors,
   ],
   body: {
     type: 'object',
@@ -159,6 +159,108 @@ export const createSnatRule: Operation<
           ruleId: row.id,
           floatingIpIds,
         });
+      },
+    });
+  },
+};
+
+/**
+ * Changes a rule (Huawei Cloud's page): its description, its EIPs by address
+ * (`public_ip_address`, comma-separated, checked as a new rule's ids are), or both. The rule and
+ * its gateway, which the request names (a rule of another gateway is not found), must be ACTIVE;
+ * the new EIPs are claimed, and those the rule no longer uses are released when no rule does.
+ */
+export const updateSnatRule: Operation<
+  { snat_rule: { nat_gateway_id: string; public_ip_address?: string; description?: string } },
+  SnatRuleRow
+> = {
+  forms: ['huawei'],
+  errors: [
+    'NAT.0209',
+    'NAT.0014',
+    'NAT.0021',
+    { code: 'NAT.0201', variant: 'Request is null.' },
+    'NAT.0211',
+    { code: 'NAT.0210', variant: 'Invalid value for public ip id.' },
+    'NAT.0403',
+    'NAT.0026',
+    { code: 'NAT.0105', status: 404 },
+    'NAT.0103',
+    ...claimErrors,
+  ],
+  body: {
+    type: 'object',
+    required: ['snat_rule'],
+    examples: [
+      {
+        snat_rule: {
+          nat_gateway_id: 'a78fb3eb-1654-4710-8742-3fc49d5f04f8',
+          description: 'my snat rule 01',
+          public_ip_address: '5.21.11.226,5.21.11.227',
+        },
+      },
+    ],
+    properties: {
+      snat_rule: {
+        type: 'object',
+        required: ['nat_gateway_id'],
+        properties: {
+          nat_gateway_id: schemas.id,
+          public_ip_address: { type: 'string', maxLength: 1024 },
+          description: schemas.description,
+        },
+      },
+    },
+  },
+  async handle({ snat_rule: input }, { tenant, id, store, services }) {
+    checkLengths(input);
+    const gatewayId = uuid(input.nat_gateway_id, 'NAT.0021');
+    if (input.public_ip_address === undefined && input.description === undefined)
+      throw natError('NAT.0201', {}, { variant: 'Request is null.' });
+    const description = input.description === undefined ? {} : { description: input.description };
+    if (input.public_ip_address === undefined)
+      return store.update(tenant, id, { parent: gatewayId, changes: () => description });
+
+    const addresses = input.public_ip_address.split(',').map((address) => address.trim());
+    const maxEips = services.limits.snatRulePublicIps;
+    if (addresses.length > maxEips) throw natError('NAT.0211', { limit: maxEips });
+    for (const address of addresses)
+      if (parseIpv4(address) === undefined)
+        throw natError('NAT.0210', {}, { variant: 'Invalid value for public ip id.' });
+    const duplicates = addresses.filter((address, index) => addresses.indexOf(address) !== index);
+    if (duplicates.length > 0) throw natError('NAT.0403', { fips: [...new Set(duplicates)].join(',') });
+    const eips = services.network(tenant).network.floating_ips;
+    const floatingIpIds = addresses.map((address) => {
+      const fip = eips.find((eip) => eip.address === address);
+      if (!fip) throw natError('NAT.0026', address);
+      return fip.id;
+    });
+
+    let before: string[] = [];
+    return store.update<NatGatewayRow>(tenant, id, {
+      parent: gatewayId,
+      async before(trx, rule) {
+        before = rule.floating_ip_id.split(',');
+        // The claims first, as a deletion takes them: see `eipDeletion`.
+        await lockEips(trx, services.database.engine, before);
+      },
+      changes: () => ({
+        floating_ip_id: floatingIpIds.join(','),
+        floating_ip_address: addresses.join(','),
+        ...description,
+      }),
+      async written(trx, rule, gateway) {
+        await claimEips(trx, services.database.engine, {
+          tenant,
+          gatewayId: gateway.id,
+          use: 'snat',
+          ruleId: rule.id,
+          floatingIpIds,
+        });
+        await releaseEips(
+          trx,
+          before.filter((fip) => !floatingIpIds.includes(fip)),
+        );
       },
     });
   },

@@ -3,7 +3,7 @@ import { documented, natError } from '../errors.js';
 import type { ResourceKind } from '../resources/kind.js';
 import { tenantOf } from '../resources/routes.js';
 import type { ResourceStore } from '../resources/store.js';
-import { integer, listOf, schemas, sent, success, text, uuid } from '../validate.js';
+import { integer, isUuid, listOf, schemas, sent, success, text, uuid } from '../validate.js';
 import { type ResourceQuery, type Tag, type TagFilter, TagStore, tagLimit } from './store.js';
 
 /** Whether text holds a character a tag may not (the pages: ASCII 0-31 and `=*<>\,|/`). */
@@ -30,7 +30,7 @@ interface TagRules {
 
 const v2Rules: TagRules = { key: 36, value: 43, forbidden: true };
 const v3Rules: TagRules = { key: 128, value: 255, forbidden: false };
-const rulesOf = (kind: ResourceKind): TagRules => (kind.api === 'v3' ? v3Rules : v2Rules);
+const rulesOf = (kind: ResourceKind): TagRules => (kind.v3 ? v3Rules : v2Rules);
 
 /** A tag as the add pages allow it: by v2.0's rules a key of 1-36 characters, a value of 0-43, no forbidden character. */
 function legalTag(
@@ -140,7 +140,7 @@ export function tagRoutes(app: FastifyInstance, resources: ResourceStore) {
   const { one, many } = kind.names;
   const rules = rulesOf(kind);
   /** A body with what the kind's API adds to every one (v3: the request's id). */
-  const v3 = kind.api === 'v3';
+  const v3 = kind.v3;
   const answer = <Body extends object>(request: FastifyRequest, body: Body) =>
     v3 ? { ...body, request_id: request.id } : body;
   const withId = <Schema extends { properties: object; required: readonly string[] }>(schema: Schema) =>
@@ -157,8 +157,12 @@ export function tagRoutes(app: FastifyInstance, resources: ResourceStore) {
     type: 'object',
     properties: { project_id: schemas.id, [param]: schemas.id },
   } as const;
-  const idOf = (request: FastifyRequest) =>
-    uuid((request.params as Record<string, string>)[param] ?? '', kind.badId);
+  const idOf = (request: FastifyRequest) => {
+    const value = (request.params as Record<string, string>)[param] ?? '';
+    // The v3 pages' not-found names the resource: a malformed id is one more id not found.
+    if (kind.v3 && !isUuid(value)) throw resources.missing(value);
+    return uuid(value, kind.badId);
+  };
 
   app.post<{ Params: Record<string, string>; Body: { tag: Partial<Tag> } }>(
     `${path}/:${param}/tags`,

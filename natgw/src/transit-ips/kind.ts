@@ -1,7 +1,7 @@
-import { sql } from 'kysely';
+import { type SqlBool, sql } from 'kysely';
 import type { TransitIpRow } from '../db/schema.js';
 import { natError } from '../errors.js';
-import { anyOf } from '../resources/filters.js';
+import { anyId, anyOf } from '../resources/filters.js';
 import { type Filter, kind } from '../resources/kind.js';
 import { listOf, sent, text } from '../validate.js';
 import { assignTransitIp } from './operations.js';
@@ -27,21 +27,21 @@ const schema = sent({
   status: { type: 'string', enum: ['ACTIVE', 'FROZEN'] },
 });
 
-/** The list's filters (the page's), each one value or several. */
+/** The list's filters (the page's), each one value or several (repeated keys). */
 const filters: Record<string, Filter> = {
-  id: anyOf('id', { ids: true }),
-  project_id: anyOf('tenant_id'),
-  network_interface_id: anyOf('network_interface_id', { ids: true }),
-  ip_address: anyOf('ip_address'),
-  gateway_id: anyOf('gateway_id', { ids: true }),
-  enterprise_project_id: anyOf('enterprise_project_id'),
-  virsubnet_id: anyOf('virsubnet_id', { ids: true }),
+  id: anyId(),
+  project_id: anyId('tenant_id'),
+  network_interface_id: anyId(),
+  ip_address: anyOf({ type: 'string', maxLength: 64 }),
+  gateway_id: anyId(),
+  enterprise_project_id: anyOf({ type: 'string', maxLength: 64 }),
+  virsubnet_id: anyId(),
   // A transit subnet is the subnet an address is assigned from: natgw names it by the subnet's id.
-  transit_subnet_id: anyOf('virsubnet_id', { ids: true }),
+  transit_subnet_id: anyId('virsubnet_id'),
   // A transit IP has no description: only an empty one matches.
   description: {
-    schema: { type: 'array', maxItems: 100, items: { type: 'string', maxLength: 255 } },
-    where: (_, values: string[]) => (values.includes('') ? sql`1 = 1` : sql`1 = 0`),
+    schema: anyOf().schema,
+    where: (_, values: string[]) => (values.includes('') ? sql<SqlBool>`1 = 1` : sql<SqlBool>`1 = 0`),
   },
 };
 
@@ -50,7 +50,7 @@ export const transitIps = kind<TransitIpRow>(
   'transit_ip',
   { one: 'a transit IP address', many: 'transit IP addresses' },
   {
-    api: 'v3',
+    v3: true,
     forms: ['huaweiTags'],
     path: '/private-nat/transit-ips',
     schema,
@@ -60,8 +60,6 @@ export const transitIps = kind<TransitIpRow>(
       created_at: v3Time(row.created_at),
       updated_at: v3Time(row.created_at),
     }),
-    // A malformed id names no transit IP: the generic invalid parameter.
-    badId: 'NAT.0002',
     notFound: { code: 'NAT.1002', values: (id) => ({ 0: 'Transit ip', 1: id }) },
     called: { en: 'Transit ip', zhCn: '中转 IP' },
     filters,

@@ -1,0 +1,108 @@
+import { type SqlBool, sql } from 'kysely';
+import { statusSql } from '../db/lifecycle.js';
+import { natError } from '../errors.js';
+import { anyId, anyOf } from '../resources/filters.js';
+import { type Filter, kind } from '../resources/kind.js';
+import { integer, listOf, text } from '../validate.js';
+import { createPrivateGateway, specs, updatePrivateGateway } from './operations.js';
+import { migrations, type PrivateGatewayRow } from './row.js';
+
+/** The most rules and transit IPs of a gateway: every example shows 20 and 1, whatever its spec. */
+const ruleMax = 20;
+const transitIpPoolSizeMax = 1;
+
+/** A private NAT gateway as the pages show it, in the order of their examples. */
+const schema = {
+  type: 'object' as const,
+  required: [
+    'id',
+    'name',
+    'description',
+    'spec',
+    'project_id',
+    'enterprise_project_id',
+    'status',
+    'created_at',
+    'updated_at',
+    'tags',
+    'downlink_vpcs',
+    'transit_ip_pool_size_max',
+    'rule_max',
+  ],
+  properties: {
+    id: text,
+    name: text,
+    description: text,
+    spec: { type: 'string', enum: specs },
+    project_id: text,
+    enterprise_project_id: text,
+    status: { type: 'string', enum: ['ACTIVE', 'FROZEN'] },
+    created_at: { type: 'string', examples: ['2019-04-22T08:47:13'] },
+    updated_at: { type: 'string', examples: ['2019-04-22T08:47:13'] },
+    tags: listOf({ type: 'object', required: ['key', 'value'], properties: { key: text, value: text } }),
+    downlink_vpcs: listOf({
+      type: 'object',
+      required: ['vpc_id', 'virsubnet_id', 'ngport_ip_address'],
+      properties: { vpc_id: text, virsubnet_id: text, ngport_ip_address: text },
+    }),
+    transit_ip_pool_size_max: integer,
+    rule_max: integer,
+  },
+};
+
+/** A stored time (`yyyy-mm-dd hh:mm:ss.ffffff`) as the v3 examples write it: `yyyy-mm-ddThh:mm:ss`. */
+const v3Time = (stored: string) => stored.slice(0, 19).replace(' ', 'T');
+
+/** The list's filters: each an array of strings, as the page has them. */
+const filters: Record<string, Filter> = {
+  id: anyId(),
+  name: anyOf({ type: 'string', maxLength: 64 }),
+  description: anyOf(),
+  spec: anyOf({ type: 'string', maxLength: 16 }),
+  project_id: anyId('tenant_id'),
+  status: {
+    schema: anyOf({ type: 'string', maxLength: 16 }).schema,
+    where: (_, values: string[], now) => sql<SqlBool>`${statusSql(now)} in (${sql.join(values)})`,
+  },
+  vpc_id: anyId(),
+  virsubnet_id: anyId(),
+  enterprise_project_id: anyId(),
+};
+
+/**
+ * Private NAT gateways (the v3 pages, under `/v3/{project_id}/private-nat/gateways`): a gateway
+ * serving one subnet of a VPC, ACTIVE from its creation. Their SNAT and DNAT rules are kinds
+ * with this one as their parent, so that it cannot be deleted while it has any (NAT.1202).
+ */
+export const privateGateways = kind<PrivateGatewayRow>(
+  'gateway',
+  { one: 'a private NAT gateway', many: 'private NAT gateways' },
+  {
+    v3: true,
+    path: '/private-nat/gateways',
+    table: 'private_nat_gateways',
+    forms: ['huaweiTags'],
+    schema,
+    view: (shown, row) => ({
+      ...shown,
+      project_id: row.tenant_id,
+      created_at: v3Time(row.created_at),
+      updated_at: v3Time(row.updated_at),
+      tags: JSON.parse(row.tags),
+      downlink_vpcs: [
+        { vpc_id: row.vpc_id, virsubnet_id: row.virsubnet_id, ngport_ip_address: row.ngport_ip_address },
+      ],
+      transit_ip_pool_size_max: transitIpPoolSizeMax,
+      rule_max: ruleMax,
+    }),
+    notFound: { code: 'NAT.1002', values: (id) => ({ 0: 'Private nat gateway', 1: id }) },
+    inUse: (row) => natError('NAT.1202', { 0: row.id }),
+    filters,
+    page: {},
+    create: createPrivateGateway,
+    update: updatePrivateGateway,
+    // Its address in the subnet is free at once.
+    deletion: { errors: ['NAT.1202'], clear: { ngport_key: null } },
+    migrations,
+  },
+);
