@@ -219,6 +219,11 @@ for (const engine of engines()) {
         1,
       );
       assert.equal((await list(service, `id=${ids[0]}&description=x`)).transit_ips.length, 0);
+      // v2.0's filters are no v3 page's: ignored, as any unknown parameter.
+      assert.equal(
+        (await list(service, `id=${ids[0]}&admin_state_up=true&tenant_id=x`)).transit_ips.length,
+        1,
+      );
       // otcextensions' paging: the last id as marker until a page comes back empty.
       const seen: string[] = [];
       let marker = '';
