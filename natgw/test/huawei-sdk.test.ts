@@ -110,6 +110,22 @@ function natOperations(client: HcClient) {
         pathParams: { nat_gateway_id: id, key },
       }),
     listNatGatewayTag: () => send<{ tags: Json[] }>('GET', '/v3/{project_id}/nat_gateways/tags'),
+    createTransitIp: (body: Json) =>
+      send<{ transit_ip: Json; request_id: string }>('POST', '/v3/{project_id}/private-nat/transit-ips', {
+        data: body,
+      }),
+    listTransitIps: (queryParams: Json) =>
+      send<{ transit_ips: Json[]; page_info: Json }>('GET', '/v3/{project_id}/private-nat/transit-ips', {
+        queryParams,
+      }),
+    showTransitIp: (id: string) =>
+      send<{ transit_ip: Json }>('GET', '/v3/{project_id}/private-nat/transit-ips/{transit_ip_id}', {
+        pathParams: { transit_ip_id: id },
+      }),
+    deleteTransitIp: (id: string) =>
+      send('DELETE', '/v3/{project_id}/private-nat/transit-ips/{transit_ip_id}', {
+        pathParams: { transit_ip_id: id },
+      }),
     listNatGatewayByTag: (body: Json) =>
       send<{ resources: Json[]; total_count: number }>(
         'POST',
@@ -251,6 +267,39 @@ describe("Huawei Cloud's SDK (AK/SK) against natgw", { timeout: 120_000 }, () =>
       assert.equal((await sdkError(nat.showRule(kind, id))).httpStatusCode, 404);
     });
   }
+
+  test('assigns, shows, lists (arrays as repeated keys) and releases transit IPs under /v3/{project_id}/private-nat', async () => {
+    const transitSubnet = '49ee5fb5-75bf-4320-946e-b21ef4c9c9c1';
+    const ids: string[] = [];
+    for (const ip_address of ['172.20.1.10', '172.20.1.98']) {
+      const created = await nat.createTransitIp({ transit_ip: { virsubnet_id: transitSubnet, ip_address } });
+      assert.equal(created.httpStatusCode, 201);
+      assert.equal(created.transit_ip.ip_address, ip_address);
+      assert.equal(typeof created.request_id, 'string');
+      ids.push(String(created.transit_ip.id));
+    }
+    assert.equal((await nat.showTransitIp(ids[0] ?? '')).transit_ip.virsubnet_id, transitSubnet);
+    const listed = await nat.listTransitIps({
+      ip_address: ['172.20.1.10', '172.20.1.98'],
+      virsubnet_id: [transitSubnet],
+      limit: 1,
+      page_reverse: true,
+    });
+    assert.deepEqual(
+      listed.transit_ips.map((one) => one.id),
+      [[...ids].sort()[1]],
+    );
+    assert.equal(listed.page_info.current_count, 1);
+    const both = await nat.listTransitIps({ ip_address: ['172.20.1.10', '172.20.1.98'] });
+    assert.equal(both.transit_ips.length, 2);
+    const taken = await sdkError(
+      nat.createTransitIp({ transit_ip: { virsubnet_id: transitSubnet, ip_address: '172.20.1.10' } }),
+    );
+    assert.equal(taken.httpStatusCode, 409);
+    assert.equal(taken.errorCode, 'NAT.1403');
+    for (const id of ids) assert.equal((await nat.deleteTransitIp(id)).httpStatusCode, 204);
+    assert.equal((await sdkError(nat.showTransitIp(ids[0] ?? ''))).errorCode, 'NAT.1002');
+  });
 
   test("updates SNAT and DNAT rules and creates DNAT rules in a batch, as Huawei Cloud's NAT client sends them", async () => {
     const gateway = String((await nat.createNatGateway(gatewayBody('sdk_updates'))).nat_gateway.id);

@@ -58,6 +58,9 @@ function documentedCodes(response: Response | undefined): string[] {
   return Object.values(examples).map((example) => parseErrorBody(example.value)?.code ?? '');
 }
 
+/** The demo project's transit IP addresses (private NAT, v3). */
+const transitIps = `/v3/${project}/private-nat/transit-ips`;
+
 describe("natgw's OpenAPI document against natgw", () => {
   let service: TestService;
   let document: Document;
@@ -101,7 +104,7 @@ describe("natgw's OpenAPI document against natgw", () => {
     const reads = method === 'get' || path.endsWith('/resource_instances/action');
     const needs = new Set(
       reads
-        ? ['nat_gateway_id', 'snat_rule_id', 'dnat_rule_id', 'key', 'gateway_id']
+        ? ['nat_gateway_id', 'snat_rule_id', 'dnat_rule_id', 'key', 'gateway_id', 'transit_ip_id']
         : [...path.matchAll(/\{(\w+)\}/g)].map((match) => match[1] as string),
     );
     if (JSON.stringify(body ?? {}).includes('"nat_gateway_id"')) needs.add('nat_gateway_id');
@@ -129,6 +132,18 @@ describe("natgw's OpenAPI document against natgw", () => {
       assert.equal(response.statusCode, 201, response.body);
       ids.set('gateway_id', response.json().gateway.id);
     }
+    // The tag pages of transit IPs name one as `resource_id`; the page's example assigns it with key1.
+    if (needs.has('resource_id')) needs.add('transit_ip_id');
+    if (needs.has('transit_ip_id')) {
+      const response = await service.as('demo', {
+        method: 'POST',
+        url: transitIps,
+        payload: exampleOf('/v3/{project_id}/private-nat/transit-ips') as object,
+      });
+      assert.equal(response.statusCode, 201, response.body);
+      ids.set('transit_ip_id', response.json().transit_ip.id);
+      ids.set('resource_id', response.json().transit_ip.id);
+    }
     if (needs.has('key')) {
       const tag = { key: 'key1', value: 'value1' };
       const url = `/v2.0/${project}/nat_gateways/${ids.get('nat_gateway_id')}/tags`;
@@ -139,6 +154,11 @@ describe("natgw's OpenAPI document against natgw", () => {
   }
 
   async function clear() {
+    const assigned = (await service.as('demo', { url: transitIps })).json().transit_ips as { id: string }[];
+    for (const { id } of assigned) {
+      const response = await service.as('demo', { method: 'DELETE', url: `${transitIps}/${id}` });
+      assert.equal(response.statusCode, 204, response.body);
+    }
     const privateNat = `/v3/${project}/private-nat/gateways`;
     for (const { id } of (await service.as('demo', { url: privateNat })).json().gateways as {
       id: string;

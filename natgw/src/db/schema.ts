@@ -61,6 +61,29 @@ export interface DnatRuleRow extends Lifecycle {
   internal_key: string | null;
 }
 
+/** A transit IP address of private NAT (transit-ips/kind.ts). */
+export interface TransitIpRow extends Lifecycle {
+  id: string;
+  tenant_id: string;
+  virsubnet_id: string;
+  ip_address: string;
+  network_interface_id: string;
+  /** The private NAT gateway whose rules use it; '' until one does. */
+  gateway_id: string;
+  enterprise_project_id: string;
+  /** The address while it is assigned (unique in its subnet); null once released. */
+  address_key: string | null;
+}
+
+/** A tag of a transit IP address. */
+export interface TransitIpTagRow {
+  transit_ip_id: string;
+  tenant_id: string;
+  key: string;
+  value: string;
+  position: Generated<number>;
+}
+
 /** The gateway whose rules use an EIP (one gateway per EIP); `kind` and `rule_id` name the first rule. */
 export interface EipClaimRow {
   floating_ip_id: string;
@@ -109,6 +132,8 @@ export interface Schema {
   eip_claims: EipClaimRow;
   locks: LockRow;
   tags: TagRow;
+  transit_ips: TransitIpRow;
+  transit_ip_tags: TransitIpTagRow;
   settings: SettingRow;
   revoked_tokens: RevokedTokenRow;
   login_failures: LoginFailureRow;

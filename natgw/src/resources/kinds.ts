@@ -2,6 +2,7 @@ import { dnatRules } from '../dnat/kind.js';
 import { gateways } from '../gateways/kind.js';
 import { privateGateways } from '../private-gateways/kind.js';
 import { snatRules } from '../snat/kind.js';
+import { transitIps } from '../transit-ips/kind.js';
 import type { ResourceKind } from './kind.js';
 
 /**
@@ -13,4 +14,5 @@ export const kinds: readonly ResourceKind[] = [
   snatRules,
   dnatRules,
   privateGateways,
+  transitIps,
 ] as readonly ResourceKind[];

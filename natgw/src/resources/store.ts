@@ -49,7 +49,8 @@ export class ResourceStore<Row extends ResourceRow = ResourceRow> {
     readonly parent?: ResourceStore,
   ) {
     this.#filters = new Map([
-      ...Object.entries(common),
+      // The v3 pages' lists take only their own filters.
+      ...Object.entries(kind.v3 ? {} : common),
       ...Object.entries(kind.filters).map(([name, filter]) => [name, filter.where] as const),
     ]);
   }
@@ -119,7 +120,26 @@ export class ResourceStore<Row extends ResourceRow = ResourceRow> {
 
   async get(tenant: string, id: string): Promise<View> {
     const now = this.services.clock.now();
-    return this.view(await this.find(this.#db, tenant, id, now), now);
+    const [shown] = await this.#tagged(this.#db, [
+      this.view(await this.find(this.#db, tenant, id, now), now),
+    ]);
+    return shown as View;
+  }
+
+  /** The views with their tags (oldest first), for a tagged kind whose schema shows them. */
+  async #tagged(db: Kysely<Schema>, views: View[]): Promise<View[]> {
+    const tags = this.kind.tags;
+    if (!tags || !('tags' in this.kind.schema.properties) || views.length === 0) return views;
+    const found = (await rows(db)
+      .selectFrom(tags.table)
+      .select([`${tags.column} as id`, 'key' as never, 'value' as never])
+      .where(tags.column as never, 'in', views.map((view) => view.id) as never)
+      .orderBy('position' as never)
+      .orderBy('key' as never)
+      .execute()) as unknown as { id: string; key: string; value: string }[];
+    const byId = new Map(views.map((view) => [view.id, [] as { key: string; value: string }[]]));
+    for (const { id, key, value } of found) byId.get(id)?.push({ key, value });
+    return views.map((view) => ({ ...view, tags: byId.get(view.id) ?? [] }));
   }
 
   /** The project's rows that the filters select, by id, after the marker. */
@@ -140,7 +160,10 @@ export class ResourceStore<Row extends ResourceRow = ResourceRow> {
       .limit(page.limit ?? 2000)
       .execute();
     if (page.reverse) found.reverse();
-    return found.map((row) => this.view(row as Row, now));
+    return this.#tagged(
+      this.#db,
+      found.map((row) => this.view(row as Row, now)),
+    );
   }
 
   /**
@@ -185,7 +208,7 @@ export class ResourceStore<Row extends ResourceRow = ResourceRow> {
         await steps.written?.(trx, row, parent);
         created.push(this.view(row, now));
       }
-      return created;
+      return this.#tagged(trx, created);
     });
   }
 

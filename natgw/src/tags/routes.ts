@@ -1,9 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { documented, natError } from '../errors.js';
+import type { ResourceKind } from '../resources/kind.js';
 import { tenantOf } from '../resources/routes.js';
 import type { ResourceStore } from '../resources/store.js';
-import { integer, listOf, schemas, sent, success, text, uuid } from '../validate.js';
-import { type ResourceQuery, type Tag, type TagFilter, TagStore } from './store.js';
+import { integer, isUuid, listOf, schemas, sent, success, text, uuid } from '../validate.js';
+import { type ResourceQuery, type Tag, type TagFilter, TagStore, tagLimit } from './store.js';
 
 /** Whether text holds a character a tag may not (the pages: ASCII 0-31 and `=*<>\,|/`). */
 const forbidden = (text: string) =>
@@ -20,17 +21,52 @@ function illegal(field: string, message: string) {
   return natError('NAT.1015', {}, { details: [{ field, rule: 'tag', message }] });
 }
 
-/** A tag as the add pages allow it: a key of 1-36 characters, a value of 0-43, no forbidden character. */
-function legalTag(tag: { key?: string | undefined; value?: string | undefined }, field = 'tag'): Tag {
+/** What a tag may be: v2.0's pages bound its key and value and forbid characters; v3's allow longer ones, any character. */
+interface TagRules {
+  key: number;
+  value: number;
+  forbidden: boolean;
+}
+
+const v2Rules: TagRules = { key: 36, value: 43, forbidden: true };
+const v3Rules: TagRules = { key: 128, value: 255, forbidden: false };
+const rulesOf = (kind: ResourceKind): TagRules => (kind.v3 ? v3Rules : v2Rules);
+
+/** A tag as the add pages allow it: by v2.0's rules a key of 1-36 characters, a value of 0-43, no forbidden character. */
+function legalTag(
+  tag: { key?: string | undefined; value?: string | undefined },
+  field = 'tag',
+  rules: TagRules = v2Rules,
+): Tag {
   const { key, value } = tag;
   if (key === undefined) throw illegal(`${field}.key`, 'is required');
   if (value === undefined) throw illegal(`${field}.value`, 'is required');
   if (key.trim() === '') throw illegal(`${field}.key`, 'must not be empty');
-  if (length(key) > 36) throw illegal(`${field}.key`, 'must NOT have more than 36 characters');
-  if (forbidden(key)) throw illegal(`${field}.key`, 'must not contain ASCII 0-31 or =*<>\\,|/');
-  if (length(value) > 43) throw illegal(`${field}.value`, 'must NOT have more than 43 characters');
-  if (forbidden(value)) throw illegal(`${field}.value`, 'must not contain ASCII 0-31 or =*<>\\,|/');
+  if (length(key) > rules.key)
+    throw illegal(`${field}.key`, `must NOT have more than ${rules.key} characters`);
+  if (rules.forbidden && forbidden(key))
+    throw illegal(`${field}.key`, 'must not contain ASCII 0-31 or =*<>\\,|/');
+  if (length(value) > rules.value)
+    throw illegal(`${field}.value`, `must NOT have more than ${rules.value} characters`);
+  if (rules.forbidden && forbidden(value))
+    throw illegal(`${field}.value`, 'must not contain ASCII 0-31 or =*<>\\,|/');
   return { key, value };
+}
+
+/**
+ * Tags given to a resource of `kind` as it is created (`field` names them): each legal, no key
+ * twice (NAT.1015), at most `tagLimit` (NAT.1016).
+ */
+export function legalTags(
+  kind: ResourceKind,
+  tags: { key?: string; value?: string }[],
+  field: string,
+): Tag[] {
+  const legal = tags.map((tag, index) => legalTag(tag, `${field}[${index}]`, rulesOf(kind)));
+  if (new Set(legal.map((tag) => tag.key)).size !== legal.length)
+    throw illegal(field, 'must not repeat a key');
+  if (legal.length > tagLimit) throw natError('NAT.1016', String(tagLimit));
+  return legal;
 }
 
 /** A tag to delete in a batch: not checked for characters; a key of 1-127, a value of at most 255. */
@@ -102,14 +138,31 @@ export function tagRoutes(app: FastifyInstance, resources: ResourceStore) {
   const path = kind.tags?.path ?? kind.path;
   const param = kind.tags?.param ?? kind.idParam;
   const { one, many } = kind.names;
+  const rules = rulesOf(kind);
+  /** A body with what the kind's API adds to every one (v3: the request's id). */
+  const v3 = kind.v3;
+  const answer = <Body extends object>(request: FastifyRequest, body: Body) =>
+    v3 ? { ...body, request_id: request.id } : body;
+  const withId = <Schema extends { properties: object; required: readonly string[] }>(schema: Schema) =>
+    v3
+      ? {
+          ...schema,
+          required: [...schema.required, 'request_id'],
+          properties: { ...schema.properties, request_id: text },
+        }
+      : schema;
   /** Errors every operation on one resource's tags can give. */
   const onOneResource = resources.documentedMissing();
   const onResource = {
     type: 'object',
     properties: { project_id: schemas.id, [param]: schemas.id },
   } as const;
-  const idOf = (request: FastifyRequest) =>
-    uuid((request.params as Record<string, string>)[param] ?? '', kind.badId);
+  const idOf = (request: FastifyRequest) => {
+    const value = (request.params as Record<string, string>)[param] ?? '';
+    // The v3 pages' not-found names the resource: a malformed id is one more id not found.
+    if (kind.v3 && !isUuid(value)) throw resources.missing(value);
+    return uuid(value, kind.badId);
+  };
 
   app.post<{ Params: Record<string, string>; Body: { tag: Partial<Tag> } }>(
     `${path}/:${param}/tags`,
@@ -132,7 +185,7 @@ export function tagRoutes(app: FastifyInstance, resources: ResourceStore) {
     async (request, reply) => {
       const tenant = tenantOf(request);
       const id = idOf(request);
-      await store.add(tenant, id, [legalTag(request.body.tag)]);
+      await store.add(tenant, id, [legalTag(request.body.tag, 'tag', rules)]);
       return reply.noContent();
     },
   );
@@ -166,11 +219,11 @@ export function tagRoutes(app: FastifyInstance, resources: ResourceStore) {
         summary: `List the tags of ${one}`,
         tags,
         errors: documented(...onOneResource),
-        response: { 200: tagList },
+        response: { 200: withId(tagList) },
         params: onResource,
       },
     },
-    async (request) => ({ tags: await store.list(tenantOf(request), idOf(request)) }),
+    async (request) => answer(request, { tags: await store.list(tenantOf(request), idOf(request)) }),
   );
 
   app.post<{
@@ -211,7 +264,7 @@ export function tagRoutes(app: FastifyInstance, resources: ResourceStore) {
       const { action, tags } = request.body;
       if (tags.length === 0) throw illegal('tags', 'must NOT have fewer than 1 items');
       if (action === 'create') {
-        const legal = tags.map((tag, index) => legalTag(tag, `tags[${index}]`));
+        const legal = tags.map((tag, index) => legalTag(tag, `tags[${index}]`, rules));
         // Duplicate keys in one request are an error (the batch page).
         if (new Set(legal.map((tag) => tag.key)).size !== legal.length)
           throw illegal('tags', 'must not repeat a key');
@@ -229,11 +282,11 @@ export function tagRoutes(app: FastifyInstance, resources: ResourceStore) {
       schema: {
         summary: `List the tags of the project's ${many}`,
         tags,
-        response: { 200: sent({ tags: listOf(sent({ key: text, values: listOf(text) })) }) },
+        response: { 200: withId(sent({ tags: listOf(sent({ key: text, values: listOf(text) })) })) },
         params: inProject,
       },
     },
-    async (request) => ({ tags: await store.projectTags(tenantOf(request)) }),
+    async (request) => answer(request, { tags: await store.projectTags(tenantOf(request)) }),
   );
 
   app.post<{
@@ -254,7 +307,7 @@ export function tagRoutes(app: FastifyInstance, resources: ResourceStore) {
         tags,
         errors: documented('NAT.1015'),
         response: {
-          200: {
+          200: withId({
             type: 'object',
             description: '`resources` and `total_count` for filter, `total_count` alone for count.',
             required: ['total_count'],
@@ -269,7 +322,7 @@ export function tagRoutes(app: FastifyInstance, resources: ResourceStore) {
               ),
               total_count: integer,
             },
-          },
+          }),
         },
         params: inProject,
         body: {
@@ -321,11 +374,12 @@ export function tagRoutes(app: FastifyInstance, resources: ResourceStore) {
         not_tags_any: filters('not_tags_any', body.not_tags_any),
         matches: body.matches ?? [],
       };
-      if (body.action === 'count') return { total_count: await store.count(tenant, query) };
-      return store.find(tenant, query, {
+      if (body.action === 'count') return answer(request, { total_count: await store.count(tenant, query) });
+      const found = await store.find(tenant, query, {
         limit: body.limit === undefined ? 1000 : Number(body.limit),
         offset: body.offset === undefined ? 0 : Number(body.offset),
       });
+      return answer(request, found);
     },
   );
 }

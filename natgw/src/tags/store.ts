@@ -1,6 +1,7 @@
 import type { Expression, ExpressionBuilder, Kysely, SqlBool, Transaction } from 'kysely';
 import { sql } from 'kysely';
 import { alive } from '../db/lifecycle.js';
+import type { Schema } from '../db/schema.js';
 import { natError } from '../errors.js';
 import type { ResourceStore } from '../resources/store.js';
 
@@ -58,6 +59,8 @@ export class TagStore {
   readonly #resources: 'resources';
   readonly #tags: 'tags';
   readonly #resource: 'resource';
+  /** Whether the kind's resources have names (`resource_name`; '' for a kind without). */
+  readonly #named: boolean;
 
   constructor(store: ResourceStore) {
     const { kind, services } = store;
@@ -67,6 +70,7 @@ export class TagStore {
     this.#resources = kind.table as 'resources';
     this.#tags = kind.tags.table as 'tags';
     this.#resource = kind.tags.column as 'resource';
+    this.#named = 'name' in kind.schema.properties;
   }
 
   #now() {
@@ -91,33 +95,42 @@ export class TagStore {
    * created now). More than `tagLimit` keys on the resource afterwards is NAT.1016.
    */
   async add(tenant: string, id: string, tags: Tag[]): Promise<void> {
-    await this.#write(tenant, id, async (trx) => {
-      const existing = await trx
-        .selectFrom(this.#tags)
-        .select(['key', 'position'])
-        .where(this.#resource, '=', id)
+    await this.#write(tenant, id, (trx) => this.addIn(trx, tenant, id, tags));
+  }
+
+  /** `add`, in a transaction that holds the resource's row (its creation's, for the tags it is created with). */
+  async addIn(
+    transaction: Transaction<Tables> | Transaction<Schema>,
+    tenant: string,
+    id: string,
+    tags: Tag[],
+  ): Promise<void> {
+    const trx = transaction as unknown as Transaction<Tables>;
+    const existing = await trx
+      .selectFrom(this.#tags)
+      .select(['key', 'position'])
+      .where(this.#resource, '=', id)
+      .execute();
+    const keys = new Set(existing.map((row) => row.key));
+    const added = new Set(tags.map((tag) => tag.key).filter((key) => !keys.has(key)));
+    if (keys.size + added.size > tagLimit) throw natError('NAT.1016', String(tagLimit));
+    let position = existing.reduce((max, row) => Math.max(max, Number(row.position)), 0);
+    for (const tag of tags) {
+      position += 1;
+      await trx
+        .insertInto(this.#tags)
+        .values({
+          [this.#resource]: id,
+          tenant_id: tenant,
+          key: tag.key,
+          value: tag.value,
+          position,
+        } as never)
+        .onConflict((conflict) =>
+          conflict.columns([this.#resource, 'key']).doUpdateSet({ value: tag.value, position }),
+        )
         .execute();
-      const keys = new Set(existing.map((row) => row.key));
-      const added = new Set(tags.map((tag) => tag.key).filter((key) => !keys.has(key)));
-      if (keys.size + added.size > tagLimit) throw natError('NAT.1016', String(tagLimit));
-      let position = existing.reduce((max, row) => Math.max(max, Number(row.position)), 0);
-      for (const tag of tags) {
-        position += 1;
-        await trx
-          .insertInto(this.#tags)
-          .values({
-            [this.#resource]: id,
-            tenant_id: tenant,
-            key: tag.key,
-            value: tag.value,
-            position,
-          } as never)
-          .onConflict((conflict) =>
-            conflict.columns([this.#resource, 'key']).doUpdateSet({ value: tag.value, position }),
-          )
-          .execute();
-      }
-    });
+    }
   }
 
   /** Deletes the tag with `key`; NAT.1002 (404) when the resource has none. */
@@ -175,7 +188,7 @@ export class TagStore {
     const now = this.#now();
     const total_count = await this.count(tenant, query, now);
     const resources = await this.#selected(tenant, query, now)
-      .select(['g.id', 'g.name'])
+      .select(['g.id', this.#named ? 'g.name' : sql<string>`''`.as('name')])
       .orderBy('g.created_at', 'desc')
       .orderBy('g.id', 'desc')
       .limit(page.limit)
@@ -254,6 +267,9 @@ export class TagStore {
       selection = selection.where((eb) => eb.not(eb.or(query.not_tags_any.map((filter) => has(eb, filter)))));
     for (const match of query.matches) {
       if (match.key === 'resource_id') selection = selection.where('g.id', '=', match.value);
+      // A kind without names: every resource's is empty.
+      else if (!this.#named)
+        selection = selection.where(match.value === '' ? sql<SqlBool>`1 = 1` : sql<SqlBool>`1 = 0`);
       else if (match.value === '') selection = selection.where('g.name', '=', '');
       else
         selection = selection.where((eb) =>
