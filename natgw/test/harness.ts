@@ -29,7 +29,8 @@ export interface TestService {
   close(): Promise<void>;
 }
 
-async function freshPostgres(): Promise<{ url: string; drop(): Promise<void> }> {
+/** A database of its own on the test server, and how to drop it. */
+export async function freshPostgres(): Promise<{ url: string; drop(): Promise<void> }> {
   const admin = process.env.NATGW_TEST_DATABASE_URL as string;
   const name = `natgw_test_${randomBytes(6).toString('hex')}`;
   const client = new pg.Client({ connectionString: admin });

@@ -122,6 +122,9 @@ describe("natgw's OpenAPI document against natgw", () => {
       assert.equal(response.statusCode, 201, response.body);
       ids.set(`${kind}_id`, response.json()[kind].id);
     }
+    // The tag pages of private NAT gateways name one as `resource_id`; the page's example creates it with key1.
+    const privateTags = path.startsWith('/v3/{project_id}/private-nat-gateways/');
+    if (privateTags && needs.has('resource_id')) needs.add('gateway_id');
     if (needs.has('gateway_id')) {
       const url = `/v3/${project}/private-nat/gateways`;
       const response = await service.as('demo', {
@@ -131,9 +134,10 @@ describe("natgw's OpenAPI document against natgw", () => {
       });
       assert.equal(response.statusCode, 201, response.body);
       ids.set('gateway_id', response.json().gateway.id);
+      if (privateTags) ids.set('resource_id', response.json().gateway.id);
     }
     // The tag pages of transit IPs name one as `resource_id`; the page's example assigns it with key1.
-    if (needs.has('resource_id')) needs.add('transit_ip_id');
+    if (needs.has('resource_id') && !privateTags) needs.add('transit_ip_id');
     if (needs.has('transit_ip_id')) {
       const response = await service.as('demo', {
         method: 'POST',
@@ -142,7 +146,7 @@ describe("natgw's OpenAPI document against natgw", () => {
       });
       assert.equal(response.statusCode, 201, response.body);
       ids.set('transit_ip_id', response.json().transit_ip.id);
-      ids.set('resource_id', response.json().transit_ip.id);
+      if (!privateTags) ids.set('resource_id', response.json().transit_ip.id);
     }
     if (needs.has('key')) {
       const tag = { key: 'key1', value: 'value1' };

@@ -400,7 +400,8 @@ describe('private NAT gateways in a full subnet', () => {
 
 /**
  * Huawei Cloud's SDK core (its signer and HTTP client) sending what its NatClient sends for
- * createPrivateNat, listPrivateNats, showPrivateNat, updatePrivateNat and deletePrivateNat.
+ * createPrivateNat, listPrivateNats, showPrivateNat, updatePrivateNat and deletePrivateNat, and for
+ * the gateways' six tag operations.
  */
 describe("private NAT gateways through Huawei Cloud's SDK core (AK/SK)", { timeout: 60_000 }, () => {
   let service: TestService;
@@ -463,5 +464,50 @@ describe("private NAT gateways through Huawei Cloud's SDK core (AK/SK)", { timeo
     );
     assert.ok(gone instanceof ClientRequestException);
     assert.deepEqual([gone.httpStatusCode, gone.errorCode], [404, 'NAT.1002']);
+  });
+
+  test('serves the six tag operations as createPrivateNatTag … listPrivateNatsByTags send them', async () => {
+    const { id } = (await send('POST', '/v3/{project_id}/private-nat/gateways', { data: pageExample }))
+      .gateway;
+    const tags = (path: string, options: { key?: string; data?: object } = {}) =>
+      client.sendRequest<{ httpStatusCode: number; tags: object[]; total_count: number }>({
+        method: options.data === undefined ? (options.key === undefined ? 'GET' : 'DELETE') : 'POST',
+        url: `/v3/{project_id}/private-nat-gateways${path}`,
+        contentType: 'application/json',
+        queryParams: {},
+        pathParams: { resource_id: id, ...(options.key === undefined ? {} : { key: options.key }) },
+        headers: options.data === undefined ? {} : { 'Content-Type': 'application/json' },
+        ...(options.data === undefined ? {} : { data: options.data }),
+      }) as Promise<{ httpStatusCode: number; tags: object[]; total_count: number }>;
+    const added = await tags('/{resource_id}/tags', { data: { tag: { key: 'key2', value: 'value2' } } });
+    assert.equal(added.httpStatusCode, 204);
+    const edited = await tags('/{resource_id}/tags/action', {
+      data: { action: 'create', tags: [{ key: 'key3', value: 'value3' }] },
+    });
+    assert.equal(edited.httpStatusCode, 204);
+    // The key as the NAT client puts it in the path: escaped by the HTTP client alone.
+    assert.equal((await tags('/{resource_id}/tags/{key}', { key: 'key3' })).httpStatusCode, 204);
+    assert.deepEqual((await tags('/{resource_id}/tags')).tags, [
+      { key: 'key1', value: 'value1' },
+      { key: 'key2', value: 'value2' },
+    ]);
+    assert.ok(
+      (await tags('/tags')).tags.some((tag) => JSON.stringify(tag) === '{"key":"key2","values":["value2"]}'),
+    );
+    const counted = await tags('/resource_instances/action', {
+      data: { action: 'count', tags: [{ key: 'key2', values: ['value2'] }] },
+    });
+    assert.deepEqual([counted.httpStatusCode, counted.total_count], [200, 1]);
+    const filtered = await tags('/resource_instances/action', {
+      data: { action: 'filter', offset: '0', limit: '10', tags_any: [{ key: 'key1', values: [] }] },
+    });
+    assert.equal(filtered.total_count, 1);
+    const gone = await tags('/{resource_id}/tags/{key}', { key: 'key3' }).then(
+      () => assert.fail('deleted twice'),
+      (error: unknown) => error,
+    );
+    assert.ok(gone instanceof ClientRequestException);
+    assert.deepEqual([gone.httpStatusCode, gone.errorCode], [404, 'NAT.1002']);
+    assert.equal((await send('DELETE', one, { id })).httpStatusCode, 204);
   });
 });

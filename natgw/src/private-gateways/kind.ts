@@ -88,7 +88,6 @@ export const privateGateways = kind<PrivateGatewayRow>(
       project_id: row.tenant_id,
       created_at: v3Time(row.created_at),
       updated_at: v3Time(row.updated_at),
-      tags: JSON.parse(row.tags),
       downlink_vpcs: [
         { vpc_id: row.vpc_id, virsubnet_id: row.virsubnet_id, ngport_ip_address: row.ngport_ip_address },
       ],
@@ -103,6 +102,14 @@ export const privateGateways = kind<PrivateGatewayRow>(
     update: updatePrivateGateway,
     // Its address in the subnet is free at once.
     deletion: { errors: ['NAT.1202'], clear: { ngport_key: null } },
+    // Under /v3/{project_id}/private-nat-gateways (not under private-nat/), named by `resource_id`.
+    tags: {
+      table: 'private_nat_gateway_tags',
+      column: 'gateway_id',
+      forms: ['huaweiTags'],
+      path: '/private-nat-gateways',
+      param: 'resource_id',
+    },
     migrations,
   },
 );

@@ -3,8 +3,9 @@ import { natError } from '../errors.js';
 import { lockKey } from '../gateways/operations.js';
 import type { Operation } from '../resources/kind.js';
 import { type Cidr, formatCidr, parseCidr, parseIpv4, within } from '../snat/ip.js';
+import { legalTags } from '../tags/routes.js';
+import { TagStore } from '../tags/store.js';
 import type { PrivateGatewayRow } from './row.js';
-import { checkTags, type Tag, tagSchema } from './tags.js';
 
 /** The specs the pages name. */
 export const specs = ['Small', 'Medium', 'Large', 'Extra-large'];
@@ -67,7 +68,7 @@ export const createPrivateGateway: Operation<
       description?: string;
       spec?: string;
       downlink_vpcs: { virsubnet_id: string; ngport_ip_address?: string }[];
-      tags?: Tag[];
+      tags?: { key?: string; value?: string }[];
       enterprise_project_id?: string;
     };
   },
@@ -98,7 +99,10 @@ export const createPrivateGateway: Operation<
               },
             },
           },
-          tags: tagSchema,
+          tags: {
+            type: 'array',
+            items: { type: 'object', properties: { key: { type: 'string' }, value: { type: 'string' } } },
+          },
           enterprise_project_id: enterpriseProject,
         },
       },
@@ -109,7 +113,7 @@ export const createPrivateGateway: Operation<
     const [downlink] = input.downlink_vpcs as [(typeof input.downlink_vpcs)[0]];
     const subnet = services.network(tenant).subnet(downlink.virsubnet_id);
     if (!subnet) throw natError('NAT.1002', { 0: 'Subnet', 1: downlink.virsubnet_id });
-    const tags = checkTags(input.tags ?? []);
+    const tags = legalTags(store.kind, input.tags ?? [], 'gateway.tags');
     const block = parseCidr(subnet.cidr) as Cidr;
     const ports = new Set(
       services
@@ -154,9 +158,11 @@ export const createPrivateGateway: Operation<
         ngport_ip_address: address,
         ngport_key: `${subnet.id}/${address}`,
         enterprise_project_id: input.enterprise_project_id?.toLowerCase() ?? '0',
-        tags: JSON.stringify(tags),
         updated_at: pageTime(services.clock.now()),
       }),
+      written: async (trx, row) => {
+        if (tags.length > 0) await new TagStore(store).addIn(trx, tenant, row.id, tags);
+      },
       conflict: () => natError('NAT.1403', { 0: subnet.id, 1: address }),
     });
   },

@@ -1,7 +1,7 @@
-import type { Migration } from 'kysely';
+import type { Generated, Kysely, Migration } from 'kysely';
 import type { ResourceRow } from '../resources/kind.js';
 
-/** A private NAT gateway as stored: its one downlink subnet, its address there, its tags (JSON). */
+/** A private NAT gateway as stored: its one downlink subnet and its address there (its tags: the tag table). */
 export interface PrivateGatewayRow extends ResourceRow {
   name: string;
   description: string;
@@ -12,14 +12,22 @@ export interface PrivateGatewayRow extends ResourceRow {
   /** `<subnet>/<address>` while the gateway holds the address (unique), null once deleted. */
   ngport_key: string | null;
   enterprise_project_id: string;
-  /** The tags given at creation, `[{key, value}]` as JSON text. */
-  tags: string;
   updated_at: string;
+}
+
+/** A tag of a private NAT gateway. */
+export interface PrivateGatewayTagRow {
+  gateway_id: string;
+  tenant_id: string;
+  key: string;
+  value: string;
+  position: Generated<number>;
 }
 
 declare module '../db/schema.js' {
   interface Schema {
     private_nat_gateways: PrivateGatewayRow;
+    private_nat_gateway_tags: PrivateGatewayTagRow;
   }
 }
 
@@ -51,6 +59,38 @@ export const migrations: Record<string, Migration> = {
         .on('private_nat_gateways')
         .columns(['tenant_id', 'id'])
         .execute();
+    },
+  },
+  // Their tags move to a table of their own, as every tagged kind's, which the tag pages serve.
+  '011-private-nat-gateway-tags': {
+    async up(db) {
+      await db.schema
+        .createTable('private_nat_gateway_tags')
+        .addColumn('gateway_id', 'text', (c) => c.notNull().references('private_nat_gateways.id'))
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .addColumn('position', 'integer', (c) => c.notNull().defaultTo(0))
+        .addPrimaryKeyConstraint('private_nat_gateway_tags_pk', ['gateway_id', 'key'])
+        .execute();
+      // The tables as they were before this step: the tags still JSON in the gateways' rows.
+      const before = db as unknown as Kysely<{
+        private_nat_gateways: { id: string; tenant_id: string; tags: string };
+        private_nat_gateway_tags: Omit<PrivateGatewayTagRow, 'position'> & { position: number };
+      }>;
+      const gateways = await before
+        .selectFrom('private_nat_gateways')
+        .select(['id', 'tenant_id', 'tags'])
+        .execute();
+      for (const { id, tenant_id, tags } of gateways) {
+        const parsed = JSON.parse(tags) as { key: string; value: string }[];
+        for (const [index, { key, value }] of parsed.entries())
+          await before
+            .insertInto('private_nat_gateway_tags')
+            .values({ gateway_id: id, tenant_id, key, value, position: index + 1 })
+            .execute();
+      }
+      await db.schema.alterTable('private_nat_gateways').dropColumn('tags').execute();
     },
   },
 };
