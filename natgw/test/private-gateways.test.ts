@@ -369,7 +369,7 @@ describe('private NAT gateways in a full subnet', () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'natgw-private-'));
     const networkFile = join(dir, 'network.json');
-    // A /29: .2 to .6 usable, a port at .3.
+    // A /29: .2 to .4 usable (the last two hosts are kept, as .253 and .254 of a /24), a port at .3.
     const network = {
       routers: [{ id: pageVpc, name: 'vpc', cidr: '192.168.0.0/16' }],
       networks: [{ id: small, router_id: pageVpc, cidr: '192.168.50.0/29' }],
@@ -386,12 +386,12 @@ describe('private NAT gateways in a full subnet', () => {
 
   test('takes the free addresses, then answers NAT.1404 naming the subnet', async () => {
     const addresses: string[] = [];
-    for (let n = 0; n < 4; n++) {
+    for (let n = 0; n < 2; n++) {
       const response = await service.as('demo', { method: 'POST', url: base, payload: body(`f${n}`, small) });
       assert.equal(response.statusCode, 201, response.body);
       addresses.push(response.json().gateway.downlink_vpcs[0].ngport_ip_address);
     }
-    assert.deepEqual(addresses, ['192.168.50.2', '192.168.50.4', '192.168.50.5', '192.168.50.6']);
+    assert.deepEqual(addresses, ['192.168.50.2', '192.168.50.4']);
     const full = await service.as('demo', { method: 'POST', url: base, payload: body('full', small) });
     assertError(full, 400, 'NAT.1404');
     assert.equal(full.json().error.message, `No more IP addresses available on subnet ${small}.`);

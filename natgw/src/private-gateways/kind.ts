@@ -1,6 +1,7 @@
 import { type SqlBool, sql } from 'kysely';
 import { statusSql } from '../db/lifecycle.js';
 import { natError } from '../errors.js';
+import { claimMigrations, releaseAddress } from '../network/claims.js';
 import { anyId, anyOf } from '../resources/filters.js';
 import { type Filter, kind } from '../resources/kind.js';
 import { integer, listOf, text } from '../validate.js';
@@ -101,7 +102,11 @@ export const privateGateways = kind<PrivateGatewayRow>(
     create: createPrivateGateway,
     update: updatePrivateGateway,
     // Its address in the subnet is free at once.
-    deletion: { errors: ['NAT.1202'], clear: { ngport_key: null } },
+    deletion: {
+      errors: ['NAT.1202'],
+      clear: { ngport_key: null },
+      after: (trx, row) => releaseAddress(trx, row.tenant_id, row.id),
+    },
     // Under /v3/{project_id}/private-nat-gateways (not under private-nat/), named by `resource_id`.
     tags: {
       table: 'private_nat_gateway_tags',
@@ -110,6 +115,6 @@ export const privateGateways = kind<PrivateGatewayRow>(
       path: '/private-nat-gateways',
       param: 'resource_id',
     },
-    migrations,
+    migrations: { ...migrations, ...claimMigrations },
   },
 );

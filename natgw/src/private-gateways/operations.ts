@@ -1,8 +1,8 @@
 import { pageTime } from '../db/lifecycle.js';
 import { natError } from '../errors.js';
-import { lockKey } from '../gateways/operations.js';
+import { assignable } from '../network/addresses.js';
+import { AddressClaim, withAddress } from '../network/claims.js';
 import type { Operation } from '../resources/kind.js';
-import { type Cidr, formatCidr, parseCidr, parseIpv4, within } from '../snat/ip.js';
 import { legalTags } from '../tags/routes.js';
 import { TagStore } from '../tags/store.js';
 import type { PrivateGatewayRow } from './row.js';
@@ -41,25 +41,11 @@ const examples = {
   },
 };
 
-/** The address as a dotted quad. */
-function formatIp(address: number): string {
-  return formatCidr({ base: address, prefix: 32 }).slice(0, -3);
-}
-
-/**
- * The addresses of a subnet a gateway may take: neither the network's nor its broadcast
- * address, nor the first host (the subnet's own gateway).
- */
-function usable(block: Cidr, address: number): boolean {
-  const size = 2 ** (32 - block.prefix);
-  return address > block.base + 1 && address < block.base + size - 1;
-}
-
 /**
  * Creates a private NAT gateway in its one downlink subnet, ACTIVE at once (the pages' examples):
- * its address there is the one given (NAT.1405 outside the subnet, NAT.1403 taken by a port or
- * another gateway: the database's unique key decides between racing creates) or the lowest free
- * one, chosen under a lock on the subnet (NAT.1404 when none is left).
+ * its address there is the one given (NAT.1405 outside the subnet or one it keeps, NAT.1403 taken
+ * by a port, another gateway or a transit IP: the claims' unique key decides between racing
+ * creations, network/claims.ts) or the lowest free one (NAT.1404 when none is left).
  */
 export const createPrivateGateway: Operation<
   {
@@ -114,57 +100,34 @@ export const createPrivateGateway: Operation<
     const subnet = services.network(tenant).subnet(downlink.virsubnet_id);
     if (!subnet) throw natError('NAT.1002', { 0: 'Subnet', 1: downlink.virsubnet_id });
     const tags = legalTags(store.kind, input.tags ?? [], 'gateway.tags');
-    const block = parseCidr(subnet.cidr) as Cidr;
-    const ports = new Set(
-      services
-        .network(tenant)
-        .network.ports.filter((port) => port.network_id === subnet.id)
-        .map((port) => port.ip),
+    const given = downlink.ngport_ip_address;
+    const address = given === undefined ? undefined : assignable(subnet.cidr, given);
+    if (given !== undefined && address === undefined) throw natError('NAT.1405', { 0: given });
+    return withAddress(
+      () => new AddressClaim(services, tenant, subnet, 'gateway', address),
+      (claim) => {
+        if (address !== undefined && claim.ports().has(address)) throw claim.inUse();
+        return store.create(tenant, {
+          prepare: (trx) => claim.choose(trx),
+          fields: () => ({
+            name: input.name,
+            description: input.description ?? '',
+            spec: input.spec ?? 'Small',
+            vpc_id: subnet.router_id,
+            virsubnet_id: subnet.id,
+            ngport_ip_address: claim.address ?? '',
+            ngport_key: `${subnet.id}/${claim.address}`,
+            enterprise_project_id: input.enterprise_project_id?.toLowerCase() ?? '0',
+            updated_at: pageTime(services.clock.now()),
+          }),
+          written: async (trx, row) => {
+            await claim.claim(trx, row.id);
+            if (tags.length > 0) await new TagStore(store).addIn(trx, tenant, row.id, tags);
+          },
+          conflict: () => claim.conflict(),
+        });
+      },
     );
-    let given: string | undefined;
-    if (downlink.ngport_ip_address !== undefined) {
-      const address = parseIpv4(downlink.ngport_ip_address);
-      if (address === undefined || !within({ base: address, prefix: 32 }, block) || !usable(block, address))
-        throw natError('NAT.1405', { 0: downlink.ngport_ip_address });
-      given = formatIp(address);
-      if (ports.has(given)) throw natError('NAT.1403', { 0: subnet.id, 1: given });
-    }
-    let address = given ?? '';
-    return store.create(tenant, {
-      async prepare(trx) {
-        if (given !== undefined) return;
-        await lockKey(trx, services.database.engine, `ngport:${subnet.id}`);
-        const held = await trx
-          .selectFrom('private_nat_gateways')
-          .select('ngport_ip_address')
-          .where('virsubnet_id', '=', subnet.id)
-          .where('ngport_key', 'is not', null)
-          .execute();
-        const taken = new Set([...ports, ...held.map((row) => row.ngport_ip_address)]);
-        const size = 2 ** (32 - block.prefix);
-        for (let next = block.base + 2; next < block.base + size - 1; next++)
-          if (!taken.has(formatIp(next))) {
-            address = formatIp(next);
-            return;
-          }
-        throw natError('NAT.1404', { 0: subnet.id });
-      },
-      fields: () => ({
-        name: input.name,
-        description: input.description ?? '',
-        spec: input.spec ?? 'Small',
-        vpc_id: subnet.router_id,
-        virsubnet_id: subnet.id,
-        ngport_ip_address: address,
-        ngport_key: `${subnet.id}/${address}`,
-        enterprise_project_id: input.enterprise_project_id?.toLowerCase() ?? '0',
-        updated_at: pageTime(services.clock.now()),
-      }),
-      written: async (trx, row) => {
-        if (tags.length > 0) await new TagStore(store).addIn(trx, tenant, row.id, tags);
-      },
-      conflict: () => natError('NAT.1403', { 0: subnet.id, 1: address }),
-    });
   },
 };
 

@@ -1,6 +1,7 @@
 import { type SqlBool, sql } from 'kysely';
 import type { TransitIpRow } from '../db/schema.js';
 import { natError } from '../errors.js';
+import { claimMigrations, releaseAddress } from '../network/claims.js';
 import { anyId, anyOf } from '../resources/filters.js';
 import { type Filter, kind } from '../resources/kind.js';
 import { listOf, sent, text } from '../validate.js';
@@ -73,6 +74,7 @@ export const transitIps = kind<TransitIpRow>(
       },
       // Its address is free at once.
       clear: { address_key: null },
+      after: (trx, row) => releaseAddress(trx, row.tenant_id, row.id),
     },
     // Under /v3/{project_id}/transit-ips (not under private-nat/), named by `resource_id`.
     tags: {
@@ -83,6 +85,7 @@ export const transitIps = kind<TransitIpRow>(
       param: 'resource_id',
     },
     migrations: {
+      ...claimMigrations,
       '004-transit-ips': {
         async up(db) {
           await db.schema

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { TransitIpRow } from '../db/schema.js';
 import { natError } from '../errors.js';
+import { assignable } from '../network/addresses.js';
+import { AddressClaim, withAddress } from '../network/claims.js';
 import type { Operation } from '../resources/kind.js';
 import { legalTags } from '../tags/routes.js';
 import { TagStore } from '../tags/store.js';
 import { given, schemas } from '../validate.js';
-import { assignable, firstFree } from './addresses.js';
 
 /** The page's example request (the demo project's transit subnet). */
 const example = {
@@ -19,9 +20,10 @@ const example = {
 
 /**
  * Assigns a transit IP address from a subnet of the project: the one asked for, or the lowest
- * usable one free. The database decides between concurrent assignments: an address is unique in
- * its subnet while assigned (a constraint), so of two assigning one address one gets NAT.1403,
- * and an allocation that loses the race takes the next free address.
+ * usable one free. The database decides between concurrent assignments and gateways' creations:
+ * an address of a subnet is claimed by one transit IP or gateway at a time (network/claims.ts),
+ * so of two taking one address one gets NAT.1403, and an allocation that loses the race takes
+ * the next free address.
  */
 export const assignTransitIp: Operation<
   {
@@ -69,56 +71,29 @@ export const assignTransitIp: Operation<
     const subnet = net.subnet(input.virsubnet_id);
     if (!subnet) throw natError('NAT.1002', { 0: 'VirSubnet', 1: input.virsubnet_id.toLowerCase() });
     const requested = given(input.ip_address);
-    if (requested !== undefined && assignable(subnet.cidr, requested) === undefined)
-      throw natError('NAT.1405', requested);
-    // The fixture's ports hold their addresses for good: no transit IP takes one.
-    const ports = new Set(
-      net.network.ports.filter((port) => port.network_id === subnet.id).map((port) => port.ip),
-    );
-    const inUse = (address: string) => natError('NAT.1403', { 0: subnet.id, 1: address });
-    if (requested !== undefined && ports.has(requested)) throw inUse(requested);
-
-    // An allocated address a concurrent assignment took first is tried again with the next free
-    // one: each such loss is another address assigned, so this ends, at the latest with NAT.1404.
-    for (;;) {
-      let address = requested;
-      let raced = false;
-      try {
-        return await store.create(tenant, {
-          async prepare(trx) {
-            if (address !== undefined) return;
-            const assigned = await trx
-              .selectFrom('transit_ips')
-              .select('address_key')
-              .where('tenant_id', '=', tenant)
-              .where('virsubnet_id', '=', subnet.id)
-              .where('address_key', 'is not', null)
-              .execute();
-            address = firstFree(
-              subnet.cidr,
-              new Set([...ports, ...assigned.map((row) => row.address_key ?? '')]),
-            );
-            if (address === undefined) throw natError('NAT.1404', subnet.id);
-          },
+    const address = requested === undefined ? undefined : assignable(subnet.cidr, requested);
+    if (requested !== undefined && address === undefined) throw natError('NAT.1405', requested);
+    return withAddress(
+      () => new AddressClaim(services, tenant, subnet, 'transit_ip', address),
+      (claim) => {
+        if (address !== undefined && claim.ports().has(address)) throw claim.inUse();
+        return store.create(tenant, {
+          prepare: (trx) => claim.choose(trx),
           fields: () => ({
             virsubnet_id: subnet.id,
-            ip_address: address ?? '',
+            ip_address: claim.address ?? '',
             network_interface_id: randomUUID(),
             gateway_id: '',
             enterprise_project_id: given(input.enterprise_project_id) ?? '0',
-            address_key: address ?? '',
+            address_key: claim.address ?? '',
           }),
           written: async (trx, row) => {
+            await claim.claim(trx, row.id);
             if (tags.length > 0) await new TagStore(store).addIn(trx, tenant, row.id, tags);
           },
-          conflict: () => {
-            raced = true;
-            return inUse(address ?? '');
-          },
+          conflict: () => claim.conflict(),
         });
-      } catch (error) {
-        if (!(raced && requested === undefined)) throw error;
-      }
-    }
+      },
+    );
   },
 };

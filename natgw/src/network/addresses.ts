@@ -1,9 +1,9 @@
 import { type Cidr, formatCidr, parseCidr, parseIpv4, within } from '../snat/ip.js';
 
 /**
- * The addresses of a subnet a transit IP may take: all but the five a VPC subnet keeps for
- * itself (its network address, its gateway (the first), the last two (system interface and
- * DHCP) and its broadcast address), in a block of at least 8.
+ * The addresses of a subnet a private NAT gateway or a transit IP may take: all but the five a
+ * VPC subnet keeps for itself (its network address, its gateway (the first), the last two
+ * (system interface and DHCP) and its broadcast address), in a block of at least 8.
  */
 export function usable(cidr: string): { first: number; last: number } | undefined {
   const block = parseCidr(cidr);
@@ -12,13 +12,13 @@ export function usable(cidr: string): { first: number; last: number } | undefine
   return { first: block.base + 2, last: block.base + size - 4 };
 }
 
-/** `ip` as one address the subnet `cidr` can assign, or why not (undefined: not one). */
-export function assignable(cidr: string, ip: string): number | undefined {
+/** `ip` as one address the subnet `cidr` can assign, dotted; undefined when it is not one. */
+export function assignable(cidr: string, ip: string): string | undefined {
   const address = parseIpv4(ip);
   const range = usable(cidr);
   if (address === undefined || !range) return undefined;
   const inside = within({ base: address, prefix: 32 }, parseCidr(cidr) as Cidr);
-  return inside && address >= range.first && address <= range.last ? address : undefined;
+  return inside && address >= range.first && address <= range.last ? dotted(address) : undefined;
 }
 
 /** The lowest usable address of `cidr` not in `taken`, dotted; undefined when there is none. */
