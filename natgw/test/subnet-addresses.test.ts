@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { assertError, engines, project, startService, type TestService } from './harness.js';
+import type { Kysely } from 'kysely';
+import { openDatabase } from '../src/db/database.js';
+import { kinds } from '../src/resources/kinds.js';
+import { kindMigrations } from '../src/resources/registry.js';
+import { assertError, engines, freshPostgres, project, startService, type TestService } from './harness.js';
 
 const gateways = `/v3/${project}/private-nat/gateways`;
 const transitIps = `/v3/${project}/private-nat/transit-ips`;
@@ -125,6 +132,88 @@ for (const engine of engines()) {
       });
       assert.equal(new Set(addresses).size, 20);
       assert.ok(!addresses.includes(`${network(5)}.10`), 'the fixture port keeps its address');
+    });
+  });
+
+  describe(`addresses held before the claims table, on ${engine}`, () => {
+    test('are claimed by the migration: a gateway keeps its address, a transit IP on it stays but claims nothing', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'natgw-claims-migration-'));
+      const postgres = engine === 'postgres' ? await freshPostgres() : undefined;
+      const sqliteFile = join(dir, 'natgw.sqlite');
+      const location = postgres ? { databaseUrl: postgres.url } : { sqliteFile };
+      try {
+        const earlier = Object.fromEntries(
+          Object.entries(kindMigrations(kinds)).filter(([name]) => name < '012-subnet-addresses'),
+        );
+        const old = await openDatabase({ sqliteFile, ...location, migrations: earlier });
+        const db = old.db as unknown as Kysely<Record<string, Record<string, unknown>>>;
+        const subnet = served(6);
+        const stamp = '2026-01-02 03:04:05.000000';
+        const lifecycle = { created_at: stamp, pending: null, pending_until: 0 };
+        await db
+          .insertInto('private_nat_gateways')
+          .values({
+            id: 'c1a10000-0000-4000-8000-000000000001',
+            tenant_id: project,
+            name: 'before',
+            description: '',
+            spec: 'Small',
+            vpc_id: 'a0000100-0000-4000-8000-000000000000',
+            virsubnet_id: subnet,
+            ngport_ip_address: `${network(6)}.2`,
+            ngport_key: `${subnet}/${network(6)}.2`,
+            enterprise_project_id: '0',
+            updated_at: stamp,
+            ...lifecycle,
+          })
+          .execute();
+        for (const [n, host] of [
+          [2, 2],
+          [3, 3],
+        ])
+          await db
+            .insertInto('transit_ips')
+            .values({
+              id: `c1a10000-0000-4000-8000-00000000000${n}`,
+              tenant_id: project,
+              virsubnet_id: subnet,
+              ip_address: `${network(6)}.${host}`,
+              network_interface_id: `c1a10000-0000-4000-8000-00000000010${n}`,
+              gateway_id: '',
+              enterprise_project_id: '0',
+              address_key: `${network(6)}.${host}`,
+              ...lifecycle,
+            })
+            .execute();
+        await old.close();
+        const service = await startService(engine, location);
+        try {
+          const assign = (ip_address?: string) =>
+            service.as('demo', {
+              method: 'POST',
+              url: transitIps,
+              payload: {
+                transit_ip:
+                  ip_address === undefined ? { virsubnet_id: subnet } : { virsubnet_id: subnet, ip_address },
+              },
+            });
+          assertError(await assign(`${network(6)}.2`), 409, 'NAT.1403');
+          assertError(await assign(`${network(6)}.3`), 409, 'NAT.1403');
+          assert.equal((await assign()).json().transit_ip.ip_address, `${network(6)}.4`);
+          const released = await service.as('demo', {
+            method: 'DELETE',
+            url: `${transitIps}/c1a10000-0000-4000-8000-000000000002`,
+          });
+          assert.equal(released.statusCode, 204);
+          // Its release frees nothing the gateway holds.
+          assertError(await assign(`${network(6)}.2`), 409, 'NAT.1403');
+        } finally {
+          await service.close();
+        }
+      } finally {
+        await postgres?.drop();
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
   });
 }

@@ -145,6 +145,9 @@ export class AddressClaim {
   }
 }
 
+/** The most attempts of one allocation. */
+const retries = 100;
+
 /**
  * Creates a resource holding an address of `subnet` (`create` writes it with the claim): an
  * allocated address that a concurrent creation took first is tried again with the next free one
@@ -155,12 +158,13 @@ export async function withAddress<T>(
   claim: () => AddressClaim,
   create: (claim: AddressClaim) => Promise<T>,
 ): Promise<T> {
-  for (;;) {
+  for (let tries = 1; ; tries++) {
     const attempt = claim();
     try {
       return await create(attempt);
     } catch (error) {
-      if (!(attempt.raced && attempt.requested === undefined)) throw error;
+      // Bounded all the same: a row whose own key disagrees with the claims must not loop forever.
+      if (!(attempt.raced && attempt.requested === undefined) || tries >= retries) throw error;
     }
   }
 }
