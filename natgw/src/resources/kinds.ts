@@ -1,6 +1,7 @@
 import { dnatRules } from '../dnat/kind.js';
 import { gateways } from '../gateways/kind.js';
 import { privateGateways } from '../private-gateways/kind.js';
+import { privateSnatRules } from '../private-snat/kind.js';
 import { snatRules } from '../snat/kind.js';
 import { transitIps } from '../transit-ips/kind.js';
 import type { ResourceKind } from './kind.js';
@@ -14,5 +15,6 @@ export const kinds: readonly ResourceKind[] = [
   snatRules,
   dnatRules,
   privateGateways,
+  privateSnatRules,
   transitIps,
 ] as readonly ResourceKind[];
