@@ -369,6 +369,64 @@ describe("Huawei Cloud's SDK (AK/SK) against natgw", { timeout: 120_000 }, () =>
     assert.equal((await nat.deleteTransitIp(transitIpId)).httpStatusCode, 204);
   });
 
+  test("creates, lists, updates and deletes a private gateway's DNAT rule as createPrivateDnat and its siblings send them", async () => {
+    const gateway = await nat.createPrivateNat({
+      gateway: {
+        name: 'sdk_private_dnat',
+        downlink_vpcs: [{ virsubnet_id: '373979ee-f4f0-46c5-80e3-0fbf72646b70' }],
+      },
+    });
+    const gatewayId = String(gateway.gateway.id);
+    const transitIp = await nat.createTransitIp({
+      transit_ip: { virsubnet_id: '49ee5fb5-75bf-4320-946e-b21ef4c9c9c1', ip_address: '172.20.1.98' },
+    });
+    const transitIpId = String(transitIp.transit_ip.id);
+    const created = await nat.createPrivateRule('dnat', {
+      dnat_rule: {
+        description: 'aa',
+        gateway_id: gatewayId,
+        transit_ip_id: transitIpId,
+        network_interface_id: 'dae9393a-b536-491c-a5a2-72edc1104707',
+        protocol: 'tcp',
+        internal_service_port: '80',
+        transit_service_port: '8080',
+      },
+    });
+    assert.equal(created.httpStatusCode, 201);
+    const rule = created.dnat_rule as Json;
+    const id = String(rule.id);
+    assert.equal(rule.private_ip_address, '192.168.1.72');
+    assert.equal(rule.internal_service_port, '80');
+    const listed = await nat.listPrivateRules('dnat', {
+      protocol: ['TCP'],
+      gateway_id: [gatewayId],
+      limit: 5,
+    });
+    assert.deepEqual(
+      (listed.dnat_rules as Json[]).map((one) => one.id),
+      [id],
+    );
+    const updated = await nat.updatePrivateRule('dnat', id, { dnat_rule: { transit_service_port: '8081' } });
+    assert.equal((updated.dnat_rule as Json).transit_service_port, '8081');
+    const taken = await sdkError(
+      nat.createPrivateRule('dnat', {
+        dnat_rule: {
+          gateway_id: gatewayId,
+          transit_ip_id: transitIpId,
+          private_ip_address: '192.168.1.5',
+          protocol: 'tcp',
+          internal_service_port: '1',
+          transit_service_port: '8081',
+        },
+      }),
+    );
+    assert.equal(taken.httpStatusCode, 409);
+    assert.equal(taken.errorCode, 'NAT.1310');
+    assert.equal((await nat.deletePrivateRule('dnat', id)).httpStatusCode, 204);
+    assert.equal((await sdkError(nat.showPrivateRule('dnat', id))).errorCode, 'NAT.1002');
+    assert.equal((await nat.deleteTransitIp(transitIpId)).httpStatusCode, 204);
+  });
+
   test("updates SNAT and DNAT rules and creates DNAT rules in a batch, as Huawei Cloud's NAT client sends them", async () => {
     const gateway = String((await nat.createNatGateway(gatewayBody('sdk_updates'))).nat_gateway.id);
     const batch = await nat.batchCreateNatGatewayDnatRules({

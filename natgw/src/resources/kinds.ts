@@ -1,5 +1,6 @@
 import { dnatRules } from '../dnat/kind.js';
 import { gateways } from '../gateways/kind.js';
+import { privateDnatRules } from '../private-dnat/kind.js';
 import { privateGateways } from '../private-gateways/kind.js';
 import { privateSnatRules } from '../private-snat/kind.js';
 import { snatRules } from '../snat/kind.js';
@@ -16,5 +17,6 @@ export const kinds: readonly ResourceKind[] = [
   dnatRules,
   privateGateways,
   privateSnatRules,
+  privateDnatRules,
   transitIps,
 ] as readonly ResourceKind[];

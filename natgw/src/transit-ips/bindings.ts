@@ -82,6 +82,23 @@ export async function lockTransitIps(
 }
 
 /**
+ * Transit IPs (locked) a rule of `gateway` may use as far as their gateway goes: outside its VPC
+ * (NAT.1303), held by no other gateway (NAT.1406). A rule checks this before its own insert too,
+ * so that these come before the conflicts of its traffic.
+ */
+export function checkOwner(
+  rows: readonly { id: string; virsubnet_id: string; gateway_id: string }[],
+  network: ProjectNetwork,
+  gateway: BindingGateway,
+): void {
+  for (const row of rows) {
+    if (network.subnet(row.virsubnet_id)?.router_id === gateway.vpc_id) throw natError('NAT.1303', row.id);
+    if (row.gateway_id !== '' && row.gateway_id !== gateway.id)
+      throw natError('NAT.1406', { 0: row.id, 1: row.gateway_id });
+  }
+}
+
+/**
  * Binds transit IPs to a rule of `gateway`, under their row locks: each of the project (else
  * NAT.1002), outside the gateway's VPC (NAT.1303), held by no other gateway (NAT.1406), and used
  * as the rule allows: SNAT and DNAT rules do not share one (NAT.1305, NAT.1308), nor DNAT rules
@@ -104,10 +121,8 @@ export async function bindTransitIps(
 ): Promise<string[]> {
   const { tenant, network, gateway, ruleId, use, ids, now } = binding;
   const rows = await lockTransitIps(trx, binding.engine, tenant, ids, now);
+  checkOwner(rows, network, gateway);
   for (const row of rows) {
-    if (network.subnet(row.virsubnet_id)?.router_id === gateway.vpc_id) throw natError('NAT.1303', row.id);
-    if (row.gateway_id !== '' && row.gateway_id !== gateway.id)
-      throw natError('NAT.1406', { 0: row.id, 1: row.gateway_id });
     const others = await trx
       .selectFrom('transit_ip_uses')
       .select(['rule', 'protocol'])
