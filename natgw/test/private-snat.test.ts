@@ -293,6 +293,14 @@ for (const engine of engines()) {
       // Free again: another gateway may take it, then it is released once that rule is gone.
       const taken = await created({ gateway_id: theirs, cidr: '10.0.0.0/24', transit_ip_ids: [address.id] });
       assert.equal(await transitGateway(address.id), theirs);
+      // Another gateway's transit IP comes before the conflict of the source.
+      const mineOnly = await transitIp(transit(15));
+      await created({ gateway_id: mine, cidr: '10.3.0.0/24', transit_ip_ids: [mineOnly.id] });
+      assertError(
+        await create({ gateway_id: theirs, cidr: '10.0.0.0/24', transit_ip_ids: [mineOnly.id] }),
+        409,
+        'NAT.1406',
+      );
       assert.equal((await remove(taken.id)).statusCode, 204);
       assert.equal((await release()).statusCode, 204);
     });

@@ -4,7 +4,13 @@ import { ruleMax, transitIpPoolSizeMax } from '../private-gateways/kind.js';
 import type { PrivateGatewayRow } from '../private-gateways/row.js';
 import type { Operation, Services } from '../resources/kind.js';
 import { type Cidr, formatCidr, overlaps, parseCidr } from '../snat/ip.js';
-import { bindTransitIps, lockTransitIps, rulesOf, unbindTransitIps } from '../transit-ips/bindings.js';
+import {
+  bindTransitIps,
+  checkOwner,
+  lockTransitIps,
+  rulesOf,
+  unbindTransitIps,
+} from '../transit-ips/bindings.js';
 import { isUuid } from '../validate.js';
 import type { PrivateSnatRow } from './row.js';
 
@@ -138,6 +144,7 @@ export const createPrivateSnat: Operation<
           throw natError('NAT.1207', { 0: ruleMax }, { variant: 'Add this gateway rule' });
         // Their addresses, which never change while they are assigned (bound after the insert).
         const locked = await lockTransitIps(trx, services.database.engine, tenant, ids, now);
+        checkOwner(locked, net, gateway);
         addresses = ids.map((transitIp) => locked.find((row) => row.id === transitIp)?.ip_address ?? '');
       },
       fields: (gateway) => ({
