@@ -4,6 +4,7 @@ import { natError } from '../errors.js';
 import { anyId, anyOf } from '../resources/filters.js';
 import { type Filter, kind } from '../resources/kind.js';
 import { listOf, sent, text } from '../validate.js';
+import { bindingMigrations } from './bindings.js';
 import { assignTransitIp } from './operations.js';
 
 /** `yyyy-mm-ddThh:mm:ss`, as the v3 pages' examples write times (UTC). */
@@ -116,6 +117,7 @@ export const transitIps = kind<TransitIpRow>(
             .execute();
         },
       },
+      ...bindingMigrations,
     },
   },
 );
