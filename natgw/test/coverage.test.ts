@@ -239,11 +239,6 @@ const produced: Record<string, readonly [file: string, test: string]> = {
 
 const backend = 'a failure of a service natgw stands in for; natgw has none of them';
 /** The private NAT gateway's codes (transit IPs, downlink VPCs): not in the public NAT v2.0 API. */
-const privateNat = (twin?: string) =>
-  twin
-    ? `private NAT gateways; for public NAT gateways the page's row is ${twin}, which natgw sends`
-    : 'private NAT gateways (transit IPs, downlink VPCs): not part of the public NAT v2.0 API';
-
 const unreachable: Record<string, string> = {
   'NAT.0007':
     "a database failure is the contract's 500 (NAT.1001), which never shows the failure to the client",
@@ -277,10 +272,11 @@ const unreachable: Record<string, string> = {
   'NAT.1009': backend,
   'NAT.1022': 'natgw has no account states (restricted, suspended)',
   'NAT.1023': 'natgw has no account states (restricted, suspended)',
-  'NAT.1101': privateNat(),
-  // The hook is there (the kind's `inUse`), but no kind has a private gateway as its parent yet.
-  'NAT.1204': privateNat('NAT.0113'),
-  'NAT.1208': privateNat(),
+  'NAT.1101':
+    'natgw makes no transit subnets (their operations are in no page here): a transit IP is assigned from a subnet of the project as it is',
+  'NAT.1204':
+    "the pages give no number of private gateways per VPC, and natgw sets none (public NAT's NAT.0113 has the setting `gatewaysPerVpc`)",
+  'NAT.1208': 'natgw freezes no private gateway',
 };
 
 const natCodes = Object.keys(errorCodes).filter((code) => code.startsWith('NAT.'));
