@@ -50,6 +50,8 @@ export class Ledger {
   readonly privateGateways = new Map<string, GatewayEntry>();
   /** Transit IP addresses by `subnet/address`. */
   readonly transitIps = new Map<string, GatewayEntry>();
+  /** Description updates of SNAT rules by rule id, in the order they were sent (one at a time). */
+  readonly ruleUpdates = new Map<string, { outcome: Outcome; description: string }[]>();
   /** DNAT rule batches by their prefix. */
   readonly dnatBatches = new Map<string, DnatBatchEntry>();
 
@@ -73,7 +75,7 @@ export interface Audit {
 
 interface Listed {
   nat_gateways?: { id: string; name: string }[];
-  snat_rules?: { id: string; cidr: string | null; floating_ip_id: string }[];
+  snat_rules?: { id: string; cidr: string | null; floating_ip_id: string; description: string }[];
   tags?: { key: string; value: string }[];
 }
 
@@ -150,8 +152,26 @@ export async function audit(ledger: Ledger, client: Api, token: string): Promise
   }
 
   const rules = new Map<string, string>();
-  for (const rule of (await list(client, token, '/v2.0/snat_rules?limit=2000')).snat_rules ?? [])
+  const descriptions = new Map<string, string>();
+  for (const rule of (await list(client, token, '/v2.0/snat_rules?limit=2000')).snat_rules ?? []) {
     if (rule.cidr) rules.set(rule.cidr, rule.id);
+    descriptions.set(rule.id, rule.description);
+  }
+  for (const [id, updates] of ledger.ruleUpdates) {
+    const found = descriptions.get(id);
+    if (found === undefined) continue;
+    // What it may hold: the last confirmed update (or none, ''), or one sent after it unanswered.
+    const last = updates.findLastIndex((update) => update.outcome === 'ok');
+    const allowed = new Set([
+      last < 0 ? '' : (updates[last]?.description ?? ''),
+      ...updates.slice(last + 1).flatMap((u) => (u.outcome === 'uncertain' ? [u.description] : [])),
+    ]);
+    if (allowed.has(found)) {
+      if (found !== (updates[last]?.description ?? '')) result.uncertainDone++;
+    } else if (updates.some((u) => u.outcome === 'no' && u.description === found))
+      result.phantom.push(`snat rule ${id} update to ${found}`);
+    else result.lost.push(`snat rule ${id} update (holds ${JSON.stringify(found)})`);
+  }
   for (const [cidr, entry] of ledger.snats) {
     const id = rules.get(cidr);
     if (entry.outcome === 'ok' && id !== entry.id) result.lost.push(`snat rule ${cidr} (${entry.id})`);

@@ -21,6 +21,7 @@ import {
   type ClaimRows,
   Ledger,
   type Ledger as LedgerType,
+  type Outcome,
   outcomeOf,
   tornRules,
 } from '../lib/ledger.js';
@@ -77,6 +78,9 @@ interface Writers {
   signal: AbortSignal;
   /** Confirmed gateways and how many tags each has been given. */
   mine: Map<string, number>;
+  /** Confirmed SNAT rules and their gateways; those being updated are `busy`. */
+  snatRules: [string, string][];
+  busy: Set<string>;
 }
 
 async function writer(client: Api, token: string, state: Writers, index: number): Promise<void> {
@@ -99,7 +103,7 @@ async function writer(client: Api, token: string, state: Writers, index: number)
           : undefined;
       ledger.gateways.set(name, { outcome, ...(id ? { id } : {}) });
       if (id) state.mine.set(id, 0);
-    } else if (roll < 0.55 || state.nextEip > 255 - rulesPerBatch) {
+    } else if (roll < 0.5 || state.nextEip > 255 - rulesPerBatch) {
       const [gateway] = gateways[seq % gateways.length] ?? [];
       if (!gateway) continue;
       state.mine.set(gateway, (state.mine.get(gateway) ?? 0) + tagsPerBatch);
@@ -115,7 +119,7 @@ async function writer(client: Api, token: string, state: Writers, index: number)
         },
       );
       ledger.batches.set(prefix, { outcome: outcomeOf(answer), gateway, keys });
-    } else if (roll < 0.65) {
+    } else if (roll < 0.6) {
       const [gateway] = gateways[seq % gateways.length] ?? [];
       if (!gateway) continue;
       const eips = [demoNet.eip(state.nextEip++), demoNet.eip(state.nextEip++)];
@@ -134,6 +138,9 @@ async function writer(client: Api, token: string, state: Writers, index: number)
           ? (JSON.parse(answer.body) as { snat_rule: { id: string } }).snat_rule.id
           : undefined;
       ledger.snats.set(cidr, { outcome, eips, ...(id ? { id } : {}) });
+      if (id) state.snatRules.push([id, gateway]);
+    } else if (roll < 0.66 && state.snatRules.length > 0) {
+      await ruleUpdate(client, token, state, `u${state.cycle}-${index}-${seq}`, seq);
     } else {
       const [gateway] = gateways[seq % gateways.length] ?? [];
       if (!gateway) continue;
@@ -156,6 +163,23 @@ async function writer(client: Api, token: string, state: Writers, index: number)
       ledger.dnatBatches.set(prefix, { outcome: outcomeOf(answer), eips });
     }
   }
+}
+
+/** Changes the description of a confirmed SNAT rule no other writer is updating. */
+async function ruleUpdate(client: Api, token: string, state: Writers, description: string, seq: number) {
+  const [id, gateway] = state.snatRules[seq % state.snatRules.length] ?? [];
+  if (!id || !gateway || state.busy.has(id)) return;
+  state.busy.add(id);
+  const updates = state.ledger.ruleUpdates.get(id) ?? [];
+  state.ledger.ruleUpdates.set(id, updates);
+  const update = { outcome: 'uncertain' as Outcome, description };
+  updates.push(update);
+  const answer = await client.request('PUT', `/v2/${projects.demo}/snat_rules/${id}`, {
+    token,
+    body: { snat_rule: { nat_gateway_id: gateway, description } },
+  });
+  update.outcome = outcomeOf(answer);
+  state.busy.delete(id);
 }
 
 /** Creates a private NAT gateway in one of the served subnets, its address left to natgw. */
@@ -203,6 +227,8 @@ async function run({ short, scope, signal, log }: Context, engine: Engine) {
     stop: false,
     signal,
     mine: new Map(),
+    snatRules: [],
+    busy: new Set(),
   };
   const cycles = short ? 1 : 3;
   const recoveries: number[] = [];
@@ -260,7 +286,11 @@ async function run({ short, scope, signal, log }: Context, engine: Engine) {
       if (cycle === cycles) {
         const { ledger } = state;
         const ok = (map: Map<string, { outcome: 'ok' | 'uncertain' | 'no' }>) => ledger.count(map, 'ok');
+        const updates = new Map(
+          [...ledger.ruleUpdates.values()].flat().map((update, i) => [String(i), update]),
+        );
         const maps = [
+          updates,
           ledger.gateways,
           ledger.batches,
           ledger.snats,
@@ -276,7 +306,7 @@ async function run({ short, scope, signal, log }: Context, engine: Engine) {
         report.figure(
           '201/204',
           `gateways:${ok(ledger.gateways)},tag-batches:${ok(ledger.batches)},snat:${ok(ledger.snats)},` +
-            `dnat-batches:${ok(ledger.dnatBatches)},private:${ok(ledger.privateGateways)},` +
+            `snat-updates:${ok(updates)},dnat-batches:${ok(ledger.dnatBatches)},private:${ok(ledger.privateGateways)},` +
             `transit:${ok(ledger.transitIps)}`,
         );
         report.figure('lost', found.lost.length);
