@@ -34,6 +34,25 @@ export const altNet = {
   eip: (n: number) => `e0000200-0000-4000-8000-${String(n).padStart(12, '0')}`,
 };
 
+/**
+ * A project's networks for private NAT (project 0 is demo, 1 is alt): numbered subnets 1-16 of
+ * the VPC its private gateways serve (subnet n is 10.(100+p).n.0/24, its port on .10), and of
+ * its transit VPC, which transit IP addresses are assigned from (subnet n is 172.(16+n%16).p.0/24).
+ */
+export function privateNet(project: 'demo' | 'alt') {
+  const p = project === 'demo' ? 0 : 1;
+  const id = (prefix: string, n: number) =>
+    `${prefix}${String(p + 1).padStart(4, '0')}00-0000-4000-8000-${String(n).padStart(12, '0')}`;
+  return {
+    servedSubnet: (n: number) => id('b1', n),
+    /** Address `host` of served subnet n. */
+    servedAddress: (n: number, host: number) => `10.${100 + p}.${n}.${host}`,
+    transitSubnet: (n: number) => id('b2', n),
+    /** Address `host` of transit subnet n. */
+    transitAddress: (n: number, host: number) => `172.${16 + (n % 16)}.${p}.${host}`,
+  };
+}
+
 export function tokenBody(user: User, project: string = user === 'alt' ? 'alt' : 'demo') {
   return passwordAuthBody({ username: user, password: `${user}-password`, project });
 }
