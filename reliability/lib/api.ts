@@ -133,7 +133,16 @@ export function api(base: string, connections = 16, localAddress?: string): Api 
     async token(user = 'demo') {
       const cached = tokens.get(user);
       if (cached) return cached;
-      const answer = await self.request('POST', '/v3/auth/tokens', { body: tokenBody(user) });
+      // A fresh system under a loaded machine may shed the first login (503 with Retry-After):
+      // retried as a client would, a few times, before the scenario gives up.
+      let answer = await self.request('POST', '/v3/auth/tokens', { body: tokenBody(user) });
+      for (let tries = 1; tries < 5 && (answer.status === 503 || answer.status === 0); tries++) {
+        const after = Number(answer.headers['retry-after'] ?? 1);
+        await new Promise((resolve) =>
+          setTimeout(resolve, Math.min(Number.isFinite(after) ? after : 1, 2) * 1000),
+        );
+        answer = await self.request('POST', '/v3/auth/tokens', { body: tokenBody(user) });
+      }
       const token = answer.headers['x-subject-token'];
       if (answer.status !== 201 || typeof token !== 'string')
         throw new Error(`no token for ${user}: ${answer.status} ${answer.error ?? answer.body}`);
