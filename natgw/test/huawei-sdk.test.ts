@@ -126,6 +126,25 @@ function natOperations(client: HcClient) {
       send('DELETE', '/v3/{project_id}/private-nat/transit-ips/{transit_ip_id}', {
         pathParams: { transit_ip_id: id },
       }),
+    createPrivateNat: (body: Json) =>
+      send<{ gateway: Json }>('POST', '/v3/{project_id}/private-nat/gateways', { data: body }),
+    createPrivateRule: (kind: 'snat' | 'dnat', body: Json) =>
+      send<Json>('POST', `/v3/{project_id}/private-nat/${kind}-rules`, { data: body }),
+    listPrivateRules: (kind: 'snat' | 'dnat', queryParams: Json) =>
+      send<Json>('GET', `/v3/{project_id}/private-nat/${kind}-rules`, { queryParams }),
+    showPrivateRule: (kind: 'snat' | 'dnat', id: string) =>
+      send<Json>('GET', `/v3/{project_id}/private-nat/${kind}-rules/{${kind}_rule_id}`, {
+        pathParams: { [`${kind}_rule_id`]: id },
+      }),
+    updatePrivateRule: (kind: 'snat' | 'dnat', id: string, body: Json) =>
+      send<Json>('PUT', `/v3/{project_id}/private-nat/${kind}-rules/{${kind}_rule_id}`, {
+        pathParams: { [`${kind}_rule_id`]: id },
+        data: body,
+      }),
+    deletePrivateRule: (kind: 'snat' | 'dnat', id: string) =>
+      send('DELETE', `/v3/{project_id}/private-nat/${kind}-rules/{${kind}_rule_id}`, {
+        pathParams: { [`${kind}_rule_id`]: id },
+      }),
     listNatGatewayByTag: (body: Json) =>
       send<{ resources: Json[]; total_count: number }>(
         'POST',
@@ -299,6 +318,113 @@ describe("Huawei Cloud's SDK (AK/SK) against natgw", { timeout: 120_000 }, () =>
     assert.equal(taken.errorCode, 'NAT.1403');
     for (const id of ids) assert.equal((await nat.deleteTransitIp(id)).httpStatusCode, 204);
     assert.equal((await sdkError(nat.showTransitIp(ids[0] ?? ''))).errorCode, 'NAT.1002');
+  });
+
+  test("creates, shows, lists, updates and deletes a private gateway's SNAT rule as createPrivateSnat and its siblings send them", async () => {
+    const gateway = await nat.createPrivateNat({
+      gateway: {
+        name: 'sdk_private_snat',
+        downlink_vpcs: [{ virsubnet_id: '373979ee-f4f0-46c5-80e3-0fbf72646b70' }],
+      },
+    });
+    const gatewayId = String(gateway.gateway.id);
+    const transitIp = await nat.createTransitIp({
+      transit_ip: { virsubnet_id: '49ee5fb5-75bf-4320-946e-b21ef4c9c9c1', ip_address: '172.20.1.10' },
+    });
+    const transitIpId = String(transitIp.transit_ip.id);
+    const created = await nat.createPrivateRule('snat', {
+      snat_rule: {
+        description: 'my_snat_rule01',
+        gateway_id: gatewayId,
+        virsubnet_id: '5b9ea497-727d-4ad0-a99e-3984b3f5aaed',
+        transit_ip_ids: [transitIpId],
+      },
+    });
+    assert.equal(created.httpStatusCode, 201);
+    const rule = created.snat_rule as Json;
+    const id = String(rule.id);
+    assert.deepEqual(rule.transit_ip_associations, [
+      { transit_ip_id: transitIpId, transit_ip_address: '172.20.1.10' },
+    ]);
+    assert.equal(((await nat.showPrivateRule('snat', id)).snat_rule as Json).id, id);
+    const listed = await nat.listPrivateRules('snat', {
+      gateway_id: [gatewayId],
+      transit_ip_address: ['172.20.1.10'],
+      limit: 10,
+      page_reverse: false,
+    });
+    assert.deepEqual(
+      (listed.snat_rules as Json[]).map((one) => one.id),
+      [id],
+    );
+    const updated = await nat.updatePrivateRule('snat', id, {
+      snat_rule: { description: 'my_snat_rule_update' },
+    });
+    assert.equal((updated.snat_rule as Json).description, 'my_snat_rule_update');
+    const refused = await sdkError(nat.deleteTransitIp(transitIpId));
+    assert.equal(refused.httpStatusCode, 409);
+    assert.equal(refused.errorCode, 'NAT.1409');
+    assert.equal((await nat.deletePrivateRule('snat', id)).httpStatusCode, 204);
+    assert.equal((await sdkError(nat.showPrivateRule('snat', id))).errorCode, 'NAT.1002');
+    assert.equal((await nat.deleteTransitIp(transitIpId)).httpStatusCode, 204);
+  });
+
+  test("creates, lists, updates and deletes a private gateway's DNAT rule as createPrivateDnat and its siblings send them", async () => {
+    const gateway = await nat.createPrivateNat({
+      gateway: {
+        name: 'sdk_private_dnat',
+        downlink_vpcs: [{ virsubnet_id: '373979ee-f4f0-46c5-80e3-0fbf72646b70' }],
+      },
+    });
+    const gatewayId = String(gateway.gateway.id);
+    const transitIp = await nat.createTransitIp({
+      transit_ip: { virsubnet_id: '49ee5fb5-75bf-4320-946e-b21ef4c9c9c1', ip_address: '172.20.1.98' },
+    });
+    const transitIpId = String(transitIp.transit_ip.id);
+    const created = await nat.createPrivateRule('dnat', {
+      dnat_rule: {
+        description: 'aa',
+        gateway_id: gatewayId,
+        transit_ip_id: transitIpId,
+        network_interface_id: 'dae9393a-b536-491c-a5a2-72edc1104707',
+        protocol: 'tcp',
+        internal_service_port: '80',
+        transit_service_port: '8080',
+      },
+    });
+    assert.equal(created.httpStatusCode, 201);
+    const rule = created.dnat_rule as Json;
+    const id = String(rule.id);
+    assert.equal(rule.private_ip_address, '192.168.1.72');
+    assert.equal(rule.internal_service_port, '80');
+    const listed = await nat.listPrivateRules('dnat', {
+      protocol: ['TCP'],
+      gateway_id: [gatewayId],
+      limit: 5,
+    });
+    assert.deepEqual(
+      (listed.dnat_rules as Json[]).map((one) => one.id),
+      [id],
+    );
+    const updated = await nat.updatePrivateRule('dnat', id, { dnat_rule: { transit_service_port: '8081' } });
+    assert.equal((updated.dnat_rule as Json).transit_service_port, '8081');
+    const taken = await sdkError(
+      nat.createPrivateRule('dnat', {
+        dnat_rule: {
+          gateway_id: gatewayId,
+          transit_ip_id: transitIpId,
+          private_ip_address: '192.168.1.5',
+          protocol: 'tcp',
+          internal_service_port: '1',
+          transit_service_port: '8081',
+        },
+      }),
+    );
+    assert.equal(taken.httpStatusCode, 409);
+    assert.equal(taken.errorCode, 'NAT.1310');
+    assert.equal((await nat.deletePrivateRule('dnat', id)).httpStatusCode, 204);
+    assert.equal((await sdkError(nat.showPrivateRule('dnat', id))).errorCode, 'NAT.1002');
+    assert.equal((await nat.deleteTransitIp(transitIpId)).httpStatusCode, 204);
   });
 
   test("updates SNAT and DNAT rules and creates DNAT rules in a batch, as Huawei Cloud's NAT client sends them", async () => {

@@ -47,7 +47,10 @@ function withIds(body: unknown, ids: Map<string, string>): unknown {
   return Object.fromEntries(
     Object.entries(body).map(([key, value]) => [
       key,
-      (key.endsWith('_id') ? ids.get(key) : undefined) ?? withIds(value, ids),
+      (key.endsWith('_id') ? ids.get(key) : undefined) ??
+        // A list of ids (`transit_ip_ids`): the one made for it.
+        (key.endsWith('_ids') && ids.has(key.slice(0, -1)) ? [ids.get(key.slice(0, -1))] : undefined) ??
+        withIds(value, ids),
     ]),
   );
 }
@@ -108,12 +111,16 @@ describe("natgw's OpenAPI document against natgw", () => {
         : [...path.matchAll(/\{(\w+)\}/g)].map((match) => match[1] as string),
     );
     if (JSON.stringify(body ?? {}).includes('"nat_gateway_id"')) needs.add('nat_gateway_id');
+    // A private gateway's rules: the rule, its gateway and its transit IP, as the pages' examples make them.
+    const privateRule = path.match(/\/private-nat\/(snat|dnat)-rules/)?.[1];
+    if (privateRule || JSON.stringify(body ?? {}).includes('"transit_ip_ids"')) needs.add('transit_ip_id');
+    if (privateRule) needs.add('gateway_id');
     if (needs.has('snat_rule_id') || needs.has('dnat_rule_id') || needs.has('key'))
       needs.add('nat_gateway_id');
     // The name the tag query's example looks for.
     if (needs.has('nat_gateway_id')) ids.set('nat_gateway_id', await createGateway(service, 'nat_001'));
     for (const kind of ['snat_rule', 'dnat_rule'] as const) {
-      if (!needs.has(`${kind}_id`)) continue;
+      if (!needs.has(`${kind}_id`) || privateRule) continue;
       const response = await service.as('demo', {
         method: 'POST',
         url: `/v2.0/${kind}s`,
@@ -148,6 +155,16 @@ describe("natgw's OpenAPI document against natgw", () => {
       ids.set('transit_ip_id', response.json().transit_ip.id);
       if (!privateTags) ids.set('resource_id', response.json().transit_ip.id);
     }
+    if (privateRule && (reads || path.includes('_rule_id}'))) {
+      const rules = `/v3/{project_id}/private-nat/${privateRule}-rules`;
+      const response = await service.as('demo', {
+        method: 'POST',
+        url: rules.replace('{project_id}', project),
+        payload: withIds(exampleOf(rules), ids) as object,
+      });
+      assert.equal(response.statusCode, 201, response.body);
+      ids.set(`${privateRule}_rule_id`, response.json()[`${privateRule}_rule`].id);
+    }
     if (needs.has('key')) {
       const tag = { key: 'key1', value: 'value1' };
       const url = `/v2.0/${project}/nat_gateways/${ids.get('nat_gateway_id')}/tags`;
@@ -158,6 +175,15 @@ describe("natgw's OpenAPI document against natgw", () => {
   }
 
   async function clear() {
+    for (const kind of ['snat', 'dnat']) {
+      const rules = `/v3/${project}/private-nat/${kind}-rules`;
+      const listed = await service.as('demo', { url: rules });
+      if (listed.statusCode === 404) continue;
+      for (const { id } of listed.json()[`${kind}_rules`] as { id: string }[]) {
+        const response = await service.as('demo', { method: 'DELETE', url: `${rules}/${id}` });
+        assert.equal(response.statusCode, 204, response.body);
+      }
+    }
     const assigned = (await service.as('demo', { url: transitIps })).json().transit_ips as { id: string }[];
     for (const { id } of assigned) {
       const response = await service.as('demo', { method: 'DELETE', url: `${transitIps}/${id}` });

@@ -34,6 +34,25 @@ export const altNet = {
   eip: (n: number) => `e0000200-0000-4000-8000-${String(n).padStart(12, '0')}`,
 };
 
+/**
+ * A project's networks for private NAT (project 0 is demo, 1 is alt): numbered subnets 1-16 of
+ * the VPC its private gateways serve (subnet n is 10.(100+p).n.0/24, its port on .10), and of
+ * its transit VPC, which transit IP addresses are assigned from (subnet n is 172.(16+n%16).p.0/24).
+ */
+export function privateNet(project: 'demo' | 'alt') {
+  const p = project === 'demo' ? 0 : 1;
+  const id = (prefix: string, n: number) =>
+    `${prefix}${String(p + 1).padStart(4, '0')}00-0000-4000-8000-${String(n).padStart(12, '0')}`;
+  return {
+    servedSubnet: (n: number) => id('b1', n),
+    /** Address `host` of served subnet n. */
+    servedAddress: (n: number, host: number) => `10.${100 + p}.${n}.${host}`,
+    transitSubnet: (n: number) => id('b2', n),
+    /** Address `host` of transit subnet n. */
+    transitAddress: (n: number, host: number) => `172.${16 + (n % 16)}.${p}.${host}`,
+  };
+}
+
 export function tokenBody(user: User, project: string = user === 'alt' ? 'alt' : 'demo') {
   return passwordAuthBody({ username: user, password: `${user}-password`, project });
 }
@@ -114,7 +133,16 @@ export function api(base: string, connections = 16, localAddress?: string): Api 
     async token(user = 'demo') {
       const cached = tokens.get(user);
       if (cached) return cached;
-      const answer = await self.request('POST', '/v3/auth/tokens', { body: tokenBody(user) });
+      // A fresh system under a loaded machine may shed the first login (503 with Retry-After):
+      // retried as a client would, a few times, before the scenario gives up.
+      let answer = await self.request('POST', '/v3/auth/tokens', { body: tokenBody(user) });
+      for (let tries = 1; tries < 5 && (answer.status === 503 || answer.status === 0); tries++) {
+        const after = Number(answer.headers['retry-after'] ?? 1);
+        await new Promise((resolve) =>
+          setTimeout(resolve, Math.min(Number.isFinite(after) ? after : 1, 2) * 1000),
+        );
+        answer = await self.request('POST', '/v3/auth/tokens', { body: tokenBody(user) });
+      }
       const token = answer.headers['x-subject-token'];
       if (answer.status !== 201 || typeof token !== 'string')
         throw new Error(`no token for ${user}: ${answer.status} ${answer.error ?? answer.body}`);

@@ -1,11 +1,12 @@
 /**
  * fast-check arbitraries of bad HTTP requests, as bytes for a bare socket: broken JSON, wrong
  * types, huge and deep bodies, `__proto__`/`constructor` keys, invalid UTF-8, over-long headers
- * and URLs, odd methods, path traversal, duplicate and conflicting headers, odd versions. Each
+ * and URLs, odd methods, path traversal, duplicate and conflicting headers, odd versions, v3 list
+ * queries (repeated keys, odd `page_reverse`, `limit` and `marker` values). Each
  * starts from a real request of the NAT Gateway API, so that it gets past what it does not break.
  */
 import fc from 'fast-check';
-import { demoNet, tokenBody } from './api.js';
+import { demoNet, privateNet, tokenBody } from './api.js';
 import { requestBytes } from './raw.js';
 
 export interface BadRequest {
@@ -20,7 +21,16 @@ export interface Known {
   project: string;
   /** An ACTIVE gateway of the project. */
   gateway: string;
+  /** A private NAT gateway of the project. */
+  privateGateway: string;
+  /** A transit IP address of the project. */
+  transitIp: string;
+  /** An SNAT and a DNAT rule of the gateway. */
+  snatRule: string;
+  dnatRule: string;
 }
+
+const demoPrivate = privateNet('demo');
 
 interface Endpoint {
   method: string;
@@ -29,7 +39,8 @@ interface Endpoint {
   auth: boolean;
 }
 
-function endpoints({ project, gateway }: Known): Endpoint[] {
+function endpoints(known: Known): Endpoint[] {
+  const { project, gateway } = known;
   return [
     {
       method: 'POST',
@@ -98,11 +109,139 @@ function endpoints({ project, gateway }: Known): Endpoint[] {
       body: { action: 'filter', limit: '10', tags: [{ key: 'k', values: ['v'] }], matches: [] },
     },
     { method: 'POST', path: '/v3/auth/tokens', auth: false, body: tokenBody('demo') },
+    ...privateEndpoints(known),
   ];
 }
 
-function paths({ project, gateway }: Known): string[] {
+/** Private NAT (v3) and Huawei's rule updates and batch DNAT (`/v2/{project_id}`). */
+function privateEndpoints({
+  project,
+  gateway,
+  privateGateway,
+  transitIp,
+  snatRule,
+  dnatRule,
+}: Known): Endpoint[] {
+  const dnat = {
+    nat_gateway_id: gateway,
+    port_id: demoNet.port(3),
+    internal_service_port: 8080,
+    floating_ip_id: demoNet.eip(4),
+    external_service_port: 8080,
+    protocol: 'tcp',
+  };
   return [
+    {
+      method: 'POST',
+      path: `/v3/${project}/private-nat/gateways`,
+      auth: true,
+      body: {
+        gateway: {
+          name: 'fz',
+          description: 'fuzz',
+          spec: 'Small',
+          enterprise_project_id: '0',
+          downlink_vpcs: [
+            {
+              virsubnet_id: demoPrivate.servedSubnet(5),
+              ngport_ip_address: demoPrivate.servedAddress(5, 20),
+            },
+          ],
+          tags: [{ key: 'k', value: 'v' }],
+        },
+      },
+    },
+    {
+      method: 'PUT',
+      path: `/v3/${project}/private-nat/gateways/${privateGateway}`,
+      auth: true,
+      body: { gateway: { name: 'fz', description: 'fuzz', spec: 'Medium' } },
+    },
+    {
+      method: 'POST',
+      path: `/v3/${project}/private-nat/transit-ips`,
+      auth: true,
+      body: {
+        transit_ip: {
+          virsubnet_id: demoPrivate.transitSubnet(5),
+          ip_address: demoPrivate.transitAddress(5, 20),
+          enterprise_project_id: '0',
+          tags: [{ key: 'k', value: 'v' }],
+        },
+      },
+    },
+    {
+      method: 'POST',
+      path: `/v3/${project}/transit-ips/${transitIp}/tags/action`,
+      auth: true,
+      body: { action: 'create', tags: [{ key: 'k1', value: 'v1' }] },
+    },
+    {
+      method: 'POST',
+      path: `/v3/${project}/transit-ips/resource_instances/action`,
+      auth: true,
+      body: { action: 'filter', limit: '10', tags: [{ key: 'k', values: ['v'] }], matches: [] },
+    },
+    {
+      method: 'PUT',
+      path: `/v2/${project}/snat_rules/${snatRule}`,
+      auth: true,
+      body: { snat_rule: { nat_gateway_id: gateway, description: 'fuzz', public_ip_address: '80.0.0.9' } },
+    },
+    {
+      method: 'PUT',
+      path: `/v2/${project}/dnat_rules/${dnatRule}`,
+      auth: true,
+      body: { dnat_rule: { nat_gateway_id: gateway, description: 'fuzz', internal_service_port: 81 } },
+    },
+    { method: 'POST', path: `/v2/${project}/dnat_rules/batch`, auth: true, body: { dnat_rules: [dnat] } },
+  ];
+}
+
+/** The v3 lists and the filters each takes, for queries with repeated keys. */
+function v3Lists(project: string): [string, string[]][] {
+  return [
+    [
+      `/v3/${project}/private-nat/gateways`,
+      [
+        'id',
+        'name',
+        'description',
+        'spec',
+        'project_id',
+        'status',
+        'vpc_id',
+        'virsubnet_id',
+        'enterprise_project_id',
+      ],
+    ],
+    [
+      `/v3/${project}/private-nat/transit-ips`,
+      [
+        'id',
+        'project_id',
+        'network_interface_id',
+        'ip_address',
+        'gateway_id',
+        'enterprise_project_id',
+        'virsubnet_id',
+        'transit_subnet_id',
+        'description',
+      ],
+    ],
+  ];
+}
+
+function paths({ project, gateway, privateGateway, transitIp, dnatRule }: Known): string[] {
+  return [
+    `/v3/${project}/private-nat/gateways?name=a&name=b&page_reverse=true`,
+    `/v3/${project}/private-nat/transit-ips?virsubnet_id=${demoPrivate.transitSubnet(1)}&virsubnet_id=x&limit=1`,
+    `/v3/${project}/private-nat/gateways/${privateGateway}`,
+    `/v3/${project}/private-nat/transit-ips/${transitIp}`,
+    `/v3/${project}/transit-ips/${transitIp}/tags`,
+    `/v3/${project}/transit-ips/tags`,
+    `/v2/${project}/dnat_rules/${dnatRule}`,
+    `/v2/${project}/dnat_rules/batch`,
     '/',
     '/v2.0',
     '/v2.0/nat_gateways',
@@ -577,6 +716,8 @@ export function badRequests(known: Known): fc.Arbitrary<BadRequest> {
         '/v2.0/',
         '/v2.0/nat_gateways/',
         `/v2.0/${known.project}/nat_gateways/`,
+        `/v3/${known.project}/private-nat/`,
+        `/v2/${known.project}/dnat_rules/`,
         '',
         'http://127.0.0.1',
         '//',
@@ -734,7 +875,52 @@ export function badRequests(known: Known): fc.Arbitrary<BadRequest> {
       }
     });
 
+  // v3 lists: repeated keys of their filters, with paging values good and bad.
+  const oddValue = fc.oneof(
+    fc.constantFrom(
+      'true',
+      'false',
+      'True',
+      'False',
+      '1',
+      '0',
+      '',
+      'yes',
+      '-1',
+      '2001',
+      '1e3',
+      'null',
+      '%00',
+      '%zz',
+    ),
+    fc.constantFrom(
+      '00000000-0000-0000-0000-000000000000',
+      known.privateGateway,
+      known.transitIp,
+      known.gateway,
+    ),
+    fc.string({ maxLength: 80 }).map(encodeURIComponent),
+  );
+  const v3Queries = fc
+    .tuple(
+      fc.constantFrom(...v3Lists(known.project)),
+      fc.array(fc.tuple(fc.nat(), oddValue), { minLength: 1, maxLength: 12 }),
+      fc.array(fc.tuple(fc.constantFrom('page_reverse', 'limit', 'marker'), oddValue), { maxLength: 4 }),
+    )
+    .map(([[path, keys], filters, paging]): Spec => {
+      const params = [
+        ...filters.map(([n, value]) => `${keys[n % keys.length]}=${value}`),
+        ...paging.map(([key, value]) => `${key}=${value}`),
+      ];
+      return {
+        method: 'GET',
+        target: `${path}?${params.join('&')}`,
+        headers: standard(known, { auth: true }),
+      };
+    });
+
   const kinds: [string, fc.Arbitrary<Spec>, number][] = [
+    ['v3-queries', v3Queries, 8],
     ['broken-json', brokenJson, 14],
     ['wrong-types', wrongTypes, 14],
     ['huge', huge, 1],

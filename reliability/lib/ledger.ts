@@ -32,6 +32,13 @@ export interface SnatEntry {
   eips: string[];
 }
 
+/** A batch of DNAT rules (one request, one transaction): all of them are there, or none. */
+export interface DnatBatchEntry {
+  outcome: Outcome;
+  /** The EIP of each rule: one rule per EIP. */
+  eips: string[];
+}
+
 export class Ledger {
   /** By gateway name. */
   readonly gateways = new Map<string, GatewayEntry>();
@@ -39,6 +46,14 @@ export class Ledger {
   readonly batches = new Map<string, BatchEntry>();
   /** SNAT rules by their CIDR. */
   readonly snats = new Map<string, SnatEntry>();
+  /** Private NAT gateways by name. */
+  readonly privateGateways = new Map<string, GatewayEntry>();
+  /** Transit IP addresses by `subnet/address`. */
+  readonly transitIps = new Map<string, GatewayEntry>();
+  /** Description updates of SNAT rules by rule id, in the order they were sent (one at a time). */
+  readonly ruleUpdates = new Map<string, { outcome: Outcome; description: string }[]>();
+  /** DNAT rule batches by their prefix. */
+  readonly dnatBatches = new Map<string, DnatBatchEntry>();
 
   count(map: Map<string, { outcome: Outcome }>, outcome: Outcome): number {
     let n = 0;
@@ -54,13 +69,13 @@ export interface Audit {
   phantom: string[];
   /** Uncertain writes that turned out done. */
   uncertainDone: number;
-  /** Tag batches found with some but not all of their tags. */
+  /** Tag and DNAT batches found with some but not all of their items. */
   tornBatches: string[];
 }
 
 interface Listed {
   nat_gateways?: { id: string; name: string }[];
-  snat_rules?: { id: string; cidr: string | null; floating_ip_id: string }[];
+  snat_rules?: { id: string; cidr: string | null; floating_ip_id: string; description: string }[];
   tags?: { key: string; value: string }[];
 }
 
@@ -69,6 +84,37 @@ async function list(client: Api, token: string, path: string): Promise<Listed> {
   if (answer.status !== 200)
     throw new Error(`GET ${path}: ${answer.status} ${answer.error ?? answer.body.slice(0, 200)}`);
   return JSON.parse(answer.body) as Listed;
+}
+
+/** Every item of a list, page by page (`key` names the list in the answer). */
+async function all<T extends { id: string }>(client: Api, token: string, path: string, key: string) {
+  const items: T[] = [];
+  let marker = '';
+  for (;;) {
+    const answer = await client.request('GET', `${path}?limit=2000${marker}`, { token });
+    if (answer.status !== 200)
+      throw new Error(`GET ${path}: ${answer.status} ${answer.error ?? answer.body.slice(0, 200)}`);
+    const page = (JSON.parse(answer.body) as Record<string, T[]>)[key] ?? [];
+    items.push(...page);
+    const last = page[page.length - 1];
+    if (page.length < 2000 || !last) return items;
+    marker = `&marker=${last.id}`;
+  }
+}
+
+/** Checks each entry of `map` against `found` (the id there under the same key, if any). */
+function compare(
+  result: Audit,
+  what: string,
+  map: Map<string, GatewayEntry>,
+  found: Map<string, string>,
+): void {
+  for (const [key, entry] of map) {
+    const id = found.get(key);
+    if (entry.outcome === 'ok' && id !== entry.id) result.lost.push(`${what} ${key} (${entry.id})`);
+    if (entry.outcome === 'no' && id !== undefined) result.phantom.push(`${what} ${key}`);
+    if (entry.outcome === 'uncertain' && id !== undefined) result.uncertainDone++;
+  }
 }
 
 /** Compares the ledger with what the service (through `client`) holds for the demo project. */
@@ -106,13 +152,64 @@ export async function audit(ledger: Ledger, client: Api, token: string): Promise
   }
 
   const rules = new Map<string, string>();
-  for (const rule of (await list(client, token, '/v2.0/snat_rules?limit=2000')).snat_rules ?? [])
+  const descriptions = new Map<string, string>();
+  for (const rule of (await list(client, token, '/v2.0/snat_rules?limit=2000')).snat_rules ?? []) {
     if (rule.cidr) rules.set(rule.cidr, rule.id);
+    descriptions.set(rule.id, rule.description);
+  }
+  for (const [id, updates] of ledger.ruleUpdates) {
+    const found = descriptions.get(id);
+    if (found === undefined) continue;
+    // What it may hold: the last confirmed update (or none, ''), or one sent after it unanswered.
+    const last = updates.findLastIndex((update) => update.outcome === 'ok');
+    const allowed = new Set([
+      last < 0 ? '' : (updates[last]?.description ?? ''),
+      ...updates.slice(last + 1).flatMap((u) => (u.outcome === 'uncertain' ? [u.description] : [])),
+    ]);
+    if (allowed.has(found)) {
+      if (found !== (updates[last]?.description ?? '')) result.uncertainDone++;
+    } else if (updates.some((u) => u.outcome === 'no' && u.description === found))
+      result.phantom.push(`snat rule ${id} update to ${found}`);
+    else result.lost.push(`snat rule ${id} update (holds ${JSON.stringify(found)})`);
+  }
   for (const [cidr, entry] of ledger.snats) {
     const id = rules.get(cidr);
     if (entry.outcome === 'ok' && id !== entry.id) result.lost.push(`snat rule ${cidr} (${entry.id})`);
     if (entry.outcome === 'no' && id !== undefined) result.phantom.push(`snat rule ${cidr}`);
     if (entry.outcome === 'uncertain' && id !== undefined) result.uncertainDone++;
+  }
+
+  const v3 = `/v3/${projects.demo}/private-nat`;
+  if (ledger.privateGateways.size > 0) {
+    const found = await all<{ id: string; name: string }>(client, token, `${v3}/gateways`, 'gateways');
+    compare(result, 'private gateway', ledger.privateGateways, new Map(found.map((g) => [g.name, g.id])));
+  }
+  if (ledger.transitIps.size > 0) {
+    const found = await all<{ id: string; virsubnet_id: string; ip_address: string }>(
+      client,
+      token,
+      `${v3}/transit-ips`,
+      'transit_ips',
+    );
+    const byAddress = new Map(found.map((ip) => [`${ip.virsubnet_id}/${ip.ip_address}`, ip.id]));
+    compare(result, 'transit ip', ledger.transitIps, byAddress);
+  }
+  if (ledger.dnatBatches.size > 0) {
+    const found = await all<{ id: string; floating_ip_id: string }>(
+      client,
+      token,
+      '/v2.0/dnat_rules',
+      'dnat_rules',
+    );
+    const eips = new Set(found.map((rule) => rule.floating_ip_id));
+    for (const [prefix, batch] of ledger.dnatBatches) {
+      const present = batch.eips.filter((eip) => eips.has(eip)).length;
+      if (present !== 0 && present !== batch.eips.length)
+        result.tornBatches.push(`dnat batch ${prefix}: ${present} of ${batch.eips.length} rules`);
+      if (batch.outcome === 'ok' && present !== batch.eips.length) result.lost.push(`dnat batch ${prefix}`);
+      if (batch.outcome === 'no' && present > 0) result.phantom.push(`dnat batch ${prefix}`);
+      if (batch.outcome === 'uncertain' && present === batch.eips.length) result.uncertainDone++;
+    }
   }
   return result;
 }

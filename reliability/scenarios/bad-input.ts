@@ -13,7 +13,18 @@
  */
 import fc from 'fast-check';
 import { getProfile } from 'statuskit';
-import { api, bump, gatewayBody, json, projects, tally, uniqueName } from '../lib/api.js';
+import {
+  type Api,
+  api,
+  bump,
+  demoNet,
+  gatewayBody,
+  json,
+  privateNet,
+  projects,
+  tally,
+  uniqueName,
+} from '../lib/api.js';
 import { type BadRequest, badRequests } from '../lib/bad-requests.js';
 import { root } from '../lib/processes.js';
 import { exchange, header, type RawAnswer } from '../lib/raw.js';
@@ -55,6 +66,37 @@ function contractBody(answer: RawAnswer): boolean {
   }
 }
 
+/** A resource of each kind the fuzzed requests name: private gateway, transit IP, SNAT and DNAT rules. */
+async function furnish(client: Api, token: string, gateway: string) {
+  const net = privateNet('demo');
+  const made = async (path: string, body: unknown): Promise<string> => {
+    const answer = await client.request('POST', path, { token, body });
+    if (answer.status !== 201)
+      throw new Error(`setup ${path}: ${answer.status} ${answer.body.slice(0, 200)}`);
+    return (Object.values(json(answer)).find((value) => typeof value === 'object') as { id: string }).id;
+  };
+  const v3 = `/v3/${projects.demo}/private-nat`;
+  return {
+    privateGateway: await made(`${v3}/gateways`, {
+      gateway: { name: uniqueName('bad'), downlink_vpcs: [{ virsubnet_id: net.servedSubnet(1) }] },
+    }),
+    transitIp: await made(`${v3}/transit-ips`, { transit_ip: { virsubnet_id: net.transitSubnet(1) } }),
+    snatRule: await made('/v2.0/snat_rules', {
+      snat_rule: { nat_gateway_id: gateway, network_id: demoNet.subnet(2), floating_ip_id: demoNet.eip(10) },
+    }),
+    dnatRule: await made('/v2.0/dnat_rules', {
+      dnat_rule: {
+        nat_gateway_id: gateway,
+        port_id: demoNet.port(2),
+        internal_service_port: 22,
+        floating_ip_id: demoNet.eip(11),
+        external_service_port: 2222,
+        protocol: 'tcp',
+      },
+    }),
+  };
+}
+
 export const badInput: Scenario = {
   name: 'bad-input',
   budget: { full: 150_000, short: 60_000 },
@@ -74,6 +116,7 @@ async function run({ short, scope, signal, log }: Context) {
     body: gatewayBody(uniqueName('bad')),
   });
   const gateway = json<{ nat_gateway: { id: string } }>(created).nat_gateway.id;
+  const resources = await furnish(client, token, gateway);
 
   const total = short ? 2_000 : 10_000;
   const seed = Number(process.env.RELIABILITY_SEED ?? Date.now() % 2_147_483_647);
@@ -116,7 +159,7 @@ async function run({ short, scope, signal, log }: Context) {
     }
   };
 
-  const known = { token, project: projects.demo, gateway };
+  const known = { token, project: projects.demo, gateway, ...resources };
   log(`${total} requests, seed ${seed}`);
   await fc.assert(
     fc.asyncProperty(

@@ -1,11 +1,12 @@
 /**
  * Crash during writes: clients create NAT gateways, add tag batches (five tags in one request,
- * one transaction) and SNAT rules (a rule and claims on its two EIPs, one transaction) through
- * the gateway, and natgw is killed with SIGKILL in the middle of it; then restarted on the same
+ * one transaction), SNAT rules (a rule and claims on its two EIPs, one transaction), DNAT rules
+ * in batches (two rules in one request, one transaction), private NAT gateways (an address of
+ * their subnet chosen under a lock) and transit IP addresses through the gateway, and natgw is killed with SIGKILL in the middle of it; then restarted on the same
  * database. Three times (once in the short form), on SQLite and on PostgreSQL.
  *
  * Afterwards, read from the restarted natgw directly: every write answered 201/204 is there,
- * nothing answered with a definite failure is, no tag batch is there in part, and the database
+ * nothing answered with a definite failure is, no tag or DNAT batch is there in part, and the database
  * holds no SNAT rule without its EIP claims nor a claim without its rule. Writes that got no
  * answer (or 502) may have happened or not; how many did is a figure.
  *
@@ -14,12 +15,13 @@
  */
 import Sqlite from 'better-sqlite3';
 import pg from 'pg';
-import { type Api, api, demoNet, gatewayBody, projects } from '../lib/api.js';
+import { type Api, api, demoNet, gatewayBody, privateNet, projects } from '../lib/api.js';
 import {
   audit,
   type ClaimRows,
   Ledger,
   type Ledger as LedgerType,
+  type Outcome,
   outcomeOf,
   tornRules,
 } from '../lib/ledger.js';
@@ -29,6 +31,8 @@ import { type Engine, type System, startSystem } from '../lib/system.js';
 
 const workers = 12;
 const tagsPerBatch = 5;
+const rulesPerBatch = 2;
+const demoPrivate = privateNet('demo');
 
 export function crash(engine: Engine): Scenario {
   return {
@@ -74,6 +78,9 @@ interface Writers {
   signal: AbortSignal;
   /** Confirmed gateways and how many tags each has been given. */
   mine: Map<string, number>;
+  /** Confirmed SNAT rules and their gateways; those being updated are `busy`. */
+  snatRules: [string, string][];
+  busy: Set<string>;
 }
 
 async function writer(client: Api, token: string, state: Writers, index: number): Promise<void> {
@@ -82,7 +89,10 @@ async function writer(client: Api, token: string, state: Writers, index: number)
     const roll = Math.random();
     const gateways = [...state.mine.entries()].filter(([, tags]) => tags + tagsPerBatch <= 20);
     const seq = state.seq++;
-    if (roll < 0.55 || gateways.length === 0) {
+    if (roll >= 0.72) {
+      if (roll < 0.86) await privateGateway(client, token, state, `pg${state.cycle}_${index}_${seq}`, seq);
+      else await transitIp(client, token, state, seq);
+    } else if (roll < 0.35 || gateways.length === 0) {
       const name = `cr${state.cycle}_${index}_${seq}`;
       ledger.gateways.set(name, { outcome: 'uncertain' });
       const answer = await client.request('POST', '/v2.0/nat_gateways', { token, body: gatewayBody(name) });
@@ -93,7 +103,7 @@ async function writer(client: Api, token: string, state: Writers, index: number)
           : undefined;
       ledger.gateways.set(name, { outcome, ...(id ? { id } : {}) });
       if (id) state.mine.set(id, 0);
-    } else if (roll < 0.85 || state.nextEip > 255) {
+    } else if (roll < 0.5 || state.nextEip > 255 - rulesPerBatch) {
       const [gateway] = gateways[seq % gateways.length] ?? [];
       if (!gateway) continue;
       state.mine.set(gateway, (state.mine.get(gateway) ?? 0) + tagsPerBatch);
@@ -109,7 +119,7 @@ async function writer(client: Api, token: string, state: Writers, index: number)
         },
       );
       ledger.batches.set(prefix, { outcome: outcomeOf(answer), gateway, keys });
-    } else {
+    } else if (roll < 0.6) {
       const [gateway] = gateways[seq % gateways.length] ?? [];
       if (!gateway) continue;
       const eips = [demoNet.eip(state.nextEip++), demoNet.eip(state.nextEip++)];
@@ -128,8 +138,79 @@ async function writer(client: Api, token: string, state: Writers, index: number)
           ? (JSON.parse(answer.body) as { snat_rule: { id: string } }).snat_rule.id
           : undefined;
       ledger.snats.set(cidr, { outcome, eips, ...(id ? { id } : {}) });
+      if (id) state.snatRules.push([id, gateway]);
+    } else if (roll < 0.66 && state.snatRules.length > 0) {
+      await ruleUpdate(client, token, state, `u${state.cycle}-${index}-${seq}`, seq);
+    } else {
+      const [gateway] = gateways[seq % gateways.length] ?? [];
+      if (!gateway) continue;
+      const eips = Array.from({ length: rulesPerBatch }, () => demoNet.eip(state.nextEip++));
+      const prefix = `d${state.cycle}-${index}-${seq}`;
+      ledger.dnatBatches.set(prefix, { outcome: 'uncertain', eips });
+      const answer = await client.request('POST', `/v2/${projects.demo}/dnat_rules/batch`, {
+        token,
+        body: {
+          dnat_rules: eips.map((eip, i) => ({
+            nat_gateway_id: gateway,
+            port_id: demoNet.port(1 + (seq % 64)),
+            internal_service_port: 1_000 + ((seq * rulesPerBatch + i) % 60_000),
+            floating_ip_id: eip,
+            external_service_port: 80,
+            protocol: 'tcp',
+          })),
+        },
+      });
+      ledger.dnatBatches.set(prefix, { outcome: outcomeOf(answer), eips });
     }
   }
+}
+
+/** Changes the description of a confirmed SNAT rule no other writer is updating. */
+async function ruleUpdate(client: Api, token: string, state: Writers, description: string, seq: number) {
+  const [id, gateway] = state.snatRules[seq % state.snatRules.length] ?? [];
+  if (!id || !gateway || state.busy.has(id)) return;
+  state.busy.add(id);
+  const updates = state.ledger.ruleUpdates.get(id) ?? [];
+  state.ledger.ruleUpdates.set(id, updates);
+  const update = { outcome: 'uncertain' as Outcome, description };
+  updates.push(update);
+  const answer = await client.request('PUT', `/v2/${projects.demo}/snat_rules/${id}`, {
+    token,
+    body: { snat_rule: { nat_gateway_id: gateway, description } },
+  });
+  update.outcome = outcomeOf(answer);
+  state.busy.delete(id);
+}
+
+/** Creates a private NAT gateway in one of the served subnets, its address left to natgw. */
+async function privateGateway(client: Api, token: string, state: Writers, name: string, seq: number) {
+  state.ledger.privateGateways.set(name, { outcome: 'uncertain' });
+  const answer = await client.request('POST', `/v3/${projects.demo}/private-nat/gateways`, {
+    token,
+    body: { gateway: { name, downlink_vpcs: [{ virsubnet_id: demoPrivate.servedSubnet(1 + (seq % 16)) }] } },
+  });
+  const outcome = outcomeOf(answer);
+  const id =
+    outcome === 'ok' ? (JSON.parse(answer.body) as { gateway: { id: string } }).gateway.id : undefined;
+  state.ledger.privateGateways.set(name, { outcome, ...(id ? { id } : {}) });
+}
+
+/** Assigns a transit IP address given by the writer, one no other write of the run asks for. */
+async function transitIp(client: Api, token: string, state: Writers, seq: number) {
+  const n = 1 + (seq % 16);
+  const subnet = demoPrivate.transitSubnet(n);
+  const address = demoPrivate.transitAddress(n, 20 + (Math.floor(seq / 16) % 230));
+  const key = `${subnet}/${address}`;
+  if (state.ledger.transitIps.has(key)) return;
+  state.ledger.transitIps.set(key, { outcome: 'uncertain' });
+  const answer = await client.request('POST', `/v3/${projects.demo}/private-nat/transit-ips`, {
+    token,
+    body: { transit_ip: { virsubnet_id: subnet, ip_address: address } },
+  });
+  const outcome = outcomeOf(answer);
+  const id =
+    outcome === 'ok' ? (JSON.parse(answer.body) as { transit_ip: { id: string } }).transit_ip.id : undefined;
+  state.ledger.transitIps.set(key, { outcome, ...(id ? { id } : {}) });
 }
 
 async function run({ short, scope, signal, log }: Context, engine: Engine) {
@@ -146,6 +227,8 @@ async function run({ short, scope, signal, log }: Context, engine: Engine) {
     stop: false,
     signal,
     mine: new Map(),
+    snatRules: [],
+    busy: new Set(),
   };
   const cycles = short ? 1 : 3;
   const recoveries: number[] = [];
@@ -203,26 +286,34 @@ async function run({ short, scope, signal, log }: Context, engine: Engine) {
       if (cycle === cycles) {
         const { ledger } = state;
         const ok = (map: Map<string, { outcome: 'ok' | 'uncertain' | 'no' }>) => ledger.count(map, 'ok');
-        const uncertain =
-          ledger.count(ledger.gateways, 'uncertain') +
-          ledger.count(ledger.batches, 'uncertain') +
-          ledger.count(ledger.snats, 'uncertain');
+        const updates = new Map(
+          [...ledger.ruleUpdates.values()].flat().map((update, i) => [String(i), update]),
+        );
+        const maps = [
+          updates,
+          ledger.gateways,
+          ledger.batches,
+          ledger.snats,
+          ledger.dnatBatches,
+          ledger.privateGateways,
+          ledger.transitIps,
+        ] as Map<string, { outcome: 'ok' | 'uncertain' | 'no' }>[];
+        const sum = (outcome: 'uncertain' | 'no') =>
+          maps.reduce((n, map) => n + ledger.count(map, outcome), 0);
+        const uncertain = sum('uncertain');
         report.figure('cycles', cycles);
         report.figure('kill-after', killedAfter.map((d) => `${d}`).join('/'));
         report.figure(
           '201/204',
-          `gateways:${ok(ledger.gateways)},tag-batches:${ok(ledger.batches)},snat:${ok(ledger.snats)}`,
+          `gateways:${ok(ledger.gateways)},tag-batches:${ok(ledger.batches)},snat:${ok(ledger.snats)},` +
+            `snat-updates:${ok(updates)},dnat-batches:${ok(ledger.dnatBatches)},private:${ok(ledger.privateGateways)},` +
+            `transit:${ok(ledger.transitIps)}`,
         );
         report.figure('lost', found.lost.length);
         report.figure('phantom', found.phantom.length);
         report.figure('torn', found.tornBatches.length + torn.length);
         report.figure('unanswered', `${uncertain}(done:${found.uncertainDone})`);
-        report.figure(
-          'failed',
-          ledger.count(ledger.gateways, 'no') +
-            ledger.count(ledger.batches, 'no') +
-            ledger.count(ledger.snats, 'no'),
-        );
+        report.figure('failed', sum('no'));
         report.figure('back-in', recoveries.map((r) => ms(r)).join('/'));
       }
     } finally {

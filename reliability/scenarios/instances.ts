@@ -3,11 +3,13 @@
  *
  * 1. Races: 50 concurrent creates of what the pages make unique, half sent to each instance
  *    directly, on connections opened beforehand: an SNAT rule for a network (one per gateway,
- *    400 NAT.0208), a DNAT rule on an EIP, external port and protocol (400 NAT.0305). Exactly
- *    one 201, the other 49 get the page's status and code, and one rule exists. 10 rounds (3 in
- *    the short form), the kinds in turn.
+ *    400 NAT.0208), a DNAT rule on an EIP, external port and protocol (400 NAT.0305), a transit
+ *    IP address (409 NAT.1403), a private NAT gateway on one `ngport_ip_address` (409 NAT.1403).
+ *    Exactly one 201, the other 49 get the page's status and code, and one exists. 12 rounds
+ *    (4 in the short form), the kinds in turn.
  * 2. Read your writes across instances: created through one, read at once through the other;
  *    updated through one, the other shows the change; deleted through one, gone on the other.
+ *    NAT gateways, private NAT gateways, and transit IP addresses (which have no update).
  * 3. Kill one instance (SIGKILL) under load through the gateway: idempotent requests (GET, PUT)
  *    keep getting 200 through the other, POSTs get 201 or fail with 502/503, never without an
  *    answer nor with another status; every 201 is there afterwards.
@@ -20,6 +22,8 @@ import {
   demoNet,
   gatewayBody,
   json,
+  privateNet,
+  projects,
   tally,
   uniqueName,
 } from '../lib/api.js';
@@ -35,13 +39,105 @@ export const instances: Scenario = {
   run,
 };
 
-type Kind = 'snat' | 'dnat';
+const kinds = ['snat', 'dnat', 'transit', 'private'] as const;
+type Kind = (typeof kinds)[number];
 
 /** What the losers of a race must get: the page's status and code for the condition. */
 const losing: Record<Kind, { status: number; code: string }> = {
   snat: { status: 400, code: 'NAT.0208' },
   dnat: { status: 400, code: 'NAT.0305' },
+  transit: { status: 409, code: 'NAT.1403' },
+  private: { status: 409, code: 'NAT.1403' },
 };
+
+const demoPrivate = privateNet('demo');
+const v3 = `/v3/${projects.demo}/private-nat`;
+
+/** A race of round `n`: where to send, each racer's body, and the list that must hold one. */
+function race(kind: Kind, n: number, gateway: string): [string, (i: number) => unknown, string] {
+  switch (kind) {
+    case 'snat':
+      return [
+        '/v2.0/snat_rules',
+        (i) => ({
+          snat_rule: {
+            nat_gateway_id: gateway,
+            network_id: demoNet.subnet(n),
+            floating_ip_id: demoNet.eip(1 + (i % 20)),
+          },
+        }),
+        `/v2.0/snat_rules?network_id=${demoNet.subnet(n)}`,
+      ];
+    case 'dnat':
+      // Every racer's rule differs but in what must be unique (the internal port too).
+      return [
+        '/v2.0/dnat_rules',
+        (i) => ({
+          dnat_rule: {
+            nat_gateway_id: gateway,
+            port_id: demoNet.port(n),
+            internal_service_port: 1_000 + i,
+            floating_ip_id: demoNet.eip(100 + n),
+            external_service_port: 10_000 + n,
+            protocol: 'tcp',
+          },
+        }),
+        `/v2.0/dnat_rules?floating_ip_id=${demoNet.eip(100 + n)}`,
+      ];
+    case 'transit': {
+      const [subnet, address] = [demoPrivate.transitSubnet(n), demoPrivate.transitAddress(n, 50)];
+      return [
+        `${v3}/transit-ips`,
+        () => ({ transit_ip: { virsubnet_id: subnet, ip_address: address } }),
+        `${v3}/transit-ips?virsubnet_id=${subnet}&ip_address=${address}`,
+      ];
+    }
+    default: {
+      const [subnet, address] = [demoPrivate.servedSubnet(n), demoPrivate.servedAddress(n, 50)];
+      return [
+        `${v3}/gateways`,
+        (i) => ({
+          gateway: {
+            name: `race_${n}_${i}`,
+            downlink_vpcs: [{ virsubnet_id: subnet, ngport_ip_address: address }],
+          },
+        }),
+        `${v3}/gateways?virsubnet_id=${subnet}`,
+      ];
+    }
+  }
+}
+
+/** The items of a list answer, whatever the list is called (v3 answers also hold page_info). */
+function itemsOf(answer: Answer): unknown[] {
+  return Object.values(json<Record<string, unknown>>(answer)).find(Array.isArray) ?? [];
+}
+
+/** A resource read across instances: where it is created, its create body, its name in answers. */
+interface Resource {
+  path: string;
+  one: string;
+  body: (name: string, i: number) => unknown;
+  update: boolean;
+}
+
+const resources: Resource[] = [
+  { path: '/v2.0/nat_gateways', one: 'nat_gateway', body: (name) => gatewayBody(name), update: true },
+  {
+    path: `${v3}/gateways`,
+    one: 'gateway',
+    body: (name, i) => ({
+      gateway: { name, downlink_vpcs: [{ virsubnet_id: demoPrivate.servedSubnet(13 + (i % 4)) }] },
+    }),
+    update: true,
+  },
+  {
+    path: `${v3}/transit-ips`,
+    one: 'transit_ip',
+    body: (_, i) => ({ transit_ip: { virsubnet_id: demoPrivate.transitSubnet(13 + (i % 4)) } }),
+    update: false,
+  },
+];
 
 async function create(client: Api, token: string, name: string): Promise<string> {
   const answer = await client.request('POST', '/v2.0/nat_gateways', { token, body: gatewayBody(name) });
@@ -62,41 +158,14 @@ async function run({ short, scope, signal, log }: Context) {
 
   // 1. Races.
   log('races');
-  const rounds = short ? 3 : 10;
+  const rounds = short ? kinds.length : 3 * kinds.length;
   const raceGateway = await create(a, token, uniqueName('race-host'));
   const raceFailures: string[] = [];
   const raceTallies = new Map<string, number>();
   for (let round = 0; round < rounds && !signal.aborted; round++) {
-    const kind: Kind = round % 2 === 0 ? 'snat' : 'dnat';
+    const kind = kinds[round % kinds.length] as Kind;
     const n = round + 1;
-    // Every racer's rule differs but in what must be unique (for DNAT, the internal port too).
-    const [path, body, list] =
-      kind === 'snat'
-        ? [
-            '/v2.0/snat_rules',
-            (i: number) => ({
-              snat_rule: {
-                nat_gateway_id: raceGateway,
-                network_id: demoNet.subnet(n),
-                floating_ip_id: demoNet.eip(1 + (i % 20)),
-              },
-            }),
-            `/v2.0/snat_rules?network_id=${demoNet.subnet(n)}`,
-          ]
-        : [
-            '/v2.0/dnat_rules',
-            (i: number) => ({
-              dnat_rule: {
-                nat_gateway_id: raceGateway,
-                port_id: demoNet.port(n),
-                internal_service_port: 1_000 + i,
-                floating_ip_id: demoNet.eip(100 + n),
-                external_service_port: 10_000 + n,
-                protocol: 'tcp',
-              },
-            }),
-            `/v2.0/dnat_rules?floating_ip_id=${demoNet.eip(100 + n)}`,
-          ];
+    const [path, body, list] = race(kind, n, raceGateway);
     // Open the connections first, so that the 50 creates leave together.
     await Promise.all(Array.from({ length: racers }, (_, i) => clients[i % 2]?.request('GET', '/v2.0', {})));
     const answers: Answer[] = await Promise.all(
@@ -112,7 +181,7 @@ async function run({ short, scope, signal, log }: Context) {
     }
     const lost = `${expected.status} ${expected.code}`;
     const found = await a.request('GET', list, { token });
-    const items = Object.values(json<Record<string, unknown[]>>(found))[0] ?? [];
+    const items = itemsOf(found);
     bump(raceTallies, `${kind}:${statuses.get('201') ?? 0}×201+${statuses.get(lost) ?? 0}×${lost}`);
     if (statuses.get('201') !== 1 || statuses.get(lost) !== racers - 1 || items.length !== 1)
       raceFailures.push(`${kind} round ${round + 1}: ${tally(statuses)}, ${items.length} found`);
@@ -127,30 +196,39 @@ async function run({ short, scope, signal, log }: Context) {
   log('read your writes');
   const iterations = short ? 20 : 100;
   const stale: string[] = [];
+  let reads = 0;
+  const crossRead = async (writer: Api, reader: Api, what: Resource, i: number) => {
+    const made = await writer.request('POST', what.path, { token, body: what.body(uniqueName('ryw'), i) });
+    if (made.status !== 201) throw new Error(`setup create: ${made.status} ${made.body.slice(0, 200)}`);
+    const id = (json<Record<string, { id: string }>>(made)[what.one] as { id: string }).id;
+    const at = `${what.path}/${id}`;
+    const read = await reader.request('GET', at, { token });
+    reads++;
+    if (read.status !== 200) stale.push(`${what.one} created, then read on the other: ${read.status}`);
+    if (what.update) {
+      const description = `d${i}`;
+      const updated = await writer.request('PUT', at, { token, body: { [what.one]: { description } } });
+      const reread = await reader.request('GET', at, { token });
+      reads++;
+      if (
+        updated.status !== 200 ||
+        json<Record<string, { description?: string }>>(reread)[what.one]?.description !== description
+      )
+        stale.push(
+          `${what.one} updated (${updated.status}), then read on the other: ${reread.status} ${reread.body.slice(0, 80)}`,
+        );
+    }
+    const deleted = await writer.request('DELETE', at, { token });
+    const gone = await reader.request('GET', at, { token });
+    reads++;
+    if (deleted.status !== 204 || gone.status !== 404)
+      stale.push(`${what.one} deleted (${deleted.status}), then read on the other: ${gone.status}`);
+  };
   for (let i = 0; i < iterations && !signal.aborted; i++) {
     const [writer, reader] = i % 2 === 0 ? [a, b] : [b, a];
-    const id = await create(writer, token, uniqueName('ryw'));
-    const read = await reader.request('GET', `/v2.0/nat_gateways/${id}`, { token });
-    if (read.status !== 200) stale.push(`created, then read on the other: ${read.status}`);
-    const description = `d${i}`;
-    const updated = await writer.request('PUT', `/v2.0/nat_gateways/${id}`, {
-      token,
-      body: { nat_gateway: { description } },
-    });
-    const reread = await reader.request('GET', `/v2.0/nat_gateways/${id}`, { token });
-    if (
-      updated.status !== 200 ||
-      json<{ nat_gateway?: { description?: string } }>(reread).nat_gateway?.description !== description
-    )
-      stale.push(
-        `updated (${updated.status}), then read on the other: ${reread.status} ${reread.body.slice(0, 80)}`,
-      );
-    const deleted = await writer.request('DELETE', `/v2.0/nat_gateways/${id}`, { token });
-    const gone = await reader.request('GET', `/v2.0/nat_gateways/${id}`, { token });
-    if (deleted.status !== 204 || gone.status !== 404)
-      stale.push(`deleted (${deleted.status}), then read on the other: ${gone.status}`);
+    for (const what of resources) await crossRead(writer, reader, what, i);
   }
-  report.figure('cross-reads', `${3 * iterations - stale.length}/${3 * iterations}`);
+  report.figure('cross-reads', `${reads - stale.length}/${reads}`);
   report.check(
     stale.length === 0,
     `stale reads across instances: ${stale.slice(0, 3).join('; ')} (${stale.length})`,

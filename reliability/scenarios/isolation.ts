@@ -5,7 +5,10 @@
  * name, tenant_id, router, network, EIP, marker), through the tag and resource_instances
  * operations with either project's id in the path, by creating rules on the other project's
  * gateway or with its subnets and EIPs, with a forged token (the other project's id in it, the
- * signature kept), and by asking for a token scoped to the other project. Attackers: alt against
+ * signature kept), and by asking for a token scoped to the other project. Private NAT the same
+ * way: the other project's private gateways and transit IP addresses by id (either project's id
+ * in the path), by v3 list filters (repeated keys, markers, `page_reverse`), through the transit
+ * IPs' tag operations, and by creating in its subnets. Attackers: alt against
  * demo, demo against alt, and demo's read-only viewer against alt.
  *
  * A success is any 2xx to a request that names another project's resource directly or would
@@ -22,6 +25,7 @@ import {
   demoNet,
   gatewayBody,
   json,
+  privateNet,
   projects,
   tally,
   tokenBody,
@@ -49,6 +53,9 @@ interface Estate {
   subnet: string;
   port: string;
   eips: string[];
+  privateGateways: { id: string; name: string; subnet: string }[];
+  transitIps: { id: string; subnet: string; address: string }[];
+  transitTagKeys: string[];
   /** Everything that must not show up in another project's answers. */
   secrets: string[];
 }
@@ -96,6 +103,7 @@ async function furnish(client: Api, token: string, who: 'demo' | 'alt'): Promise
       `setup rules: ${snat.status} ${dnat.status} ${snat.body.slice(0, 200)} ${dnat.body.slice(0, 200)}`,
     );
   const snatId = json<{ snat_rule: { id: string } }>(snat).snat_rule.id;
+  const { privateGateways, transitIps, transitTagKeys } = await furnishPrivate(client, token, who);
   const dnatId = json<{ dnat_rule: { id: string } }>(dnat).dnat_rule.id;
   return {
     project,
@@ -107,8 +115,68 @@ async function furnish(client: Api, token: string, who: 'demo' | 'alt'): Promise
     subnet: net.subnet(1),
     port: net.port(2),
     eips: [net.eip(1), net.eip(2), net.eip(3)],
-    secrets: [...gateways.flatMap((g) => [g.id, g.name]), ...tagKeys, snatId, dnatId],
+    privateGateways,
+    transitIps,
+    transitTagKeys,
+    secrets: [
+      ...gateways.flatMap((g) => [g.id, g.name]),
+      ...tagKeys,
+      snatId,
+      dnatId,
+      ...privateGateways.flatMap((g) => [g.id, g.name]),
+      ...transitIps.map((ip) => ip.id),
+      ...transitTagKeys,
+    ],
   };
+}
+
+/** Two private gateways (tagged at creation) and two tagged transit IP addresses of the project. */
+async function furnishPrivate(client: Api, token: string, who: 'demo' | 'alt') {
+  const net = privateNet(who);
+  const v3 = `/v3/${projects[who]}`;
+  const privateGateways: Estate['privateGateways'] = [];
+  const transitIps: Estate['transitIps'] = [];
+  const transitTagKeys: string[] = [];
+  for (let n = 1; n <= 2; n++) {
+    const name = uniqueName(`secret-private-${who}`);
+    const subnet = net.servedSubnet(n);
+    const made = await client.request('POST', `${v3}/private-nat/gateways`, {
+      token,
+      body: {
+        gateway: {
+          name,
+          downlink_vpcs: [{ virsubnet_id: subnet }],
+          tags: [{ key: uniqueName(`ptag-${who}`), value: 'v' }],
+        },
+      },
+    });
+    if (made.status !== 201) throw new Error(`setup private: ${made.status} ${made.body.slice(0, 200)}`);
+    privateGateways.push({ id: json<{ gateway: { id: string } }>(made).gateway.id, name, subnet });
+
+    const transitSubnet = net.transitSubnet(n);
+    const assigned = await client.request('POST', `${v3}/private-nat/transit-ips`, {
+      token,
+      body: { transit_ip: { virsubnet_id: transitSubnet } },
+    });
+    if (assigned.status !== 201)
+      throw new Error(`setup transit: ${assigned.status} ${assigned.body.slice(0, 200)}`);
+    const ip = json<{ transit_ip: { id: string; ip_address: string } }>(assigned).transit_ip;
+    transitIps.push({ id: ip.id, subnet: transitSubnet, address: ip.ip_address });
+    const keys = [uniqueName(`ttag-${who}`), uniqueName(`ttag-${who}`)];
+    transitTagKeys.push(...keys);
+    const tagged = await client.request('POST', `${v3}/transit-ips/${ip.id}/tags/action`, {
+      token,
+      body: { action: 'create', tags: keys.map((key) => ({ key, value: `value-${key}` })) },
+    });
+    if (tagged.status !== 204)
+      throw new Error(`setup transit tags: ${tagged.status} ${tagged.body.slice(0, 200)}`);
+  }
+  return { privateGateways, transitIps, transitTagKeys };
+}
+
+/** A v3 answer without its `request_id`, which differs from one answer to the next. */
+function withoutRequestId(body: string): string {
+  return body.replace(/"request_id":"[^"]*"/, '');
 }
 
 /** What a project holds, as its own token sees it. */
@@ -120,6 +188,16 @@ async function snapshot(client: Api, token: string, estate: Estate): Promise<str
     '/v2.0/dnat_rules?limit=2000',
   ])
     parts.push((await client.request('GET', path, { token })).body);
+  for (const path of ['private-nat/gateways?limit=2000', 'private-nat/transit-ips?limit=2000'])
+    parts.push(
+      withoutRequestId((await client.request('GET', `/v3/${estate.project}/${path}`, { token })).body),
+    );
+  for (const ip of estate.transitIps)
+    parts.push(
+      withoutRequestId(
+        (await client.request('GET', `/v3/${estate.project}/transit-ips/${ip.id}/tags`, { token })).body,
+      ),
+    );
   for (const gateway of estate.gateways)
     parts.push(
       (await client.request('GET', `/v2.0/${estate.project}/nat_gateways/${gateway.id}/tags`, { token }))
@@ -448,11 +526,175 @@ function attacks(attacker: Estate, victim: Estate): fc.Arbitrary<Attack> {
     });
 
   return fc.oneof(
+    { arbitrary: privateNat(attacker, victim, idVariant, projectInPath), weight: 6 },
     { arbitrary: byId, weight: 5 },
     { arbitrary: filters, weight: 4 },
     { arbitrary: tags, weight: 4 },
     { arbitrary: creates, weight: 3 },
     { arbitrary: tokens, weight: 2 },
+  );
+}
+
+/**
+ * Attacks on the victim's private NAT: its private gateways and transit IP addresses by id, by
+ * v3 list filters, through the transit IPs' tag operations, and by creating in its subnets.
+ */
+function privateNat(
+  attacker: Estate,
+  victim: Estate,
+  idVariant: fc.Arbitrary<(id: string) => string>,
+  projectInPath: fc.Arbitrary<string>,
+): fc.Arbitrary<Attack> {
+  const attack = (label: string, method: string, path: string, breachIf2xx: boolean, body?: unknown) => ({
+    label,
+    method,
+    path,
+    ...(body === undefined ? {} : { body }),
+    breachIf2xx,
+    token: 'attacker' as const,
+  });
+  const vPrivate = fc.constantFrom(...victim.privateGateways);
+  const vTransit = fc.constantFrom(...victim.transitIps);
+
+  const byId = fc
+    .tuple(
+      fc.constantFrom('GET', 'HEAD', 'PUT', 'DELETE'),
+      fc.constantFrom('gateways', 'transit-ips'),
+      vPrivate,
+      vTransit,
+      idVariant,
+      projectInPath,
+    )
+    .map(([method, collection, gateway, ip, variant, project]): Attack => {
+      const m = collection === 'transit-ips' && method === 'PUT' ? 'GET' : method;
+      const id = collection === 'gateways' ? gateway.id : ip.id;
+      const body = m === 'PUT' ? { gateway: { description: 'pwned' } } : undefined;
+      return attack(
+        `${m} v3 ${collection}/{id}`,
+        m,
+        `/v3/${project}/private-nat/${collection}/${variant(id)}`,
+        true,
+        body,
+      );
+    });
+
+  const [mine, mineIp] = [attacker.privateGateways[0], attacker.transitIps[0]];
+  const filters = fc
+    .tuple(
+      fc.constantFrom('gateways', 'transit-ips'),
+      fc.array(
+        fc.constantFrom(
+          () => ['id', victim.privateGateways[0]?.id ?? ''],
+          () => ['id', victim.transitIps[0]?.id ?? ''],
+          () => ['id', mine?.id ?? ''],
+          () => ['id', mineIp?.id ?? ''],
+          () => ['name', victim.privateGateways[1]?.name ?? ''],
+          () => ['project_id', victim.project],
+          () => ['project_id', attacker.project],
+          () => ['virsubnet_id', victim.privateGateways[0]?.subnet ?? ''],
+          () => ['virsubnet_id', victim.transitIps[0]?.subnet ?? ''],
+          () => ['transit_subnet_id', victim.transitIps[1]?.subnet ?? ''],
+          () => ['ip_address', victim.transitIps[0]?.address ?? ''],
+          () => ['gateway_id', victim.privateGateways[0]?.id ?? ''],
+          () => ['marker', victim.privateGateways[0]?.id ?? ''],
+          () => ['marker', victim.transitIps[1]?.id ?? ''],
+          () => ['page_reverse', 'true'],
+          () => ['limit', '1'],
+        ),
+        { minLength: 1, maxLength: 5 },
+      ),
+      projectInPath,
+    )
+    .map(
+      ([collection, params, project]): Attack =>
+        attack(
+          `GET v3 ${collection}?filters`,
+          'GET',
+          `/v3/${project}/private-nat/${collection}?${params.map((param) => param().map(encodeURIComponent).join('=')).join('&')}`,
+          false,
+        ),
+    );
+
+  const tags = fc
+    .tuple(
+      fc.constantFrom(
+        'list',
+        'add',
+        'remove',
+        'batch-create',
+        'batch-delete',
+        'project-tags',
+        'filter',
+        'count',
+      ),
+      projectInPath,
+      vTransit,
+      fc.constantFrom(...victim.transitTagKeys),
+    )
+    .map(([what, project, ip, key]): Attack => {
+      const base = `/v3/${project}/transit-ips`;
+      const other = project !== attacker.project;
+      switch (what) {
+        case 'list':
+          return attack('GET transit tags', 'GET', `${base}/${ip.id}/tags`, true);
+        case 'add':
+          return attack('POST transit tag', 'POST', `${base}/${ip.id}/tags`, true, {
+            tag: { key: 'pwned', value: 'x' },
+          });
+        case 'remove':
+          return attack('DELETE transit tag', 'DELETE', `${base}/${ip.id}/tags/${key}`, true);
+        case 'batch-create':
+        case 'batch-delete':
+          return attack(`POST transit tags/action ${what}`, 'POST', `${base}/${ip.id}/tags/action`, true, {
+            action: what === 'batch-create' ? 'create' : 'delete',
+            tags: [{ key, value: 'x' }],
+          });
+        case 'project-tags':
+          return attack('GET transit project tags', 'GET', `${base}/tags`, other);
+        default:
+          return attack(
+            `POST transit resource_instances ${what}`,
+            'POST',
+            `${base}/resource_instances/action`,
+            other,
+            {
+              action: what,
+              ...(what === 'filter' ? { matches: [{ key: 'resource_name', value: '' }] } : {}),
+              tags: [{ key, values: [] }],
+            },
+          );
+      }
+    });
+
+  const creates = fc
+    .tuple(
+      fc.constantFrom('private-victim-subnet', 'transit-victim-subnet'),
+      projectInPath,
+      vPrivate,
+      vTransit,
+    )
+    .map(
+      ([what, project, gateway, ip]): Attack =>
+        what === 'private-victim-subnet'
+          ? attack(
+              'POST private gateway victim subnet',
+              'POST',
+              `/v3/${project}/private-nat/gateways`,
+              true,
+              {
+                gateway: { name: uniqueName('pwn'), downlink_vpcs: [{ virsubnet_id: gateway.subnet }] },
+              },
+            )
+          : attack('POST transit ip victim subnet', 'POST', `/v3/${project}/private-nat/transit-ips`, true, {
+              transit_ip: { virsubnet_id: ip.subnet },
+            }),
+    );
+
+  return fc.oneof(
+    { arbitrary: byId, weight: 4 },
+    { arbitrary: filters, weight: 4 },
+    { arbitrary: tags, weight: 4 },
+    { arbitrary: creates, weight: 2 },
   );
 }
 

@@ -9,8 +9,8 @@ import { createPrivateGateway, specs, updatePrivateGateway } from './operations.
 import { migrations, type PrivateGatewayRow } from './row.js';
 
 /** The most rules and transit IPs of a gateway: every example shows 20 and 1, whatever its spec. */
-const ruleMax = 20;
-const transitIpPoolSizeMax = 1;
+export const ruleMax = 20;
+export const transitIpPoolSizeMax = 1;
 
 /** A private NAT gateway as the pages show it, in the order of their examples. */
 const schema = {
@@ -52,7 +52,7 @@ const schema = {
 };
 
 /** A stored time (`yyyy-mm-dd hh:mm:ss.ffffff`) as the v3 examples write it: `yyyy-mm-ddThh:mm:ss`. */
-const v3Time = (stored: string) => stored.slice(0, 19).replace(' ', 'T');
+export const v3Time = (stored: string) => stored.slice(0, 19).replace(' ', 'T');
 
 /** The list's filters: each an array of strings, as the page has them. */
 const filters: Record<string, Filter> = {

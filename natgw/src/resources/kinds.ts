@@ -1,6 +1,8 @@
 import { dnatRules } from '../dnat/kind.js';
 import { gateways } from '../gateways/kind.js';
+import { privateDnatRules } from '../private-dnat/kind.js';
 import { privateGateways } from '../private-gateways/kind.js';
+import { privateSnatRules } from '../private-snat/kind.js';
 import { snatRules } from '../snat/kind.js';
 import { transitIps } from '../transit-ips/kind.js';
 import type { ResourceKind } from './kind.js';
@@ -14,5 +16,7 @@ export const kinds: readonly ResourceKind[] = [
   snatRules,
   dnatRules,
   privateGateways,
+  privateSnatRules,
+  privateDnatRules,
   transitIps,
 ] as readonly ResourceKind[];

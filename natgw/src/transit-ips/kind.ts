@@ -5,6 +5,7 @@ import { claimMigrations, releaseAddress } from '../network/claims.js';
 import { anyId, anyOf } from '../resources/filters.js';
 import { type Filter, kind } from '../resources/kind.js';
 import { listOf, sent, text } from '../validate.js';
+import { bindingMigrations } from './bindings.js';
 import { assignTransitIp } from './operations.js';
 
 /** `yyyy-mm-ddThh:mm:ss`, as the v3 pages' examples write times (UTC). */
@@ -119,6 +120,7 @@ export const transitIps = kind<TransitIpRow>(
             .execute();
         },
       },
+      ...bindingMigrations,
     },
   },
 );
