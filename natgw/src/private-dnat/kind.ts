@@ -1,4 +1,4 @@
-import { privateGateways, v3Time } from '../private-gateways/kind.js';
+import { privateGateways } from '../private-gateways/kind.js';
 import { anyId, anyOf } from '../resources/filters.js';
 import { type Filter, kind } from '../resources/kind.js';
 import { unbindTransitIps, usingTransitAddresses } from '../transit-ips/bindings.js';
@@ -60,14 +60,7 @@ export const privateDnatRules = kind<PrivateDnatRow>(
     v3: true,
     path: '/private-nat/dnat-rules',
     table: 'private_dnat_rules',
-    forms: ['huaweiTags'],
     schema,
-    view: (shown, row) => ({
-      ...shown,
-      project_id: row.tenant_id,
-      created_at: v3Time(row.created_at),
-      updated_at: v3Time(row.updated_at),
-    }),
     notFound: { code: 'NAT.1002', values: (id) => ({ 0: 'Dnat rule', 1: id }) },
     called: { en: 'Dnat rule', zhCn: 'DNAT 规则' },
     filters,

@@ -51,9 +51,6 @@ const schema = {
   },
 };
 
-/** A stored time (`yyyy-mm-dd hh:mm:ss.ffffff`) as the v3 examples write it: `yyyy-mm-ddThh:mm:ss`. */
-export const v3Time = (stored: string) => stored.slice(0, 19).replace(' ', 'T');
-
 /** The list's filters: each an array of strings, as the page has them. */
 const filters: Record<string, Filter> = {
   id: anyId(),
@@ -82,13 +79,9 @@ export const privateGateways = kind<PrivateGatewayRow>(
     v3: true,
     path: '/private-nat/gateways',
     table: 'private_nat_gateways',
-    forms: ['huaweiTags'],
     schema,
     view: (shown, row) => ({
       ...shown,
-      project_id: row.tenant_id,
-      created_at: v3Time(row.created_at),
-      updated_at: v3Time(row.updated_at),
       downlink_vpcs: [
         { vpc_id: row.vpc_id, virsubnet_id: row.virsubnet_id, ngport_ip_address: row.ngport_ip_address },
       ],

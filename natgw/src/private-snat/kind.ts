@@ -1,4 +1,4 @@
-import { privateGateways, v3Time } from '../private-gateways/kind.js';
+import { privateGateways } from '../private-gateways/kind.js';
 import { anyId, anyOf } from '../resources/filters.js';
 import { type Filter, kind } from '../resources/kind.js';
 import { unbindTransitIps, usingTransitAddresses, usingTransitIps } from '../transit-ips/bindings.js';
@@ -52,13 +52,9 @@ export const privateSnatRules = kind<PrivateSnatRow>(
     v3: true,
     path: '/private-nat/snat-rules',
     table: 'private_snat_rules',
-    forms: ['huaweiTags'],
     schema,
     view: (shown, row) => ({
       ...shown,
-      project_id: row.tenant_id,
-      created_at: v3Time(row.created_at),
-      updated_at: v3Time(row.updated_at),
       transit_ip_associations: associations(
         row.transit_ip_ids.split(','),
         row.transit_ip_addresses.split(','),

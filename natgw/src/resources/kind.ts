@@ -198,7 +198,8 @@ export function kind<Row extends ResourceRow>(
     idParam: `${one}_id`,
     path: `/${many}`,
     table: many as keyof Schema,
-    forms: ['otc', 'huawei'],
+    // The v3 API's paths are all under `/v3/{project_id}`; the v2.0 API has two forms.
+    forms: declaration.v3 ? ['huaweiTags'] : ['otc', 'huawei'],
     badId: declaration.notFound.code,
     notActive: ({ id }) =>
       conflict(

@@ -5,6 +5,7 @@ import { uniqueViolation } from '../db/database.js';
 import { alive, type Pending, pageTime, type ResourceStatus, statusAt } from '../db/lifecycle.js';
 import type { Schema } from '../db/schema.js';
 import { type DocumentedCode, natError } from '../errors.js';
+import { v3Fields } from './fields.js';
 import { common } from './filters.js';
 import type { Creation, Filter, ResourceKind, ResourceRow, Services, Update, View } from './kind.js';
 
@@ -67,6 +68,7 @@ export class ResourceStore<Row extends ResourceRow = ResourceRow> {
       if (name === 'status') shown.status = statusAt(row, now);
       else if (name in columns) shown[name] = shape(property, columns[name]);
     }
+    if (this.kind.v3) Object.assign(shown, v3Fields(columns));
     return this.kind.view ? this.kind.view(shown, row, this.services) : shown;
   }
 

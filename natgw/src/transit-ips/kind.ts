@@ -8,9 +8,6 @@ import { listOf, sent, text } from '../validate.js';
 import { bindingMigrations } from './bindings.js';
 import { assignTransitIp } from './operations.js';
 
-/** `yyyy-mm-ddThh:mm:ss`, as the v3 pages' examples write times (UTC). */
-const v3Time = (pageTime: string) => pageTime.slice(0, 19).replace(' ', 'T');
-
 /** A transit IP address as the pages show it. */
 const schema = sent({
   id: text,
@@ -53,15 +50,8 @@ export const transitIps = kind<TransitIpRow>(
   { one: 'a transit IP address', many: 'transit IP addresses' },
   {
     v3: true,
-    forms: ['huaweiTags'],
     path: '/private-nat/transit-ips',
     schema,
-    view: (shown, row) => ({
-      ...shown,
-      project_id: row.tenant_id,
-      created_at: v3Time(row.created_at),
-      updated_at: v3Time(row.created_at),
-    }),
     notFound: { code: 'NAT.1002', values: (id) => ({ 0: 'Transit ip', 1: id }) },
     called: { en: 'Transit ip', zhCn: '中转 IP' },
     filters,
