@@ -1,23 +1,25 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { assertError, engines, missing, port, project, startService, type TestService } from './harness.js';
+import {
+  altProject,
+  downlink,
+  gatewaysUrl,
+  pageTransitSubnet,
+  privateNat,
+  served,
+  transit,
+  transitIpsUrl,
+} from './private-nat.js';
 
 const url = `/v3/${project}/private-nat/dnat-rules`;
-const gatewaysUrl = `/v3/${project}/private-nat/gateways`;
-const transitIpsUrl = `/v3/${project}/private-nat/transit-ips`;
 const snatUrl = `/v3/${project}/private-nat/snat-rules`;
-const altProject = '27e25061336f4af590faeabeb7fcd9a3';
-const downlink = '373979ee-f4f0-46c5-80e3-0fbf72646b70';
-const pageTransitSubnet = '2759da7b-8015-404c-ae0a-a389007b0e2a';
 /** The pages' backend ports (192.168.1.72 and .99, COMPUTE) in the served VPC. */
 const pagePort = 'dae9393a-b536-491c-a5a2-72edc1104707';
 const secondPort = '9e2f0dbb-68b2-4c4b-9298-fa4f13187976';
-/** Numbered extras: subnets of the served VPC (a port at 10.100.n.10) and of the transit VPC. */
-const served = (n: number) => `b1000100-0000-4000-8000-${String(n).padStart(12, '0')}`;
+/** The port of numbered subnet n of the served VPC, at 10.100.n.10. */
 const servedPort = (n: number) => `c1000100-0000-4000-8000-${String(n).padStart(12, '0')}`;
-const transit = (n: number) => `b2000100-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
-type User = 'demo' | 'viewer' | 'alt';
 type Rule = Record<
   | 'id'
   | 'protocol'
@@ -38,40 +40,10 @@ for (const engine of engines()) {
     });
     after(() => service.close());
 
-    async function gateway(subnet: string): Promise<string> {
-      const response = await service.as('demo', {
-        method: 'POST',
-        url: gatewaysUrl,
-        payload: { gateway: { name: 'gw', downlink_vpcs: [{ virsubnet_id: subnet }] } },
-      });
-      assert.equal(response.statusCode, 201, response.body);
-      return response.json().gateway.id;
-    }
-
-    async function transitIp(subnet: string, address?: string): Promise<{ id: string; ip_address: string }> {
-      const response = await service.as('demo', {
-        method: 'POST',
-        url: transitIpsUrl,
-        payload: { transit_ip: { virsubnet_id: subnet, ...(address ? { ip_address: address } : {}) } },
-      });
-      assert.equal(response.statusCode, 201, response.body);
-      return response.json().transit_ip;
-    }
-
-    const transitGateway = async (id: string) =>
-      (await service.as('demo', { url: `${transitIpsUrl}/${id}` })).json().transit_ip.gateway_id as string;
-
-    const create = (rule: Record<string, unknown>, user: User = 'demo', headers = {}) =>
-      service.as(user, { method: 'POST', url, headers, payload: { dnat_rule: rule } });
-    async function created(rule: Record<string, unknown>): Promise<Rule> {
-      const response = await create(rule);
-      assert.equal(response.statusCode, 201, response.body);
-      return response.json().dnat_rule;
-    }
-    const remove = (id: string, user: User = 'demo') =>
-      service.as(user, { method: 'DELETE', url: `${url}/${id}` });
-    const update = (id: string, rule: Record<string, unknown>) =>
-      service.as('demo', { method: 'PUT', url: `${url}/${id}`, payload: { dnat_rule: rule } });
+    const { gateway, transitIp, transitGateway, create, created, remove, update } = privateNat<Rule>(
+      () => service,
+      'dnat_rule',
+    );
     async function list(query: string) {
       const response = await service.as('demo', { url: `${url}?${query}` });
       assert.equal(response.statusCode, 200, response.body);

@@ -1,22 +1,24 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { assertError, engines, missing, project, startService, type TestService } from './harness.js';
+import {
+  altProject,
+  downlink,
+  gatewaysUrl,
+  pageTransitSubnet,
+  privateNat,
+  served,
+  transit,
+  transitIpsUrl,
+} from './private-nat.js';
 
 const url = `/v3/${project}/private-nat/snat-rules`;
-const gatewaysUrl = `/v3/${project}/private-nat/gateways`;
-const transitIpsUrl = `/v3/${project}/private-nat/transit-ips`;
-const altProject = '27e25061336f4af590faeabeb7fcd9a3';
 /** The pages' subnets: the gateway's downlink, the SNAT examples' two (all in the served VPC), the transit subnet. */
-const downlink = '373979ee-f4f0-46c5-80e3-0fbf72646b70';
 const pageSnatSubnet = '5b9ea497-727d-4ad0-a99e-3984b3f5aaed';
 const secondSnatSubnet = '95df1b88-d9bc-4edd-a808-a771dd4ded32';
 const backends = 'b1000100-0000-4000-8000-000000000000';
-const pageTransitSubnet = '2759da7b-8015-404c-ae0a-a389007b0e2a';
 /** Numbered extras: subnets of the served VPC (10.100.n.0/24) and of the transit VPC. */
-const served = (n: number) => `b1000100-0000-4000-8000-${String(n).padStart(12, '0')}`;
-const transit = (n: number) => `b2000100-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
-type User = 'demo' | 'viewer' | 'alt';
 type Rule = {
   id: string;
   gateway_id: string;
@@ -34,42 +36,10 @@ for (const engine of engines()) {
     });
     after(() => service.close());
 
-    /** A gateway on `subnet` (a subnet of the served VPC); its id. */
-    async function gateway(subnet: string): Promise<string> {
-      const response = await service.as('demo', {
-        method: 'POST',
-        url: gatewaysUrl,
-        payload: { gateway: { name: 'gw', downlink_vpcs: [{ virsubnet_id: subnet }] } },
-      });
-      assert.equal(response.statusCode, 201, response.body);
-      return response.json().gateway.id;
-    }
-
-    /** A transit IP from `subnet`, at `address` if given. */
-    async function transitIp(subnet: string, address?: string): Promise<{ id: string; ip_address: string }> {
-      const response = await service.as('demo', {
-        method: 'POST',
-        url: transitIpsUrl,
-        payload: { transit_ip: { virsubnet_id: subnet, ...(address ? { ip_address: address } : {}) } },
-      });
-      assert.equal(response.statusCode, 201, response.body);
-      return response.json().transit_ip;
-    }
-
-    const transitGateway = async (id: string) =>
-      (await service.as('demo', { url: `${transitIpsUrl}/${id}` })).json().transit_ip.gateway_id as string;
-
-    const create = (rule: Record<string, unknown>, user: User = 'demo', headers = {}) =>
-      service.as(user, { method: 'POST', url, headers, payload: { snat_rule: rule } });
-    async function created(rule: Record<string, unknown>): Promise<Rule> {
-      const response = await create(rule);
-      assert.equal(response.statusCode, 201, response.body);
-      return response.json().snat_rule;
-    }
-    const remove = (id: string, user: User = 'demo') =>
-      service.as(user, { method: 'DELETE', url: `${url}/${id}` });
-    const update = (id: string, rule: Record<string, unknown>) =>
-      service.as('demo', { method: 'PUT', url: `${url}/${id}`, payload: { snat_rule: rule } });
+    const { gateway, transitIp, transitGateway, create, created, remove, update } = privateNat<Rule>(
+      () => service,
+      'snat_rule',
+    );
     async function list(query: string) {
       const response = await service.as('demo', { url: `${url}?${query}` });
       assert.equal(response.statusCode, 200, response.body);
