@@ -13,11 +13,10 @@ import {
 } from './private-nat.js';
 
 const url = `/v3/${project}/private-nat/snat-rules`;
-/** The pages' subnets: the gateway's downlink, the SNAT examples' two (all in the served VPC), the transit subnet. */
+/** The SNAT examples' two subnets and the backends' subnet, all in the served VPC. */
 const pageSnatSubnet = '5b9ea497-727d-4ad0-a99e-3984b3f5aaed';
 const secondSnatSubnet = '95df1b88-d9bc-4edd-a808-a771dd4ded32';
 const backends = 'b1000100-0000-4000-8000-000000000000';
-/** Numbered extras: subnets of the served VPC (10.100.n.0/24) and of the transit VPC. */
 
 type Rule = {
   id: string;
