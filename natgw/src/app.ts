@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { type StatuskitOptions, serverOptions, statuskit } from 'statuskit/fastify';
+import { adminApi } from './admin/routes.js';
 import type { Config } from './config.js';
 import { openDatabase } from './db/database.js';
 import { pluginErrorCodes } from './errors.js';
@@ -105,6 +106,7 @@ export async function buildApp(
   });
   discoveryRoutes(app, publicUrl);
   versionRoutes(app, publicUrl);
+  if (config.adminApi) await adminApi(app, config.projects);
 
   // Each form's prefix holds the routes of the kinds served in it (resources/kinds.ts).
   const resources = new Resources(kinds, { database, clock, limits: config.limits, network });

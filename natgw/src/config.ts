@@ -7,7 +7,8 @@ export interface UserConfig {
   /** A plain password (hashed when loaded) or a `scrypt$salt$hash` string. */
   password: string;
   project: string;
-  role: 'read-write' | 'read-only';
+  /** `admin`: read-write in its project, and the admin API (`/_natgw/`) over every project. */
+  role: 'read-write' | 'read-only' | 'admin';
 }
 
 /** An access key of a user, for requests signed with SDK-HMAC-SHA256 (Huawei Cloud's AK/SK). */
@@ -86,6 +87,8 @@ export interface Config {
    * per run for its gateway).
    */
   proxySecret?: string;
+  /** Whether the admin API (`/_natgw/`: networks, reset, faults) is served (`NATGW_ADMIN_API=off` turns it off). */
+  adminApi: boolean;
 }
 
 /** The development setup a fresh start relies on (documented in the README). */
@@ -104,6 +107,7 @@ export const defaultConfig: Config = {
     { name: 'demo', password: 'demo-password', project: 'demo', role: 'read-write' },
     { name: 'viewer', password: 'viewer-password', project: 'demo', role: 'read-only' },
     { name: 'alt', password: 'alt-password', project: 'alt', role: 'read-write' },
+    { name: 'admin', password: 'admin-password', project: 'demo', role: 'admin' },
   ],
   accessKeys: [
     { access: 'NATGWDEMOAK000000001', secret: 'natgw-demo-secret-key-000000000000000001', user: 'demo' },
@@ -124,6 +128,7 @@ export const defaultConfig: Config = {
   },
   tokenBodyLimit: 16 * 1024,
   jsonMaxDepth: 32,
+  adminApi: true,
   loginLockout: {
     failureAttempts: 5,
     durationSeconds: 300,
@@ -138,7 +143,7 @@ export const defaultConfig: Config = {
  * `NATGW_PUBLIC_URL`, `NATGW_NETWORK_FILE`, `NATGW_MAX_IN_FLIGHT`, `NATGW_TRUST_PROXY`,
  * `NATGW_PROXY_SECRET`, `NATGW_REGION`,
  * `NATGW_LOCKOUT_FAILURE_ATTEMPTS`, `NATGW_LOCKOUT_DURATION`, `NATGW_LOCKOUT_ADDRESS_ATTEMPTS`,
- * `NATGW_LOCKOUT_USER_ATTEMPTS`, `NATGW_GATEWAYS_PER_NETWORK`, `LOG_LEVEL`), then `overrides`. A file
+ * `NATGW_LOCKOUT_USER_ATTEMPTS`, `NATGW_GATEWAYS_PER_NETWORK`, `NATGW_ADMIN_API`, `LOG_LEVEL`), then `overrides`. A file
  * that holds secret keys must be readable by its owner alone.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
@@ -159,6 +164,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     ...(env.NATGW_PROXY_SECRET ? { proxySecret: env.NATGW_PROXY_SECRET } : {}),
     ...(env.NATGW_REGION ? { region: env.NATGW_REGION } : {}),
     ...(env.LOG_LEVEL ? { logLevel: env.LOG_LEVEL } : {}),
+    ...(env.NATGW_ADMIN_API ? { adminApi: !['off', '0', 'false', 'no'].includes(env.NATGW_ADMIN_API) } : {}),
   };
   const lockout = Object.entries({
     failureAttempts: env.NATGW_LOCKOUT_FAILURE_ATTEMPTS,

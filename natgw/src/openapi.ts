@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { getProfile } from 'statuskit';
 import { renderMarkdown } from 'statuskit/docs';
 import { type StatuskitOptions, swaggerOptions } from 'statuskit/fastify';
+import { adminTag } from './admin/routes.js';
 import { documented } from './errors.js';
 import { readsOnly } from './identity/identity.js';
 
@@ -32,6 +33,11 @@ export async function openApi(app: FastifyInstance, contract: StatuskitOptions, 
         { name: 'Tags', description: "Tags on a project's NAT gateways, and queries by tag." },
         { name: 'Identity', description: 'Keystone v3 tokens, for `X-Auth-Token`.' },
         { name: 'Versions', description: 'The API versions this endpoint serves.' },
+        {
+          name: adminTag,
+          description:
+            "natgw's own API for driving it as a local cloud: the admin role only (a token or access key of an admin user).",
+        },
       ],
       components: {
         securitySchemes: {
@@ -57,7 +63,8 @@ export async function openApi(app: FastifyInstance, contract: StatuskitOptions, 
     // A token or signature that does not verify, an expired token; a read-only user's write (the pages' codes).
     errors(route) {
       if (route.config?.auth === false) return [];
-      const reads = readsOnly([route.method].flat()[0] ?? 'GET', route.config);
+      // The admin API refuses every other role, reads included.
+      const reads = !route.config?.admin && readsOnly([route.method].flat()[0] ?? 'GET', route.config);
       // Under a `{project_id}` prefix, another project than the caller's is VPC.0007 (forms.ts).
       const scoped = route.url.includes(':project_id');
       return documented(

@@ -19,13 +19,16 @@ export function engines(): ('sqlite' | 'postgres')[] {
   return process.env.NATGW_TEST_DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite'];
 }
 
+/** The users of the default configuration. */
+export type DevelopmentUser = 'demo' | 'viewer' | 'alt' | 'admin';
+
 export interface TestService {
   app: FastifyInstance;
   config: Config;
-  /** A token for a development user: demo (read-write), viewer (read-only), alt (another project). */
-  token(user?: 'demo' | 'viewer' | 'alt'): Promise<string>;
+  /** A token for a development user: demo (read-write), viewer (read-only), alt (another project), admin. */
+  token(user?: DevelopmentUser): Promise<string>;
   /** Injects with the user's token. */
-  as(user: 'demo' | 'viewer' | 'alt', request: InjectOptions): Promise<LightMyRequestResponse>;
+  as(user: DevelopmentUser, request: InjectOptions): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
 }
 
@@ -78,7 +81,7 @@ export async function startService(
   prepare?.(app);
   await app.ready();
   const tokens = new Map<string, string>();
-  const token = async (user: 'demo' | 'viewer' | 'alt' = 'demo') => {
+  const token = async (user: DevelopmentUser = 'demo') => {
     const cached = tokens.get(user);
     if (cached) return cached;
     const response = await app.inject({

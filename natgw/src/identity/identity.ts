@@ -4,6 +4,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** A route that only reads, whatever its method: read-only users may call it. */
     readOnly?: boolean;
+    /** A route of the admin API: the admin role only, whatever the method. */
+    admin?: boolean;
   }
 }
 
@@ -141,9 +143,15 @@ export class Identity {
     return claims;
   }
 
-  /** Read-only users may read (see `readsOnly`); everything else needs the read-write role. */
+  /**
+   * The admin API needs the admin role; elsewhere read-only users may read (see `readsOnly`) and
+   * everything else needs the read-write role, which an admin has in its own project.
+   */
   authorize(claims: TokenClaims, request: FastifyRequest): true {
-    if (claims.role === 'read-write' || readsOnly(request.method, request.routeOptions.config)) return true;
+    const config = request.routeOptions.config;
+    if (config.admin) {
+      if (claims.role === 'admin') return true;
+    } else if (claims.role !== 'read-only' || readsOnly(request.method, config)) return true;
     throw natError('VPC.2701');
   }
 }

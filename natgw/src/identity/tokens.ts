@@ -8,7 +8,7 @@ export interface TokenClaims {
   userName: string;
   projectId: string;
   projectName: string;
-  role: 'read-write' | 'read-only';
+  role: 'read-write' | 'read-only' | 'admin';
   issuedAt: number;
   expiresAt: number;
   /** The token's own id, by which it is revoked (Keystone's audit id). */
