@@ -49,6 +49,15 @@ describe('requests the client sends', () => {
     assert.equal(server.seen.at(-1)?.body, 'raw text');
   });
 
+  test('patch() sends PATCH with its body and resolves with the reply', bounded, async () => {
+    const reply = await client.patch<{ method: string; body: string }>('/things/1', { name: 'y' });
+    assert.equal(reply.status, 200);
+    assert.equal(reply.body.method, 'PATCH');
+    assert.equal(server.seen.at(-1)?.method, 'PATCH');
+    assert.equal(server.seen.at(-1)?.headers['content-type'], 'application/json');
+    assert.equal(server.seen.at(-1)?.body, '{"name":"y"}');
+  });
+
   test(
     'the token, Accept and the client’s headers go with every request, a request’s own headers over them',
     bounded,

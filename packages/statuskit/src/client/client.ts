@@ -134,6 +134,8 @@ export interface Client {
   post<T = unknown>(path: string, body?: unknown, options?: RequestOptions): Promise<Reply<T>>;
   /** PUT: resolves with the reply. */
   put<T = unknown>(path: string, body?: unknown, options?: RequestOptions): Promise<Reply<T>>;
+  /** PATCH: resolves with the reply. Not retried unless marked idempotent, as POST. */
+  patch<T = unknown>(path: string, body?: unknown, options?: RequestOptions): Promise<Reply<T>>;
   /** DELETE: resolves with the reply (204: no body; 202: `operation`). */
   delete<T = unknown>(path: string, options?: RequestOptions): Promise<Reply<T>>;
   /** Closes the client's connections. */
@@ -466,6 +468,8 @@ export function createClient(options: ClientOptions): Client {
       request<T>('POST', path, { ...requestOptions, body }),
     put: <T>(path: string, body?: unknown, requestOptions?: RequestOptions) =>
       request<T>('PUT', path, { ...requestOptions, body }),
+    patch: <T>(path: string, body?: unknown, requestOptions?: RequestOptions) =>
+      request<T>('PATCH', path, { ...requestOptions, body }),
     delete: <T>(path: string, requestOptions?: RequestOptions) => request<T>('DELETE', path, requestOptions),
     close: () => transport.close(),
   };

@@ -158,6 +158,26 @@ describe('retries', () => {
     });
   });
 
+  test('a PATCH answered 503 is not retried; with an idempotency key it is', bounded, async () => {
+    await withServer(scripted(unavailable()), { random: () => 0 }, async (client, server) => {
+      const error = await rejection(client.patch('/things/1', { name: 'x' }));
+      assert.ok(error instanceof ServiceUnavailableError);
+      assert.equal(server.seen.length, 1);
+    });
+    await withServer(
+      scripted(unavailable(), (response) => send(response, 200, { id: 1 })),
+      { random: () => 0 },
+      async (client, server) => {
+        const reply = await client.patch('/things/1', { name: 'x' }, { idempotencyKey: 'key-2' });
+        assert.equal(reply.status, 200);
+        assert.deepEqual(
+          server.seen.map((seen) => seen.method),
+          ['PATCH', 'PATCH'],
+        );
+      },
+    );
+  });
+
   test('a POST with an idempotency key is retried, with the same key on every attempt', bounded, async () => {
     await withServer(
       scripted(unavailable(), (response) => send(response, 201, { id: 1 }, { location: '/things/1' })),
