@@ -5,6 +5,7 @@
 import stringWidth from 'string-width';
 import { getProfile, type Language } from '../catalog/index.js';
 import { passwordAuthBody } from '../client/keystone.js';
+import { parseErrorBody } from '../dialects/index.js';
 import { Battery, type CheckResult } from './checks.js';
 import { send } from './exchange.js';
 import { discoverOpenApi, type Json, loadOpenApi, OpenApiError, usualLocations } from './openapi.js';
@@ -169,7 +170,29 @@ function padEnd(text: string, width: number): string {
   return text + ' '.repeat(Math.max(0, width - stringWidth(text)));
 }
 
-/** The report as a table a person reads at a glance, ending with `N passed, N failed`. */
+/** Longest excerpt of an answer's body that a report line shows. */
+const excerptLength = 160;
+
+/**
+ * For a failed check, the one line that says what went wrong: the last request and its answer's
+ * code and message (any dialect), else the start of its body; and the check's reason, if it has one.
+ * @example wentWrong(check) // 'POST /items → 400 NAT.0012: Network … already has nat gateway'
+ */
+export function wentWrong(check: CheckResult): string | undefined {
+  if (check.verdict !== 'fail') return undefined;
+  const last = check.evidence.at(-1);
+  const parsed = last && parseErrorBody(last.body);
+  const said = parsed
+    ? [parsed.code, parsed.message].filter(Boolean).join(': ')
+    : last?.body.replace(/\s+/g, ' ').trim().slice(0, excerptLength);
+  const answer = last && `${last.request} → ${last.status || 'no answer'}${said ? ` ${said}` : ''}`;
+  return [answer, check.reason].filter(Boolean).join('; ') || undefined;
+}
+
+/**
+ * The report as a table a person reads at a glance, each failed check followed by what went
+ * wrong, ending with `N passed, N failed`.
+ */
 export function formatReport(report: Report): string {
   const rows = report.checks.map((check) => [
     check.id,
@@ -195,7 +218,10 @@ export function formatReport(report: Report): string {
     '',
     line(header),
     line(widths.map((width) => '-'.repeat(width))),
-    ...rows.map(line),
+    ...rows.flatMap((row, index) => {
+      const wrong = wentWrong(report.checks[index] as CheckResult);
+      return wrong ? [line(row), `  ↳ ${wrong}`] : [line(row)];
+    }),
     '',
     closing,
   ].join('\n');

@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import stringWidth from 'string-width';
 import type { Running } from '../../test/plain-servers.js';
 import { itemsApp } from '../../test/statuskit-app.js';
+import { parseErrorBody } from '../dialects/index.js';
 import { formatReport, type Report, runProbe } from './index.js';
 
 const verdicts = (report: Report) =>
@@ -108,6 +109,12 @@ describe('the probe against a correct statuskit app', () => {
       createBody: { item: { name: 'first' } },
     });
     assert.equal(check(report, 'create')?.observed, '400', formatReport(report));
+    // The table says what went wrong under the failed row: the request, the code and the message.
+    const table = formatReport(report).split('\n');
+    const row = table.findIndex((text) => text.startsWith('create '));
+    const said = parseErrorBody(check(report, 'create')?.evidence.at(-1)?.body ?? '');
+    assert.ok(said?.code && said.message, 'the server answered in a dialect');
+    assert.equal(table[row + 1], `  ↳ POST ${plain.url}/items → 400 ${said.code}: ${said.message}`);
   });
 });
 
