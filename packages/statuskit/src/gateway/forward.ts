@@ -184,6 +184,11 @@ export class Forwarder {
           { upstream: upstream.url, from: status, to: sent },
           'upstream status outside the profile',
         );
+      } else if (!profile.has(status)) {
+        trip.log.warn(
+          { upstream: upstream.url, status, profile: profile.name },
+          'upstream success outside the profile passed unchanged: a fallback would change its meaning (start the gateway with the upstream profile)',
+        );
       }
       return { status: sent, headers: clientReplyHeaders(headers), body: sent === 204 ? undefined : body };
     }

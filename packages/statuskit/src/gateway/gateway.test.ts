@@ -340,6 +340,44 @@ describe('replies from the upstream', () => {
   });
 
   test(
+    'passes 202, 201 and 204 as they are where the profile lacks them, with a warning, and corrects 206',
+    bounded,
+    async () => {
+      const job = JSON.stringify({ job_id: 'j-1' });
+      const accepted = track(
+        await fixedUpstream(202, { 'content-type': 'application/json', location: '/jobs/j-1' }, job),
+      );
+      const created = track(
+        await fixedUpstream(201, { 'content-type': 'application/json', location: '/things/2' }, '{"id":2}'),
+      );
+      const empty = track(await fixedUpstream(204, {}, ''));
+      const partial = track(await fixedUpstream(206, { 'content-type': 'text/plain' }, 'part'));
+      // The basic profile has neither 201 nor 202 (its fallbacks would make both a 200).
+      const through = async (upstream: string, method: string) => {
+        const { url, logs } = await gateway({ upstreams: [upstream], profile: 'basic' });
+        return { answer: await call(url, '/things', { method, body: method === 'POST' ? '{}' : '' }), logs };
+      };
+      const job202 = await through(accepted.url, 'POST');
+      assert.equal(job202.answer.status, 202);
+      assert.equal(job202.answer.headers.location, '/jobs/j-1');
+      assert.equal(job202.answer.body, job);
+      assert.ok(
+        job202.logs.some(
+          (line) => line.level === 40 && line.status === 202 && /passed unchanged/.test(String(line.msg)),
+        ),
+        'a warning says the success is outside the profile',
+      );
+      const made = await through(created.url, 'POST');
+      assert.equal(made.answer.status, 201);
+      assert.equal(made.answer.headers.location, '/things/2');
+      assert.equal((await through(empty.url, 'DELETE')).answer.status, 204);
+      const part = await through(partial.url, 'GET');
+      assert.equal(part.answer.status, 200, 'a 206 means what the fallback 200 says');
+      assert.equal(part.answer.body, 'part');
+    },
+  );
+
+  test(
     'rewrites an error without a contract body, keeping its status where the profile has it',
     bounded,
     async () => {

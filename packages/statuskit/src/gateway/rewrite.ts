@@ -4,19 +4,28 @@ import { type Dialect, type ErrorStatus, type Profile, parseErrorBody } from '..
 export type StatusVerdict =
   /** Inside the contract as far as the status goes: stream it through unchanged. */
   | { action: 'pass' }
-  /** A success the profile lacks (206, 203, 205): the same body under the profile's code. */
+  /** A success the profile lacks (206, 203, 205), meaning the same as its fallback: the same body under the profile's code. */
   | { action: 'status'; status: number }
   /** An error, or a code that lands on one: read the body (bounded) and judge it. */
   | { action: 'inspect' };
 
 /**
- * Judges an upstream reply by its status. Successes the profile has pass without being read, so
- * their bodies stream; errors are read, because an HTML page or a foreign body must be rewritten.
+ * Successes whose fallback would change what the client believes: 202 (the work is not done;
+ * as 200 the client loses its operation and thinks it finished), 201 (a new resource, and where)
+ * and 204 (nothing to read). They pass as they are even where the profile lacks them, with a
+ * warning in the log: a gateway corrects a status, it never tells a client a different story.
+ */
+export const keptSuccesses: ReadonlySet<number> = new Set([201, 202, 204]);
+
+/**
+ * Judges an upstream reply by its status. Successes the profile has, and `keptSuccesses`, pass
+ * without being read, so their bodies stream; errors are read, because an HTML page or a foreign body must be rewritten.
  * A HEAD reply has no body to judge: an error the profile has passes as it is.
  * @example judgeStatus(200, getProfile('nat'), 'GET') // { action: 'pass' }
  */
 export function judgeStatus(status: number, profile: Profile, method: string): StatusVerdict {
   if (profile.has(status) && (status < 400 || method === 'HEAD')) return { action: 'pass' };
+  if (keptSuccesses.has(status)) return { action: 'pass' };
   const resolved = profile.resolve(status);
   if (resolved < 400) return { action: 'status', status: resolved };
   return { action: 'inspect' };

@@ -344,6 +344,17 @@ describe('is this reply inside the contract', () => {
 
   test('moves a success the profile lacks to the profile’s code, body unread', () => {
     assert.deepEqual(judgeStatus(206, nat, 'GET'), { action: 'status', status: 200 });
+    assert.deepEqual(judgeStatus(203, nat, 'GET'), { action: 'status', status: 200 });
+    assert.deepEqual(judgeStatus(205, nat, 'POST'), { action: 'status', status: 204 });
+  });
+
+  test('passes 201, 202 and 204 as they are even where the profile lacks them: their fallbacks mean something else', () => {
+    const basic = getProfile('basic');
+    for (const status of [201, 202, 204]) {
+      assert.deepEqual(judgeStatus(status, basic, 'POST'), { action: 'pass' }, String(status));
+      assert.deepEqual(judgeStatus(status, nat, 'POST'), { action: 'pass' }, String(status));
+    }
+    assert.equal(basic.has(201) || basic.has(202), false, 'the profile lacks them');
   });
 
   test('reads errors, codes that land on errors and redirections', () => {
