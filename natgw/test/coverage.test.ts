@@ -305,7 +305,7 @@ describe('the NAT codes of the error-code page', () => {
   });
 
   test('the README gives the count', () => {
-    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
     const count = `${Object.keys(produced).length} of the page's ${natCodes.length} NAT codes`;
     assert.ok(readme.includes(count), `README should say "${count}"`);
   });
