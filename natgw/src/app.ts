@@ -1,7 +1,10 @@
 import { dirname, join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { type StatuskitOptions, serverOptions, statuskit } from 'statuskit/fastify';
+import { Accounts, accountRoutes } from './admin/accounts.js';
+import { Faults, faultRoutes, reachedRoutes } from './admin/faults.js';
 import { adminApi } from './admin/routes.js';
+import { Backends } from './backends.js';
 import type { Config } from './config.js';
 import { openDatabase } from './db/database.js';
 import { pluginErrorCodes } from './errors.js';
@@ -95,6 +98,11 @@ export async function buildApp(
   boundedJson(app, config.jsonMaxDepth);
   app.addHook('preParsing', accessKeys.preParsing);
   app.addHook('preValidation', accessKeys.preValidation);
+  // Faults answer authenticated requests only: after the access keys' checks, before the handlers.
+  const backends = new Backends();
+  const faults = new Faults(backends, reachedRoutes(kinds), config.projects);
+  if (config.adminApi) app.addHook('preHandler', faults.hook);
+  const accounts = new Accounts(database);
   await openApi(app, contract, publicUrl);
   await apiReference(app);
   identityRoutes(app, identity, {
@@ -106,10 +114,21 @@ export async function buildApp(
   });
   discoveryRoutes(app, publicUrl);
   versionRoutes(app, publicUrl);
-  if (config.adminApi) await adminApi(app, config.projects);
+  if (config.adminApi)
+    await adminApi(app, config.projects, [
+      faultRoutes(faults, publicUrl),
+      accountRoutes(accounts, config.projects),
+    ]);
 
   // Each form's prefix holds the routes of the kinds served in it (resources/kinds.ts).
-  const resources = new Resources(kinds, { database, clock, limits: config.limits, network });
+  const resources = new Resources(kinds, {
+    database,
+    clock,
+    limits: config.limits,
+    network,
+    backends,
+    accounts,
+  });
   for (const form of Object.keys(prefixes) as Form[]) {
     const prefix = prefixes[form];
     await app.register(

@@ -14,6 +14,8 @@ export interface NatErrorOptions {
   /** For a code with several messages (`//` on the page), the one that contains this text. */
   variant?: string;
   details?: unknown;
+  /** Placeholders `values` does not name are left as the page writes them (else they are emptied). */
+  keepUnfilled?: boolean;
 }
 
 /** The page's placeholders: `%(name)s`, and by position `%s`, `%d` and masked values (`'*'`, `****-…`). */
@@ -23,12 +25,12 @@ const placeholder = /%\((\w+)\)[sd]|%[sd]|\*+(?:-\*+)*/g;
  * A template with its placeholders filled.
  * @example fill('NatGateway %(nat_gateway_id)s is not ACTIVE.', { nat_gateway_id: 'x' }) // 'NatGateway x is not ACTIVE.'
  */
-export function fill(template: string, values: TemplateValues = {}): string {
+export function fill(template: string, values: TemplateValues = {}, keepUnfilled = false): string {
   let position = 0;
-  return template.replace(placeholder, (_, name: string | undefined) => {
+  return template.replace(placeholder, (written, name: string | undefined) => {
     if (typeof values === 'string') return values;
     const key = name ?? String(position++);
-    return String(values[key] ?? '');
+    return String(values[key] ?? (keepUnfilled ? written : ''));
   });
 }
 
@@ -62,8 +64,9 @@ export function natError(
   const template = messages[variant];
   if (template === undefined) throw new Error(`${code} has no message with "${options.variant}"`);
   const zh = zhCnTemplate(code, variant);
-  const en = fill(template, values);
-  return createError(status as ErrorStatus, zh === undefined ? en : { en, 'zh-CN': fill(zh, values) }, {
+  const en = fill(template, values, options.keepUnfilled);
+  const zhCn = zh === undefined ? undefined : fill(zh, values, options.keepUnfilled);
+  return createError(status as ErrorStatus, zhCn === undefined ? en : { en, 'zh-CN': zhCn }, {
     code,
     ...(options.details === undefined ? {} : { details: options.details }),
   });

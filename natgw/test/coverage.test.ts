@@ -6,6 +6,26 @@ import { errorCodes } from '../src/error-codes.js';
 // biome-ignore lint/suspicious/noTemplateCurlyInString: the title as the test's source spells it (one test per field)
 const invalidField = 'answers an invalid ${field} with 400 and ${code}';
 
+/** The backend failures a `fails` fault makes, at the point the cloud calls each backend (faults.test.ts). */
+const backendFailures = {
+  gateway:
+    "fails a NAT gateway's creation at each backend with the page's code (NAT.0112, NAT.0110, NAT.0111, NAT.0107, NAT.0108): no gateway is left, and the network takes one again",
+  rules:
+    "fails an SNAT rule's EIP association with NAT.0212 and a DNAT rule's VTEP with NAT.0316: no rule is left, and the EIP is free",
+  ports:
+    "fails a private gateway's and a transit IP's port creation (500 NAT.1004) and deletion (500 NAT.1005): the address is free again, the resource kept",
+};
+
+/** The pages' codes for an account's states (accounts.test.ts). */
+const accountStates = {
+  restricted:
+    'a restricted account creates no private NAT gateway (400 NAT.1022), a suspended one neither (NAT.1023), in English and Chinese',
+  frozen:
+    "a frozen account's NAT gateway takes no update (400 NAT.0104), nor its DNAT rules (NAT.0318); reads still work",
+  privateFrozen:
+    "a frozen account's private NAT gateways take no update or deletion, and no rule is created, updated or deleted on them (400 NAT.1208)",
+};
+
 /**
  * Every NAT code of the error-code page: produced from its condition by a named test (the file
  * and the test's title), or not reachable through this API, and why. The README prints the count.
@@ -235,6 +255,20 @@ const produced: Record<string, readonly [file: string, test: string]> = {
     'private-dnat',
     "keeps SNAT and DNAT rules off each other's transit IPs (NAT.1308, NAT.1305) and any apart from port protocols (NAT.1410)",
   ],
+  'NAT.0107': ['faults', backendFailures.gateway],
+  'NAT.0108': ['faults', backendFailures.gateway],
+  'NAT.0110': ['faults', backendFailures.gateway],
+  'NAT.0111': ['faults', backendFailures.gateway],
+  'NAT.0112': ['faults', backendFailures.gateway],
+  'NAT.0212': ['faults', backendFailures.rules],
+  'NAT.0316': ['faults', backendFailures.rules],
+  'NAT.1004': ['faults', backendFailures.ports],
+  'NAT.1005': ['faults', backendFailures.ports],
+  'NAT.1022': ['accounts', accountStates.restricted],
+  'NAT.1023': ['accounts', accountStates.restricted],
+  'NAT.0104': ['accounts', accountStates.frozen],
+  'NAT.0318': ['accounts', accountStates.frozen],
+  'NAT.1208': ['accounts', accountStates.privateFrozen],
 };
 
 const backend = 'a failure of a service natgw stands in for; natgw has none of them';
@@ -248,35 +282,20 @@ const unreachable: Record<string, string> = {
   'NAT.0019': 'the same condition as NAT.0005 (an unknown network, 404), which natgw sends',
   'NAT.0102':
     'overload and draining are answered by the contract with 503 and Retry-After, which clients and the gateway retry; the page makes NAT.0102 a 400',
-  'NAT.0104': 'admin_state_up cannot be changed through this API and natgw freezes nothing',
   'NAT.0106':
     'concurrent requests are ordered by the database (row locks): the later one is answered from the state the earlier left (NAT.0103 for a gateway PENDING_UPDATE)',
-  'NAT.0107': backend,
-  'NAT.0108': backend,
   'NAT.0109': "the network fixture's EIPs are IPv4",
-  'NAT.0110': backend,
-  'NAT.0111': backend,
-  'NAT.0112': backend,
-  'NAT.0212': backend,
   'NAT.0312': 'the network fixture has no virtual IP ports',
-  'NAT.0316': backend,
-  'NAT.0318':
-    'natgw freezes nothing: a DNAT rule update refuses only a rule that is not ACTIVE, with the 409 of a rule in transition',
   'NAT.0401': 'natgw freezes no EIP',
   'NAT.0402': 'the network fixture binds no EIP to a port',
   'NAT.0407':
     'the pages give it no condition beyond those with codes of their own (another gateway NAT.0404, an all-port rule NAT.0408 and NAT.0409, another project NAT.0405)',
   'NAT.0410': 'EIPs are given by id: a malformed one is NAT.0210 or NAT.0024, an unknown one NAT.0026',
-  'NAT.1004': backend,
-  'NAT.1005': backend,
   'NAT.1009': backend,
-  'NAT.1022': 'natgw has no account states (restricted, suspended)',
-  'NAT.1023': 'natgw has no account states (restricted, suspended)',
   'NAT.1101':
     'natgw makes no transit subnets (their operations are in no page here): a transit IP is assigned from a subnet of the project as it is',
   'NAT.1204':
     "the pages give no number of private gateways per VPC, and natgw sets none (public NAT's NAT.0113 has the setting `gatewaysPerVpc`)",
-  'NAT.1208': 'natgw freezes no private gateway',
 };
 
 const natCodes = Object.keys(errorCodes).filter((code) => code.startsWith('NAT.'));

@@ -170,6 +170,13 @@ describe("natgw's OpenAPI document against natgw", () => {
       assert.equal(response.statusCode, 201, response.body);
       ids.set(`${privateRule}_rule_id`, response.json()[`${privateRule}_rule`].id);
     }
+    // A fault of the admin API, as its example sets it.
+    if (path.includes('{fault_id}')) {
+      const payload = exampleOf('/_natgw/faults') as object;
+      const response = await service.as('admin', { method: 'POST', url: '/_natgw/faults', payload });
+      assert.equal(response.statusCode, 201, response.body);
+      ids.set('fault_id', response.json().fault.id);
+    }
     // A private resource's tags are its example's, key1 among them.
     if (needs.has('key') && privateNat) ids.set('key', 'key1');
     else if (needs.has('key')) {
@@ -182,6 +189,10 @@ describe("natgw's OpenAPI document against natgw", () => {
   }
 
   async function clear() {
+    // The admin API's examples set a fault and freeze the account: neither may answer what follows.
+    await service.as('admin', { method: 'DELETE', url: '/_natgw/faults' });
+    const account = `/_natgw/projects/${project}/account`;
+    await service.as('admin', { method: 'PUT', url: account, payload: { state: 'normal' } });
     for (const kind of ['snat', 'dnat']) {
       const rules = `/v3/${project}/private-nat/${kind}-rules`;
       const listed = await service.as('demo', { url: rules });

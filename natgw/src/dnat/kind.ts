@@ -1,4 +1,5 @@
 import type { DnatRuleRow } from '../db/schema.js';
+import { natError } from '../errors.js';
 import { gateways } from '../gateways/kind.js';
 import { lifecycle, owned } from '../resources/fields.js';
 import { equal, equals, id } from '../resources/filters.js';
@@ -54,6 +55,8 @@ export const dnatRules = kind<DnatRuleRow>(
     create: createDnatRule,
     update: updateDnatRule,
     batch: createDnatRules,
+    // A frozen account's rules take no change.
+    account: { update: (state) => (state === 'frozen' ? natError('NAT.0318') : undefined) },
     // Its mappings are free at once, and so is its EIP when no other live DNAT rule uses it.
     deletion: eipDeletion<DnatRuleRow>((rule) => [rule.floating_ip_id], {
       external_key: null,

@@ -202,7 +202,11 @@ function creation(
       admin_state_up: 1,
     }),
     conflict: place.conflict,
-    written: place.placed,
+    async written(trx, rule, gateway) {
+      await place.placed(trx, rule, gateway);
+      // The rule is programmed on the gateway's VTEP.
+      services.backends.call('vtep');
+    },
   };
 }
 
@@ -257,6 +261,7 @@ const creationErrors = [
   'NAT.0405',
   'NAT.0408',
   'NAT.0106',
+  'NAT.0316',
 ] as const;
 
 /** Creates a rule on an ACTIVE gateway of the project, PENDING_CREATE for the provisioning delay. */
@@ -328,11 +333,14 @@ export const updateDnatRule: Operation<
   forms: ['huawei'],
   errors: [
     'NAT.0319',
+    'NAT.0318',
     'NAT.0014',
     'NAT.0021',
     { code: 'NAT.0301', variant: 'Request is null.' },
     { code: 'NAT.0301', variant: 'param xxx is null in request body.' },
-    ...creationErrors.filter((code) => code !== 'NAT.0014' && code !== 'NAT.0021' && code !== 'NAT.0309'),
+    ...creationErrors.filter(
+      (code) => code !== 'NAT.0014' && code !== 'NAT.0021' && code !== 'NAT.0309' && code !== 'NAT.0316',
+    ),
   ],
   body: {
     type: 'object',

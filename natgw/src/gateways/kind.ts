@@ -60,6 +60,13 @@ export const gateways = kind<NatGatewayRow>(
     },
     create: createGateway,
     update: updateGateway,
+    // A frozen account's gateways take no change (the page's "…is frozen.can not update.").
+    account: {
+      update: (state, row) =>
+        state === 'frozen'
+          ? natError('NAT.0104', { nat_gateway_id: row.id }, { variant: 'is frozen' })
+          : undefined,
+    },
     deletion: { errors: ['NAT.0103', 'NAT.0006'] },
     tags: { table: 'tags', column: 'nat_gateway_id', forms: ['otcTags', 'huaweiTags'] },
   },

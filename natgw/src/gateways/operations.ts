@@ -1,4 +1,5 @@
 import { sql, type Transaction } from 'kysely';
+import { derivedPortId } from '../backends.js';
 import type { Database } from '../db/database.js';
 import type { NatGatewayRow, Schema } from '../db/schema.js';
 import { natError } from '../errors.js';
@@ -42,7 +43,9 @@ const notDeleting = sql<boolean>`(pending is null or pending <> 'PENDING_DELETE'
 /**
  * Creates a gateway, PENDING_CREATE for the provisioning delay. The limits per VPC (NAT.0113)
  * and per network (NAT.0012), where configured, are counted under a lock on the VPC's and the
- * network's key, held until the insert commits.
+ * network's key, held until the insert commits. Then, in the same transaction, the backends the
+ * cloud calls: the VPC's route table, a gateway node and its address, before the row; the
+ * gateway's port, made and bound, after it.
  */
 export const createGateway: Operation<
   {
@@ -69,6 +72,11 @@ export const createGateway: Operation<
     'NAT.0012',
     'NAT.0113',
     'NAT.0020',
+    'NAT.0112',
+    'NAT.0110',
+    'NAT.0111',
+    'NAT.0107',
+    'NAT.0108',
   ],
   body: {
     type: 'object',
@@ -118,6 +126,13 @@ export const createGateway: Operation<
           throw natError('NAT.0113', { limit: gatewaysPerVpc });
         if (gatewaysPerNetwork > 0 && (await count('internal_network_id', networkId)) >= gatewaysPerNetwork)
           throw natError('NAT.0012', { network: networkId });
+        services.backends.call('route-table', { router_id: routerId });
+        services.backends.call('gateway-host');
+        services.backends.call('gateway-host-ip');
+      },
+      async written(_trx, row) {
+        services.backends.call('ng-port-create');
+        services.backends.call('ng-port-bind', { port: derivedPortId(row.id) });
       },
       fields: () => ({
         name: input.name,
@@ -150,6 +165,7 @@ export const updateGateway: Operation<
     'NAT.0016',
     { code: 'NAT.0105', status: 404 },
     'NAT.0103',
+    { code: 'NAT.0104', variant: 'is frozen' },
     'NAT.1206',
   ],
   body: {

@@ -1,4 +1,4 @@
-import { privateGateways } from '../private-gateways/kind.js';
+import { frozenGateway, privateGateways } from '../private-gateways/kind.js';
 import { anyId, anyOf } from '../resources/filters.js';
 import { type Filter, kind } from '../resources/kind.js';
 import { unbindTransitIps, usingTransitAddresses } from '../transit-ips/bindings.js';
@@ -66,9 +66,16 @@ export const privateDnatRules = kind<PrivateDnatRow>(
     filters,
     page: {},
     parent: { kind: privateGateways, column: 'gateway_id' },
+    // A frozen account's gateways take no rule, and their rules no change.
+    account: {
+      create: (state, gateway) => frozenGateway(state, gateway?.id ?? '', 'create'),
+      update: (state, row) => frozenGateway(state, row.gateway_id, 'update'),
+      delete: (state, row) => frozenGateway(state, row.gateway_id, 'delete'),
+    },
     create: createPrivateDnat,
     update: updatePrivateDnat,
     deletion: {
+      errors: [{ code: 'NAT.1208', variant: 'delete operation' }],
       // Its traffic is free at once, and its transit IP when no other rule uses it.
       clear: { transit_key: null, internal_key: null },
       after: (trx, row, { database, clock }) =>

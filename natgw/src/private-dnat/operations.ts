@@ -197,7 +197,7 @@ export const createPrivateDnat: Operation<
   },
   PrivateDnatRow
 > = {
-  errors: [...trafficErrors, 'NAT.1207'],
+  errors: [...trafficErrors, { code: 'NAT.1208', variant: 'create operation' }, 'NAT.1207'],
   body: {
     type: 'object',
     required: ['dnat_rule'],
@@ -266,7 +266,7 @@ export const createPrivateDnat: Operation<
  * gateway when no rule uses it any more.
  */
 export const updatePrivateDnat: Operation<{ dnat_rule?: Traffic }, PrivateDnatRow> = {
-  errors: trafficErrors as unknown as Operation<never, PrivateDnatRow>['errors'],
+  errors: [...trafficErrors, { code: 'NAT.1208', variant: 'update operation' }],
   body: {
     type: 'object',
     examples: [examples.update],

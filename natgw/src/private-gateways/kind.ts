@@ -1,4 +1,6 @@
 import { type SqlBool, sql } from 'kysely';
+import type { AccountState } from '../admin/accounts.js';
+import { derivedPortId } from '../backends.js';
 import { statusSql } from '../db/lifecycle.js';
 import { natError } from '../errors.js';
 import { claimMigrations, releaseAddress } from '../network/claims.js';
@@ -11,6 +13,20 @@ import { migrations, type PrivateGatewayRow } from './row.js';
 /** The most rules and transit IPs of a gateway: every example shows 20 and 1, whatever its spec. */
 export const ruleMax = 20;
 export const transitIpPoolSizeMax = 1;
+
+/**
+ * A frozen account's private gateways take no change, nor do their rules: the page's NAT.1208
+ * naming the gateway and the operation refused.
+ */
+export function frozenGateway(
+  state: AccountState,
+  gatewayId: string,
+  operation: 'create' | 'update' | 'delete',
+) {
+  return state === 'frozen'
+    ? natError('NAT.1208', { 0: gatewayId }, { variant: `${operation} operation` })
+    : undefined;
+}
 
 /** A private NAT gateway as the pages show it, in the order of their examples. */
 const schema = {
@@ -94,11 +110,25 @@ export const privateGateways = kind<PrivateGatewayRow>(
     page: {},
     create: createPrivateGateway,
     update: updatePrivateGateway,
-    // Its address in the subnet is free at once.
+    // A restricted or suspended account makes none (NAT.1022, NAT.1023); a frozen one changes none.
+    account: {
+      create: (state) =>
+        state === 'restricted'
+          ? natError('NAT.1022')
+          : state === 'suspended'
+            ? natError('NAT.1023')
+            : undefined,
+      update: (state, row) => frozenGateway(state, row.id, 'update'),
+      delete: (state, row) => frozenGateway(state, row.id, 'delete'),
+    },
+    // Its address in the subnet is free at once, and the port that held it is deleted.
     deletion: {
-      errors: ['NAT.1202'],
+      errors: ['NAT.1202', { code: 'NAT.1208', variant: 'delete operation' }, 'NAT.1005'],
       clear: { ngport_key: null },
-      after: (trx, row) => releaseAddress(trx, row.tenant_id, row.id),
+      after: async (trx, row, { backends }) => {
+        await releaseAddress(trx, row.tenant_id, row.id);
+        backends.call('port-delete', derivedPortId(row.id));
+      },
     },
     // Under /v3/{project_id}/private-nat-gateways (not under private-nat/), named by `resource_id`.
     tags: {

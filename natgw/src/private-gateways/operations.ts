@@ -60,7 +60,18 @@ export const createPrivateGateway: Operation<
   },
   PrivateGatewayRow
 > = {
-  errors: ['NAT.1201', 'NAT.1002', 'NAT.1015', 'NAT.1016', 'NAT.1405', 'NAT.1403', 'NAT.1404'],
+  errors: [
+    'NAT.1201',
+    'NAT.1002',
+    'NAT.1015',
+    'NAT.1016',
+    'NAT.1022',
+    'NAT.1023',
+    'NAT.1405',
+    'NAT.1403',
+    'NAT.1404',
+    'NAT.1004',
+  ],
   body: {
     type: 'object',
     required: ['gateway'],
@@ -123,6 +134,8 @@ export const createPrivateGateway: Operation<
           written: async (trx, row) => {
             await claim.claim(trx, row.id);
             if (tags.length > 0) await new TagStore(store).addIn(trx, tenant, row.id, tags);
+            // The port that holds the address.
+            services.backends.call('port-create', subnet.id);
           },
           conflict: () => claim.conflict(),
         });
@@ -139,7 +152,7 @@ export const updatePrivateGateway: Operation<
   { gateway: { name?: string; description?: string; spec?: string } },
   PrivateGatewayRow
 > = {
-  errors: ['NAT.1002', 'NAT.1206'],
+  errors: ['NAT.1002', { code: 'NAT.1208', variant: 'update operation' }, 'NAT.1206'],
   body: {
     type: 'object',
     required: ['gateway'],

@@ -1,4 +1,4 @@
-import { privateGateways } from '../private-gateways/kind.js';
+import { frozenGateway, privateGateways } from '../private-gateways/kind.js';
 import { anyId, anyOf } from '../resources/filters.js';
 import { type Filter, kind } from '../resources/kind.js';
 import { unbindTransitIps, usingTransitAddresses, usingTransitIps } from '../transit-ips/bindings.js';
@@ -65,9 +65,16 @@ export const privateSnatRules = kind<PrivateSnatRow>(
     filters,
     page: {},
     parent: { kind: privateGateways, column: 'gateway_id' },
+    // A frozen account's gateways take no rule, and their rules no change.
+    account: {
+      create: (state, gateway) => frozenGateway(state, gateway?.id ?? '', 'create'),
+      update: (state, row) => frozenGateway(state, row.gateway_id, 'update'),
+      delete: (state, row) => frozenGateway(state, row.gateway_id, 'delete'),
+    },
     create: createPrivateSnat,
     update: updatePrivateSnat,
     deletion: {
+      errors: [{ code: 'NAT.1208', variant: 'delete operation' }],
       // Its source is free at once, and its transit IPs when no other rule uses them.
       clear: { source_key: null },
       after: (trx, row, { database, clock }) =>

@@ -1,6 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import type { Migration, RawBuilder, SqlBool, Transaction } from 'kysely';
 import type { ContractError } from 'statuskit';
+import type { AccountState, Accounts } from '../admin/accounts.js';
+import type { Backends } from '../backends.js';
 import type { Limits } from '../config.js';
 import type { Database } from '../db/database.js';
 import type { Schema } from '../db/schema.js';
@@ -28,12 +30,17 @@ export interface Clock {
   delayMs: number;
 }
 
-/** What the kinds' hooks may use: the database, the clock, the limits, each project's network. */
+/**
+ * What the kinds' hooks may use: the database, the clock, the limits, each project's network,
+ * the backends the real cloud calls (where a fault can make them fail) and the account states.
+ */
 export interface Services {
   database: Database;
   clock: Clock;
   limits: Limits;
   network(tenant: string): ProjectNetwork;
+  backends: Backends;
+  accounts: Accounts;
 }
 
 /** The path forms (forms.ts) a kind's routes are served under. */
@@ -46,6 +53,16 @@ export type PageError = readonly [NatCode, string];
 export interface Filter {
   schema: object;
   where(column: string, value: never, now: number): RawBuilder<SqlBool>;
+}
+
+/**
+ * What an account state refuses of a kind's writes: the page's error, or nothing. A creation
+ * sees its parent (for a kind with one), an update or a deletion the row.
+ */
+export interface AccountRules<Row> {
+  create?(state: AccountState, parent: ResourceRow | undefined): ContractError | undefined;
+  update?(state: AccountState, row: Row): ContractError | undefined;
+  delete?(state: AccountState, row: Row): ContractError | undefined;
 }
 
 /** The row a new resource is made of: all but what the machinery fills in. */
@@ -151,6 +168,8 @@ export interface ResourceKind<Row extends ResourceRow = ResourceRow> {
   inUse?(row: Row): ContractError;
   create?: Operation<never, Row>;
   update?: Operation<never, Row>;
+  /** What the project's account state refuses (admin/accounts.ts), checked in the write's transaction. */
+  account?: AccountRules<Row>;
   /** Creation of several in one request (`POST <path>/batch`), all or none: 201 with their list. */
   batch?: Operation<never, Row, View[]>;
   /** What deletion does besides starting PENDING_DELETE: its page's errors, checks, columns it clears, releases. */

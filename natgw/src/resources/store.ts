@@ -1,13 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { ContractError } from 'statuskit';
+import type { AccountState } from '../admin/accounts.js';
 import { uniqueViolation } from '../db/database.js';
 import { alive, type Pending, pageTime, type ResourceStatus, statusAt } from '../db/lifecycle.js';
 import type { Schema } from '../db/schema.js';
 import { type DocumentedCode, natError } from '../errors.js';
 import { v3Fields } from './fields.js';
 import { common } from './filters.js';
-import type { Creation, Filter, ResourceKind, ResourceRow, Services, Update, View } from './kind.js';
+import type {
+  AccountRules,
+  Creation,
+  Filter,
+  ResourceKind,
+  ResourceRow,
+  Services,
+  Update,
+  View,
+} from './kind.js';
 
 /** The kinds' tables, as the machinery sees them: rows of a resource, with columns of their own. */
 type Rows = Kysely<Record<string, ResourceRow & Record<string, unknown>>>;
@@ -194,6 +204,7 @@ export class ResourceStore<Row extends ResourceRow = ResourceRow> {
       const created: View[] = [];
       for (const steps of creations) {
         const parent = (await this.#parentOf(trx, tenant, steps.parent, now)) as unknown as Parent;
+        await this.#allowed(trx, tenant, (rules, state) => rules.create?.(state, parent));
         await steps.prepare?.(trx, now, parent);
         const row = {
           id: randomUUID(),
@@ -232,6 +243,7 @@ export class ResourceStore<Row extends ResourceRow = ResourceRow> {
       const column = this.kind.parent?.column;
       if (parent && column && (row as unknown as Record<string, unknown>)[column] !== parent.id)
         throw this.missing(id);
+      await this.#allowed(trx, tenant, (rules, state) => rules.update?.(state, row));
       steps.check?.(row, parent);
       await steps.before?.(trx, row, parent);
       const changes = steps.changes(row, parent);
@@ -249,6 +261,18 @@ export class ResourceStore<Row extends ResourceRow = ResourceRow> {
   /** The parent a request names, locked and ACTIVE; none where the kind has no parent. */
   async #parentOf(trx: Transaction<Schema>, tenant: string, id: string | undefined, now: number) {
     return id === undefined ? undefined : this.parent?.lockActive(trx, tenant, id, now);
+  }
+
+  /** Throws what the project's account state refuses of a write, for a kind whose state can refuse it. */
+  async #allowed(
+    trx: Transaction<Schema>,
+    tenant: string,
+    refusal: (rules: AccountRules<Row>, state: AccountState) => ContractError | undefined,
+  ): Promise<void> {
+    const rules = this.kind.account;
+    if (!rules) return;
+    const refused = refusal(rules, await this.services.accounts.state(trx, tenant));
+    if (refused) throw refused;
   }
 
   /** The page's error for a uniqueness constraint a write broke, or the error itself. */
@@ -269,6 +293,7 @@ export class ResourceStore<Row extends ResourceRow = ResourceRow> {
       const now = this.services.clock.now();
       const row = await this.find(trx, tenant, id, now, { lock: true, deleting: true });
       this.requireActive(row);
+      await this.#allowed(trx, tenant, (rules, state) => rules.delete?.(state, row));
       for (const child of this.children) {
         const live = await rows(trx)
           .selectFrom(child.table)

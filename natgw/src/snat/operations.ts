@@ -59,6 +59,7 @@ export const createSnatRule: Operation<
     'NAT.0207',
     'NAT.0208',
     ...claimErrors,
+    'NAT.0212',
   ],
   body: {
     type: 'object',
@@ -159,6 +160,8 @@ export const createSnatRule: Operation<
           ruleId: row.id,
           floatingIpIds,
         });
+        // The EIPs are associated with the rule once claimed.
+        services.backends.call('eip-associate', { rule: row.id, fip: floatingIpIds[0] ?? '' });
       },
     });
   },

@@ -58,14 +58,17 @@ export const transitIps = kind<TransitIpRow>(
     page: {},
     create: assignTransitIp,
     deletion: {
-      errors: ['NAT.1409'],
+      errors: ['NAT.1409', 'NAT.1005'],
       // Rules of a private gateway that use it hold it (their gateway is its `gateway_id`).
       before: async (_trx, row) => {
         if (row.gateway_id !== '') throw natError('NAT.1409', row.id);
       },
-      // Its address is free at once.
+      // Its address is free at once, and its port (`network_interface_id`) is deleted.
       clear: { address_key: null },
-      after: (trx, row) => releaseAddress(trx, row.tenant_id, row.id),
+      after: async (trx, row, { backends }) => {
+        await releaseAddress(trx, row.tenant_id, row.id);
+        backends.call('port-delete', row.network_interface_id);
+      },
     },
     // Under /v3/{project_id}/transit-ips (not under private-nat/), named by `resource_id`.
     tags: {

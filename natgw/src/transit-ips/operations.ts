@@ -44,6 +44,7 @@ export const assignTransitIp: Operation<
     'NAT.1405',
     'NAT.1404',
     'NAT.1403',
+    'NAT.1004',
   ],
   body: {
     type: 'object',
@@ -90,6 +91,8 @@ export const assignTransitIp: Operation<
           written: async (trx, row) => {
             await claim.claim(trx, row.id);
             if (tags.length > 0) await new TagStore(store).addIn(trx, tenant, row.id, tags);
+            // The port that holds the address: its `network_interface_id`.
+            services.backends.call('port-create', subnet.id);
           },
           conflict: () => claim.conflict(),
         });
