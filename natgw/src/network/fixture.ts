@@ -12,7 +12,10 @@ export interface Network {
   networks: {
     id: string;
     router_id: string;
-    /** An IPv6 block is a network without an IPv4 subnet: no gateway or SNAT rule takes it (NAT.0010). */
+    /**
+     * An IPv6 block is a network without an IPv4 subnet: no gateway, SNAT rule or transit IP
+     * takes it (NAT.0010).
+     */
     cidr: string;
   }[];
   ports: {
