@@ -28,7 +28,8 @@ export interface ProjectConfig {
 
 /**
  * The limits the pages state, with their values. Where a page names the condition but no number
- * (gateways per VPC, DNAT rules per EIP), 0: none is enforced until one is configured.
+ * (gateways per VPC, DNAT rules per EIP, private gateways per VPC), 0: none is enforced until one
+ * is configured.
  */
 export interface Limits {
   /** EIPs in one SNAT rule (`snat_rule_public_ip_limit`, 20; NAT.0211). */
@@ -41,6 +42,8 @@ export interface Limits {
   gatewaysPerVpc: number;
   /** NAT gateways on one internal network (NAT.0012 "already has nat gateway": 1; 0 turns it off). */
   gatewaysPerNetwork: number;
+  /** Private NAT gateways in one VPC, their downlink subnets' (NAT.1204). */
+  privateGatewaysPerVpc: number;
 }
 
 export interface Config {
@@ -125,6 +128,7 @@ export const defaultConfig: Config = {
     dnatRulesPerEip: 0,
     gatewaysPerVpc: 0,
     gatewaysPerNetwork: 1,
+    privateGatewaysPerVpc: 0,
   },
   tokenBodyLimit: 16 * 1024,
   jsonMaxDepth: 32,
@@ -143,7 +147,8 @@ export const defaultConfig: Config = {
  * `NATGW_PUBLIC_URL`, `NATGW_NETWORK_FILE`, `NATGW_MAX_IN_FLIGHT`, `NATGW_TRUST_PROXY`,
  * `NATGW_PROXY_SECRET`, `NATGW_REGION`,
  * `NATGW_LOCKOUT_FAILURE_ATTEMPTS`, `NATGW_LOCKOUT_DURATION`, `NATGW_LOCKOUT_ADDRESS_ATTEMPTS`,
- * `NATGW_LOCKOUT_USER_ATTEMPTS`, `NATGW_GATEWAYS_PER_NETWORK`, `NATGW_ADMIN_API`, `LOG_LEVEL`), then `overrides`. A file
+ * `NATGW_LOCKOUT_USER_ATTEMPTS`, `NATGW_GATEWAYS_PER_NETWORK`, `NATGW_PRIVATE_GATEWAYS_PER_VPC`,
+ * `NATGW_ADMIN_API`, `LOG_LEVEL`), then `overrides`. A file
  * that holds secret keys must be readable by its owner alone.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
@@ -182,6 +187,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     ...defaultConfig.limits,
     ...file.limits,
     ...(env.NATGW_GATEWAYS_PER_NETWORK ? { gatewaysPerNetwork: Number(env.NATGW_GATEWAYS_PER_NETWORK) } : {}),
+    ...(env.NATGW_PRIVATE_GATEWAYS_PER_VPC
+      ? { privateGatewaysPerVpc: Number(env.NATGW_PRIVATE_GATEWAYS_PER_VPC) }
+      : {}),
     ...overrides.limits,
   };
   return { ...defaultConfig, ...file, ...fromEnv, ...overrides, loginLockout, limits };

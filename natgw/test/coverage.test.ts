@@ -269,33 +269,53 @@ const produced: Record<string, readonly [file: string, test: string]> = {
   'NAT.0104': ['accounts', accountStates.frozen],
   'NAT.0318': ['accounts', accountStates.frozen],
   'NAT.1208': ['accounts', accountStates.privateFrozen],
+  'NAT.0010': [
+    'gateways',
+    'answers a network without an IPv4 subnet with 400 NAT.0010, once it is known to exist',
+  ],
+  'NAT.0109': [
+    'snat',
+    'refuses a network without an IPv4 subnet (400 NAT.0010) and an IPv6, bound or frozen EIP (NAT.0109, NAT.0402, NAT.0401)',
+  ],
+  'NAT.0401': [
+    'snat',
+    'refuses a network without an IPv4 subnet (400 NAT.0010) and an IPv6, bound or frozen EIP (NAT.0109, NAT.0402, NAT.0401)',
+  ],
+  'NAT.0402': [
+    'snat',
+    'refuses a network without an IPv4 subnet (400 NAT.0010) and an IPv6, bound or frozen EIP (NAT.0109, NAT.0402, NAT.0401)',
+  ],
+  'NAT.0312': [
+    'dnat',
+    'refuses a virtual IP port (400 NAT.0312), a port without an address (404 NAT.1009) and an IPv6, bound or frozen EIP (NAT.0109, NAT.0402, NAT.0401)',
+  ],
+  'NAT.1009': [
+    'dnat',
+    'refuses a virtual IP port (400 NAT.0312), a port without an address (404 NAT.1009) and an IPv6, bound or frozen EIP (NAT.0109, NAT.0402, NAT.0401)',
+  ],
+  'NAT.1204': [
+    'private-gateways',
+    "counts a VPC's gateways against `privateGatewaysPerVpc` (none by default): past it 400 NAT.1204",
+  ],
 };
 
-const backend = 'a failure of a service natgw stands in for; natgw has none of them';
-/** The private NAT gateway's codes (transit IPs, downlink VPCs): not in the public NAT v2.0 API. */
+/** The codes no request through this API can cause, each with the reason. */
 const unreachable: Record<string, string> = {
   'NAT.0007':
     "a database failure is the contract's 500 (NAT.1001), which never shows the failure to the client",
   'NAT.0009': 'natgw manages none of the resources (ports, subnets) whose use the code reports',
-  'NAT.0010': "the network fixture's networks are IPv4 subnets",
-  'NAT.0013': "a gateway's VPC cannot disappear: the network fixture does not change while natgw runs",
+  'NAT.0013':
+    "a gateway's VPC cannot disappear: a network document that drops a VPC or network in use is refused (409)",
   'NAT.0019': 'the same condition as NAT.0005 (an unknown network, 404), which natgw sends',
   'NAT.0102':
     'overload and draining are answered by the contract with 503 and Retry-After, which clients and the gateway retry; the page makes NAT.0102 a 400',
   'NAT.0106':
     'concurrent requests are ordered by the database (row locks): the later one is answered from the state the earlier left (NAT.0103 for a gateway PENDING_UPDATE)',
-  'NAT.0109': "the network fixture's EIPs are IPv4",
-  'NAT.0312': 'the network fixture has no virtual IP ports',
-  'NAT.0401': 'natgw freezes no EIP',
-  'NAT.0402': 'the network fixture binds no EIP to a port',
   'NAT.0407':
     'the pages give it no condition beyond those with codes of their own (another gateway NAT.0404, an all-port rule NAT.0408 and NAT.0409, another project NAT.0405)',
   'NAT.0410': 'EIPs are given by id: a malformed one is NAT.0210 or NAT.0024, an unknown one NAT.0026',
-  'NAT.1009': backend,
   'NAT.1101':
     'natgw makes no transit subnets (their operations are in no page here): a transit IP is assigned from a subnet of the project as it is',
-  'NAT.1204':
-    "the pages give no number of private gateways per VPC, and natgw sets none (public NAT's NAT.0113 has the setting `gatewaysPerVpc`)",
 };
 
 const natCodes = Object.keys(errorCodes).filter((code) => code.startsWith('NAT.'));

@@ -251,6 +251,52 @@ for (const engine of engines()) {
     );
 
     test(
+      'refuses a virtual IP port (400 NAT.0312), a port without an address (404 NAT.1009) and an IPv6, bound or frozen EIP (NAT.0109, NAT.0402, NAT.0401)',
+      bounded,
+      async () => {
+        // The default network's ports 65 (a virtual IP) and 66 (no address), and EIPs 257 (IPv6),
+        // 258 (bound to port 1) and 259 (frozen).
+        const vip = await createDnat(service, valid({ port_id: port(65) }));
+        assertError(vip, 400, 'NAT.0312');
+        assert.equal(vip.json().error.message, 'The virtual IP address is not supported.');
+        const bare = await createDnat(service, valid({ port_id: port(66) }));
+        assertError(bare, 404, 'NAT.1009');
+        assert.equal(bare.json().error.message, `Port ${port(66)} information is missing.`);
+        const chinese = await service.as('demo', {
+          method: 'POST',
+          url: '/v2.0/dnat_rules',
+          headers: { 'accept-language': 'zh-CN' },
+          payload: { dnat_rule: valid({ port_id: port(66) }) },
+        });
+        assert.equal(chinese.json().error.message, `端口 ${port(66)} 的信息缺失。`);
+        // What exists first: an unknown EIP beside them is NAT.0026.
+        assertError(
+          await createDnat(service, valid({ port_id: port(65), floating_ip_id: missing })),
+          400,
+          'NAT.0026',
+        );
+        const v6Eip = await createDnat(service, valid({ floating_ip_id: eip(257) }));
+        assertError(v6Eip, 400, 'NAT.0109');
+        assert.equal(v6Eip.json().error.message, 'NatGateway does not support IPv6.');
+        const bound = await createDnat(service, valid({ floating_ip_id: eip(258) }));
+        assertError(bound, 400, 'NAT.0402');
+        assert.equal(
+          bound.json().error.message,
+          `Floating Ip ${eip(258)} has associated with port ${port(1)}.`,
+        );
+        // With a private IP as with a port.
+        const frozen = await createDnat(
+          service,
+          valid({ port_id: null, private_ip: '10.0.1.20', floating_ip_id: eip(259) }),
+        );
+        assertError(frozen, 400, 'NAT.0401');
+        assert.equal(frozen.json().error.message, `Floating Ip ${eip(259)} is freezed.`);
+        for (const n of [257, 258, 259])
+          assert.deepEqual(await listIds(service, `floating_ip_id=${eip(n)}`), []);
+      },
+    );
+
+    test(
       'answers an unknown gateway with 404 NAT.0105 and a malformed one with 404 NAT.0021',
       bounded,
       async () => {

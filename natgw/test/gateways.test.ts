@@ -183,6 +183,29 @@ for (const engine of engines()) {
       assert.equal(errorCode(network.body), 'NAT.0005');
     });
 
+    test('answers a network without an IPv4 subnet with 400 NAT.0010, once it is known to exist', async () => {
+      // The default network's network 65 has an IPv6 block only.
+      const ipv6 = subnet(65);
+      const create = (changes: Record<string, string>, headers = {}) =>
+        service.as('demo', {
+          method: 'POST',
+          url: '/v2.0/nat_gateways',
+          headers,
+          payload: { nat_gateway: { ...pageExample.nat_gateway, name: 'ipv6', ...changes } },
+        });
+      const refused = await create({ internal_network_id: ipv6 });
+      assertError(refused, 400, 'NAT.0010');
+      assert.equal(refused.json().error.message, `Network ${ipv6} does not contain any IPv4 subnet`);
+      const chinese = await create({ internal_network_id: ipv6 }, { 'accept-language': 'zh-CN' });
+      assert.equal(chinese.json().error.message, `网络 ${ipv6} 不包含任何 IPv4 子网`);
+      // The network's own fault before its VPC's (NAT.0008); alt's is not demo's to name (NAT.0005).
+      const servedVpc = '3cb66d44-9f75-4237-bfff-e37b14d23ad2';
+      assertError(await create({ router_id: servedVpc, internal_network_id: ipv6 }), 400, 'NAT.0010');
+      assertError(await create({ internal_network_id: subnet(65, 2) }), 404, 'NAT.0005');
+      const listed = await service.as('demo', { url: `/v2.0/nat_gateways?internal_network_id=${ipv6}` });
+      assert.deepEqual(listed.json().nat_gateways, []);
+    });
+
     test('answers an unknown gateway with 404 NAT.0105 and a malformed id with 404 NAT.0021', async () => {
       const unknown = await service.as('demo', {
         url: '/v2.0/nat_gateways/0f0f0f0f-0000-4000-8000-000000000000',

@@ -239,6 +239,21 @@ for (const engine of engines()) {
       assert.equal(await transitGateway(address.id), '');
     });
 
+    test('takes a virtual IP port as type VIP; a port without an address is 404 NAT.1009, before its VPC is checked', async () => {
+      const gatewayId = await gateway(served(14));
+      const address = await transitIp(transit(14));
+      const base = { gateway_id: gatewayId, transit_ip_id: address.id, protocol: 'udp' };
+      // The default network's port 17 of the served VPC is a virtual IP (in subnet 16, at .11).
+      const vip = await created({ ...base, network_interface_id: servedPort(17), internal_service_port: 53 });
+      assert.equal(vip.type, 'VIP');
+      assert.equal(vip.private_ip_address, '10.100.16.11');
+      // Port 66 of the public NAT VPC has no address (and is not in the gateway's VPC: NAT.1304 after).
+      const bare = await create({ ...base, network_interface_id: port(66), internal_service_port: 54 });
+      assertError(bare, 404, 'NAT.1009');
+      assert.equal(bare.json().error.message, `Port ${port(66)} information is missing.`);
+      assert.equal((await list(`gateway_id=${gatewayId}`)).dnat_rules.length, 1);
+    });
+
     test('refuses the same transit traffic (NAT.1310) and the same backend traffic (NAT.1307), a port of both any and tcp (NAT.1309)', async () => {
       const gatewayId = await gateway(served(8));
       const [one, two] = [await transitIp(transit(4)), await transitIp(transit(4))];

@@ -9,8 +9,9 @@ import { ClientBuilder } from '@huaweicloud/huaweicloud-sdk-core/ClientBuilder.j
 import { ClientRequestException } from '@huaweicloud/huaweicloud-sdk-core/exception/ClientRequestException.js';
 import type { HcClient } from '@huaweicloud/huaweicloud-sdk-core/HcClient.js';
 import { Logger4jInstance } from '@huaweicloud/huaweicloud-sdk-core/logger/log4jLogger.js';
-import { defaultConfig } from '../src/config.js';
-import { assertError, engines, missing, project, startService, type TestService } from './harness.js';
+import { defaultConfig, loadConfig } from '../src/config.js';
+import { assertError, engines, missing, project, startService, subnet, type TestService } from './harness.js';
+import { transit } from './private-nat.js';
 
 const base = `/v3/${project}/private-nat/gateways`;
 const altProject = '27e25061336f4af590faeabeb7fcd9a3';
@@ -173,6 +174,51 @@ for (const engine of engines()) {
         const unknown = await create(body('x', subnet));
         assertError(unknown, 404, 'NAT.1002');
         assert.equal(unknown.json().error.message, `Subnet ${subnet} could not be found.`);
+      }
+    });
+
+    test("counts a VPC's gateways against `privateGatewaysPerVpc` (none by default): past it 400 NAT.1204", async () => {
+      assert.equal(defaultConfig.limits.privateGatewaysPerVpc, 0);
+      const { limits } = loadConfig({ NATGW_PRIVATE_GATEWAYS_PER_VPC: '2' });
+      assert.equal(limits.privateGatewaysPerVpc, 2);
+      const limited = await startService(engine, { limits });
+      try {
+        const make = (name: string, subnet: string, headers = {}) =>
+          limited.as('demo', { method: 'POST', url: base, headers, payload: body(name, subnet) });
+        await limited.token();
+        // Twenty at once on four subnets of the served VPC: the database lets two in.
+        const raced = await Promise.all(
+          Array.from({ length: 20 }, (_, n) => make(`r${n}`, served(1 + (n % 4)))),
+        );
+        const made = raced.filter((response) => response.statusCode === 201);
+        assert.equal(made.length, 2, raced.map((response) => response.statusCode).join(','));
+        for (const response of raced.filter((r) => r.statusCode !== 201))
+          assertError(response, 400, 'NAT.1204');
+        const full = await make('full', served(5));
+        assertError(full, 400, 'NAT.1204');
+        assert.equal(full.json().error.message, 'This vpc at most have 2 private nat gateway.');
+        const chinese = await make('full', served(5), { 'accept-language': 'zh-CN' });
+        assert.equal(chinese.json().error.message, '此 VPC 最多只能有 2 个私网 NAT 网关。');
+        // Another VPC has its own count; a deleted gateway no longer counts.
+        assert.equal((await make('elsewhere', transit(1))).statusCode, 201);
+        const [first] = made as [(typeof made)[0]];
+        const deleted = await limited.as('demo', {
+          method: 'DELETE',
+          url: `${base}/${first.json().gateway.id}`,
+        });
+        assert.equal(deleted.statusCode, 204);
+        assert.equal((await make('again', served(5))).statusCode, 201);
+      } finally {
+        await limited.close();
+      }
+    });
+
+    test('a downlink subnet without an IPv4 block is 400 NAT.0010', async () => {
+      // The default network's network 65 of the public NAT VPC is IPv6 only.
+      for (const address of [undefined, '10.0.65.9']) {
+        const ipv6 = await create(body('ipv6', subnet(65), address));
+        assertError(ipv6, 400, 'NAT.0010');
+        assert.equal(ipv6.json().error.message, `Network ${subnet(65)} does not contain any IPv4 subnet`);
       }
     });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { assertError, engines, missing, project, startService, type TestService } from './harness.js';
+import { assertError, engines, missing, project, startService, subnet, type TestService } from './harness.js';
 import {
   altProject,
   downlink,
@@ -217,6 +217,20 @@ for (const engine of engines()) {
       assertError(await service.as('demo', { url: `${url}/${missing}` }), 404, 'NAT.1002');
       assertError(await remove(missing), 404, 'NAT.1002');
       assertError(await update(missing, { description: 'x' }), 404, 'NAT.1002');
+    });
+
+    test("refuses a subnet of the gateway's VPC without an IPv4 block with 400 NAT.0010", async () => {
+      // A gateway in the public NAT VPC, whose network 65 (in the default network) is IPv6 only.
+      const gatewayId = await gateway(subnet(1));
+      const address = await transitIp(transit(9));
+      const ipv6 = await create({
+        gateway_id: gatewayId,
+        virsubnet_id: subnet(65),
+        transit_ip_ids: [address.id],
+      });
+      assertError(ipv6, 400, 'NAT.0010');
+      assert.equal(ipv6.json().error.message, `Network ${subnet(65)} does not contain any IPv4 subnet`);
+      assert.equal(await transitGateway(address.id), '');
     });
 
     test("refuses a transit IP in the gateway's VPC with 409 NAT.1303", async () => {

@@ -186,6 +186,36 @@ for (const engine of engines()) {
       assert.equal((await service.as('demo', { url: ruleUrl('snat', id) })).json().snat_rule.description, '');
     });
 
+    test(
+      'refuses on an update what a creation refuses of the network: EIPs 257 to 259, ports 65 and 66',
+      bounded,
+      async () => {
+        // The default network's EIPs 257 (IPv6), 258 (bound to port 1) and 259 (frozen), by address
+        // for an SNAT rule; its ports 65 (a virtual IP) and 66 (no address) for a DNAT rule.
+        const snatId = await snatRule();
+        const onSnat = (address: string) =>
+          update(service, 'snat', snatId, { nat_gateway_id: gateway, public_ip_address: address });
+        assertError(await onSnat('2001:db8:ffff:0::1'), 400, 'NAT.0109');
+        assertError(await onSnat('2001:db8:ffff:0::2'), 400, 'NAT.0026');
+        assertError(await onSnat('2001:db8:ffff:0::x'), 400, 'NAT.0210');
+        assertError(await onSnat(`${eipAddress(freshEip())},${eipAddress(258)}`), 400, 'NAT.0402');
+        assertError(await onSnat(eipAddress(259)), 400, 'NAT.0401');
+        const dnatId = await dnatRule();
+        const onDnat = (changes: Record<string, unknown>) =>
+          update(service, 'dnat', dnatId, dnatBody(changes));
+        assertError(await onDnat({ port_id: port(65) }), 400, 'NAT.0312');
+        assertError(await onDnat({ port_id: port(66) }), 404, 'NAT.1009');
+        assertError(await onDnat({ floating_ip_id: eip(257) }), 400, 'NAT.0109');
+        // Nothing was changed by any of them.
+        const [snatShown, dnatShown] = await Promise.all([
+          service.as('demo', { url: ruleUrl('snat', snatId) }),
+          service.as('demo', { url: ruleUrl('dnat', dnatId) }),
+        ]);
+        assert.equal(snatShown.json().snat_rule.floating_ip_id.split(',').length, 1);
+        assert.equal(dnatShown.json().dnat_rule.port_id, port(1));
+      },
+    );
+
     test("keeps the pages' EIP rules on an SNAT rule update: NAT.0404 and NAT.0409", bounded, async () => {
       const id = await snatRule();
       const elsewhere = freshEip();

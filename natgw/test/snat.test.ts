@@ -11,6 +11,7 @@ import {
   missing,
   pageIds,
   pendingGateway,
+  port,
   project,
   ruleRequests,
   startService,
@@ -278,6 +279,43 @@ for (const engine of engines()) {
           400,
           'NAT.0026',
         );
+      },
+    );
+
+    test(
+      'refuses a network without an IPv4 subnet (400 NAT.0010) and an IPv6, bound or frozen EIP (NAT.0109, NAT.0402, NAT.0401)',
+      bounded,
+      async () => {
+        // The default network's network 65 (IPv6 only) and EIPs 257 (IPv6), 258 (bound to port 1), 259 (frozen).
+        const rule = (network: string, floatingIpId: string) =>
+          createSnat(service, { nat_gateway_id: gateway, network_id: network, floating_ip_id: floatingIpId });
+        const ipv6 = await rule(subnet(65), eip(freshEip()));
+        assertError(ipv6, 400, 'NAT.0010');
+        assert.equal(ipv6.json().error.message, `Network ${subnet(65)} does not contain any IPv4 subnet`);
+        // What exists first: an unknown EIP beside it is NAT.0026.
+        assertError(await rule(subnet(65), missing), 400, 'NAT.0026');
+        const v6Eip = await rule(anySubnet, `${eip(freshEip())},${eip(257)}`);
+        assertError(v6Eip, 400, 'NAT.0109');
+        assert.equal(v6Eip.json().error.message, 'NatGateway does not support IPv6.');
+        const bound = await rule(anySubnet, eip(258));
+        assertError(bound, 400, 'NAT.0402');
+        assert.equal(
+          bound.json().error.message,
+          `Floating Ip ${eip(258)} has associated with port ${port(1)}.`,
+        );
+        const frozen = await rule(anySubnet, eip(259));
+        assertError(frozen, 400, 'NAT.0401');
+        assert.equal(frozen.json().error.message, `Floating Ip ${eip(259)} is freezed.`);
+        const chinese = await service.as('demo', {
+          method: 'POST',
+          url: '/v2.0/snat_rules',
+          headers: { 'accept-language': 'zh-CN' },
+          payload: {
+            snat_rule: { nat_gateway_id: gateway, network_id: anySubnet, floating_ip_id: eip(258) },
+          },
+        });
+        assert.equal(chinese.json().error.message, `弹性公网 IP ${eip(258)} 已与端口 ${port(1)} 关联。`);
+        assert.deepEqual(await listIds(service, `nat_gateway_id=${gateway}&network_id=${anySubnet}`), []);
       },
     );
 

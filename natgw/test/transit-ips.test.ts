@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { assertError, engines, missing, project, startService, type TestService } from './harness.js';
+import { assertError, engines, missing, project, startService, subnet, type TestService } from './harness.js';
 
 const url = `/v3/${project}/private-nat/transit-ips`;
 /** The page's transit subnet (192.168.1.0/24, in the demo project's transit VPC). */
@@ -166,6 +166,18 @@ for (const engine of engines()) {
       }
       assertError(await assign(service, { virsubnet_id: 'not-a-subnet' }), 400, 'NAT.0002');
       assertError(await assign(service, {}), 400, 'NAT.0002');
+    });
+
+    test('answers a subnet without an IPv4 block with 400 NAT.0010', async () => {
+      // The default network's network 65 of the public NAT VPC is IPv6 only.
+      for (const request of [
+        { virsubnet_id: subnet(65) },
+        { virsubnet_id: subnet(65), ip_address: '10.0.65.9' },
+      ]) {
+        const response = await assign(service, request);
+        assertError(response, 400, 'NAT.0010');
+        assert.equal(response.json().error.message, `Network ${subnet(65)} does not contain any IPv4 subnet`);
+      }
     });
 
     test('decides between 20 concurrent assignments of one address in the database: one 201', async () => {

@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely';
 import type { DnatRuleRow, NatGatewayRow, Schema } from '../db/schema.js';
 import { natError } from '../errors.js';
 import type { ProjectNetwork } from '../network/fixture.js';
+import { checkEip, checkNotVirtualIp, portAddress } from '../network/unfit.js';
 import type { Creation, Fields, Operation, Services, View } from '../resources/kind.js';
 import { claimEips, lockEips, releaseEips } from '../snat/claims.js';
 import { isPrivateTarget } from '../snat/ip.js';
@@ -89,22 +90,27 @@ function mappingOf(input: MappingInput, net: ProjectNetwork): Mapping {
   if (portText === undefined && privateIp === '') throw natError('NAT.0310');
   if (portText !== undefined && privateIp !== '') throw natError('NAT.0317');
   let portId = '';
-  let portNetwork: string | undefined;
+  let port: ReturnType<ProjectNetwork['port']>;
   if (portText !== undefined) {
     portId = uuid(portText, 'NAT.0315');
-    const port = net.port(portId);
+    port = net.port(portId);
     if (!port) throw natError('NAT.0023', portId);
-    portNetwork = port.network_id;
   } else if (!isPrivateTarget(privateIp)) {
     throw natError('NAT.0311');
   }
   const fip = net.floatingIp(floatingIpId);
   if (!fip) throw natError('NAT.0026', floatingIpId);
+  // Both exist: whether NAT takes them (a port with its address, not a virtual IP; the EIP).
+  if (port) {
+    portAddress(port);
+    checkNotVirtualIp(port);
+  }
+  checkEip(fip);
   const floatingIpAddress = fip.address;
   return {
     portId,
     privateIp,
-    portNetwork,
+    portNetwork: port?.network_id,
     internalPort,
     externalPort,
     floatingIpId,
@@ -249,6 +255,11 @@ const creationErrors = [
   'NAT.0023',
   'NAT.0311',
   'NAT.0026',
+  'NAT.1009',
+  'NAT.0312',
+  'NAT.0109',
+  'NAT.0401',
+  'NAT.0402',
   { code: 'NAT.0105', status: 404 },
   'NAT.0103',
   'NAT.0305',

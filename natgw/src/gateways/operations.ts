@@ -3,6 +3,7 @@ import { derivedPortId } from '../backends.js';
 import type { Database } from '../db/database.js';
 import type { NatGatewayRow, Schema } from '../db/schema.js';
 import { natError } from '../errors.js';
+import { ipv4Block } from '../network/unfit.js';
 import type { Operation } from '../resources/kind.js';
 import { checkLengths, schemas, uuid } from '../validate.js';
 
@@ -68,6 +69,7 @@ export const createGateway: Operation<
     'NAT.0018',
     'NAT.0004',
     'NAT.0005',
+    'NAT.0010',
     'NAT.0008',
     'NAT.0012',
     'NAT.0113',
@@ -107,6 +109,7 @@ export const createGateway: Operation<
     if (!net.router(routerId)) throw natError('NAT.0004', { router_id: routerId });
     const subnet = net.subnet(networkId);
     if (!subnet) throw natError('NAT.0005', { network_id: networkId });
+    ipv4Block(subnet);
     if (subnet.router_id !== routerId) throw natError('NAT.0008', { router: routerId, subnet: networkId });
     const { gatewaysPerVpc, gatewaysPerNetwork } = services.limits;
     return store.create(tenant, {

@@ -3,13 +3,38 @@ import { dirname } from 'node:path';
 
 /**
  * The project's network as NAT resources refer to it: VPCs (routers), subnets, ports (with the
- * kind of what holds them, COMPUTE when not given: private NAT's DNAT `type`), EIPs.
+ * kind of what holds them, COMPUTE when not given: private NAT's DNAT `type`), EIPs. Beside what
+ * NAT resources take from them, some say what makes them unfit for NAT, each a condition of the
+ * error-code page (all optional, so a fixture without them means none of them).
  */
 export interface Network {
   routers: { id: string; name: string; cidr: string }[];
-  networks: { id: string; router_id: string; cidr: string }[];
-  ports: { id: string; network_id: string; ip: string; type?: string }[];
-  floating_ips: { id: string; address: string }[];
+  networks: {
+    id: string;
+    router_id: string;
+    /**
+     * An IPv6 block is a network without an IPv4 subnet: no gateway, SNAT rule or transit IP
+     * takes it (NAT.0010).
+     */
+    cidr: string;
+  }[];
+  ports: {
+    id: string;
+    network_id: string;
+    /** The port's address; '' for a port whose address is missing (a DNAT rule to it: 404 NAT.1009). */
+    ip: string;
+    /** `VIP` for a virtual IP address: private DNAT takes it, public DNAT does not (NAT.0312). */
+    type?: string;
+  }[];
+  floating_ips: {
+    id: string;
+    /** An IPv6 address is an EIP no NAT rule takes (NAT.0109). */
+    address: string;
+    /** The EIP service's status; `FREEZED` (its spelling) is a frozen EIP no NAT rule takes (NAT.0401). */
+    status?: string;
+    /** The port the EIP is bound to directly; no NAT rule takes such an EIP (NAT.0402). */
+    port_id?: string;
+  }[];
 }
 
 /** Networks by project id. */
@@ -64,7 +89,39 @@ export function defaultNetwork(projectIndex: number, withPageIds: boolean): Netw
       address: `80.${projectIndex}.${Math.floor(i / 250)}.${i % 250}`,
     });
   }
+  unfitForNat(net, p, projectIndex, router);
   return net;
+}
+
+/**
+ * One of each thing the error-code page says NAT does not take, appended to the numbered extras:
+ * in the VPC of public NAT, network 65 with an IPv6 block only (NAT.0010), and in network 1 port
+ * 65, a virtual IP (NAT.0312 for public DNAT), and port 66, without an address (NAT.1009); EIPs
+ * 257 with an IPv6 address (NAT.0109), 258 bound to port 1 (NAT.0402) and 259 frozen
+ * (NAT.0401); and in the served VPC's subnet 16 port 17, a virtual IP, which private DNAT takes.
+ */
+function unfitForNat(net: Network, p: string, projectIndex: number, router: string): void {
+  const publicSubnet = numbered(`b0${p}00`, 1);
+  net.networks.push({
+    id: numbered(`b0${p}00`, 65),
+    router_id: router,
+    cidr: `2001:db8:${projectIndex}::/64`,
+  });
+  net.ports.push(
+    { id: numbered(`c0${p}00`, 65), network_id: publicSubnet, ip: `10.${projectIndex}.1.11`, type: 'VIP' },
+    { id: numbered(`c0${p}00`, 66), network_id: publicSubnet, ip: '' },
+    {
+      id: numbered(`c1${p}00`, 17),
+      network_id: numbered(`b1${p}00`, 16),
+      ip: `10.${100 + projectIndex}.16.11`,
+      type: 'VIP',
+    },
+  );
+  net.floating_ips.push(
+    { id: numbered(`e0${p}00`, 257), address: `2001:db8:ffff:${projectIndex}::1` },
+    { id: numbered(`e0${p}00`, 258), address: `80.${projectIndex}.1.8`, port_id: numbered(`c0${p}00`, 1) },
+    { id: numbered(`e0${p}00`, 259), address: `80.${projectIndex}.1.9`, status: 'FREEZED' },
+  );
 }
 
 /**

@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely';
 import { pageTime } from '../db/lifecycle.js';
 import type { Schema } from '../db/schema.js';
 import { natError } from '../errors.js';
+import { portAddress } from '../network/unfit.js';
 import { ruleMax } from '../private-gateways/kind.js';
 import type { PrivateGatewayRow } from '../private-gateways/row.js';
 import type { Fields, Operation, Services } from '../resources/kind.js';
@@ -80,7 +81,8 @@ type Backend = Pick<PrivateDnatRow, 'network_interface_id' | 'private_ip_address
 
 /**
  * The backend a request names: a port of the project (NAT.1002; its VPC is checked against the
- * gateway's, NAT.1304) whose address and kind the rule takes, or an address alone (CUSTOMIZE);
+ * gateway's, NAT.1304) whose address (404 NAT.1009 when it has none) and kind (a virtual IP's
+ * too: `VIP`) the rule takes, or an address alone (CUSTOMIZE);
  * exactly one of them (NAT.1311). Undefined when the request names neither and may (an update).
  */
 function backendOf(input: Traffic, services: Services, tenant: string, required: boolean) {
@@ -100,7 +102,7 @@ function backendOf(input: Traffic, services: Services, tenant: string, required:
   if (!port) throw natError('NAT.1002', { 0: 'Port', 1: portId ?? '' });
   const backend: Backend = {
     network_interface_id: port.id,
-    private_ip_address: port.ip,
+    private_ip_address: portAddress(port),
     type: port.type ?? 'COMPUTE',
   };
   return { backend, vpc: net.subnet(port.network_id)?.router_id };
@@ -170,6 +172,7 @@ const trafficErrors = [
   'NAT.1507',
   'NAT.1306',
   { code: 'NAT.1002', status: 404 },
+  'NAT.1009',
   'NAT.1304',
   'NAT.1303',
   'NAT.1406',

@@ -1,8 +1,12 @@
+import type { Transaction } from 'kysely';
 import { pageTime } from '../db/lifecycle.js';
+import type { Schema } from '../db/schema.js';
 import { natError } from '../errors.js';
+import { lockKey } from '../gateways/operations.js';
 import { assignable } from '../network/addresses.js';
 import { AddressClaim, withAddress } from '../network/claims.js';
-import type { Operation } from '../resources/kind.js';
+import { ipv4Block } from '../network/unfit.js';
+import type { Operation, Services } from '../resources/kind.js';
 import { legalTags } from '../tags/routes.js';
 import { TagStore } from '../tags/store.js';
 import type { PrivateGatewayRow } from './row.js';
@@ -45,7 +49,9 @@ const examples = {
  * Creates a private NAT gateway in its one downlink subnet, ACTIVE at once (the pages' examples):
  * its address there is the one given (NAT.1405 outside the subnet or one it keeps, NAT.1403 taken
  * by a port, another gateway or a transit IP: the claims' unique key decides between racing
- * creations, network/claims.ts) or the lowest free one (NAT.1404 when none is left).
+ * creations, network/claims.ts) or the lowest free one (NAT.1404 when none is left). Where
+ * `privateGatewaysPerVpc` is set, the VPC's gateways are counted under a lock on its key, held
+ * until the insert commits (NAT.1204).
  */
 export const createPrivateGateway: Operation<
   {
@@ -63,12 +69,14 @@ export const createPrivateGateway: Operation<
   errors: [
     'NAT.1201',
     'NAT.1002',
+    'NAT.0010',
     'NAT.1015',
     'NAT.1016',
     'NAT.1022',
     'NAT.1023',
     'NAT.1405',
     'NAT.1403',
+    'NAT.1204',
     'NAT.1404',
     'NAT.1004',
   ],
@@ -110,6 +118,7 @@ export const createPrivateGateway: Operation<
     const [downlink] = input.downlink_vpcs as [(typeof input.downlink_vpcs)[0]];
     const subnet = services.network(tenant).subnet(downlink.virsubnet_id);
     if (!subnet) throw natError('NAT.1002', { 0: 'Subnet', 1: downlink.virsubnet_id });
+    ipv4Block(subnet);
     const tags = legalTags(store.kind, input.tags ?? [], 'gateway.tags');
     const given = downlink.ngport_ip_address;
     const address = given === undefined ? undefined : assignable(subnet.cidr, given);
@@ -119,7 +128,10 @@ export const createPrivateGateway: Operation<
       (claim) => {
         if (address !== undefined && claim.ports().has(address)) throw claim.inUse();
         return store.create(tenant, {
-          prepare: (trx) => claim.choose(trx),
+          async prepare(trx) {
+            await checkVpcLimit(trx, services, tenant, subnet.router_id);
+            await claim.choose(trx);
+          },
           fields: () => ({
             name: input.name,
             description: input.description ?? '',
@@ -143,6 +155,22 @@ export const createPrivateGateway: Operation<
     );
   },
 };
+
+/** NAT.1204 when the VPC has as many private gateways as `privateGatewaysPerVpc` allows (0: no limit). */
+async function checkVpcLimit(trx: Transaction<Schema>, services: Services, tenant: string, vpc: string) {
+  const limit = services.limits.privateGatewaysPerVpc;
+  if (limit <= 0) return;
+  await lockKey(trx, services.database.engine, `private-gateways:${tenant}:${vpc}`);
+  const { n } = await trx
+    .selectFrom('private_nat_gateways')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('tenant_id', '=', tenant)
+    .where('vpc_id', '=', vpc)
+    // A deleted gateway's address is cleared with it: the ones holding theirs are the VPC's.
+    .where('ngport_key', 'is not', null)
+    .executeTakeFirstOrThrow();
+  if (Number(n) >= limit) throw natError('NAT.1204', { 0: limit });
+}
 
 /**
  * Changes a gateway's name, description or spec (nothing else can be changed: the page). A

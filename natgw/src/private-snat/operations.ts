@@ -1,5 +1,6 @@
 import { pageTime } from '../db/lifecycle.js';
 import { natError } from '../errors.js';
+import { ipv4Block } from '../network/unfit.js';
 import { ruleMax, transitIpPoolSizeMax } from '../private-gateways/kind.js';
 import type { PrivateGatewayRow } from '../private-gateways/row.js';
 import type { Operation, Services } from '../resources/kind.js';
@@ -94,6 +95,7 @@ export const createPrivateSnat: Operation<
     { code: 'NAT.1002', status: 404 },
     'NAT.1003',
     { code: 'NAT.1208', variant: 'create operation' },
+    'NAT.0010',
     'NAT.1207',
     'NAT.1303',
     'NAT.1305',
@@ -133,7 +135,8 @@ export const createPrivateSnat: Operation<
     if (!isUuid(gatewayId)) throw natError('NAT.1002', { 0: 'Private nat gateway', 1: input.gateway_id });
     const net = services.network(tenant);
     const subnet = subnetText === undefined ? undefined : net.subnet(subnetText);
-    const block = cidr ?? (subnet ? parseCidr(subnet.cidr) : undefined);
+    // The source: the cidr, or the subnet's IPv4 block once it is known to be the VPC's.
+    let block = cidr;
     let addresses: string[] = [];
     return store.create<PrivateGatewayRow>(tenant, {
       parent: gatewayId,
@@ -141,6 +144,7 @@ export const createPrivateSnat: Operation<
         // A subnet of the gateway's VPC only: one elsewhere or unknown is not found in it.
         if (subnetText !== undefined && subnet?.router_id !== gateway.vpc_id)
           throw natError('NAT.1003', { 0: subnetText, 1: gateway.id });
+        if (subnet) block = ipv4Block(subnet);
         if ((await rulesOf(trx, gateway.id)) >= ruleMax)
           throw natError('NAT.1207', { 0: ruleMax }, { variant: 'Add this gateway rule' });
         // Their addresses, which never change while they are assigned (bound after the insert).

@@ -1,5 +1,7 @@
+import { isIPv6 } from 'node:net';
 import type { NatGatewayRow, SnatRuleRow } from '../db/schema.js';
 import { natError } from '../errors.js';
+import { checkEip, ipv4Block } from '../network/unfit.js';
 import type { Operation } from '../resources/kind.js';
 import { checkLengths, given, optionalText, schemas, uuid } from '../validate.js';
 import { claimEips, lockEips, releaseEips } from './claims.js';
@@ -51,6 +53,10 @@ export const createSnatRule: Operation<
     'NAT.0403',
     'NAT.0005',
     'NAT.0026',
+    'NAT.0010',
+    'NAT.0109',
+    'NAT.0401',
+    'NAT.0402',
     { code: 'NAT.0105', status: 404 },
     'NAT.0103',
     'NAT.0008',
@@ -108,24 +114,29 @@ export const createSnatRule: Operation<
 
     const subnet = networkId ? net.subnet(networkId) : undefined;
     if (networkId && !subnet) throw natError('NAT.0005', { network_id: networkId });
-    const floatingIpAddresses = floatingIpIds.map((id) => {
+    const fips = floatingIpIds.map((id) => {
       const fip = net.floatingIp(id);
       if (!fip) throw natError('NAT.0026', id);
-      return fip.address;
+      return fip;
     });
-    const block = cidr ?? (parseCidr(subnet?.cidr ?? '') as Cidr);
+    // What exists, then whether NAT takes it: the network's IPv4 block (the source when no cidr
+    // is given: exactly one is, NAT.0022 and NAT.0202) and the EIPs.
+    const block = subnet ? ipv4Block(subnet) : (cidr as Cidr);
+    fips.forEach(checkEip);
+    const floatingIpAddresses = fips.map((fip) => fip.address);
 
     return store.create<NatGatewayRow>(tenant, {
       parent: gatewayId,
       prepare(_trx, _now, gateway) {
-        // The source must be in the gateway's VPC (source_type 0), or outside its subnets (1).
-        const subnets = net.network.networks.filter((s) => s.router_id === gateway.router_id);
+        // The source must be in the gateway's VPC (source_type 0), or outside its subnets (1):
+        // their IPv4 blocks, as an IPv6 network holds no source of an SNAT rule.
+        const blocks = net.network.networks
+          .filter((s) => s.router_id === gateway.router_id)
+          .flatMap((s) => parseCidr(s.cidr) ?? []);
         if (subnet && subnet.router_id !== gateway.router_id)
           throw natError('NAT.0008', { router: gateway.router_id, subnet: networkId });
-        if (cidr && sourceType === 0 && !subnets.some((s) => within(cidr, parseCidr(s.cidr) as Cidr)))
-          throw natError('NAT.0205');
-        if (cidr && sourceType === 1 && subnets.some((s) => overlaps(cidr, parseCidr(s.cidr) as Cidr)))
-          throw natError('NAT.0206');
+        if (cidr && sourceType === 0 && !blocks.some((b) => within(cidr, b))) throw natError('NAT.0205');
+        if (cidr && sourceType === 1 && blocks.some((b) => overlaps(cidr, b))) throw natError('NAT.0206');
       },
       fields: (gateway) => ({
         nat_gateway_id: gateway.id,
@@ -187,6 +198,9 @@ export const updateSnatRule: Operation<
     { code: 'NAT.0210', variant: 'Invalid value for public ip id.' },
     'NAT.0403',
     'NAT.0026',
+    'NAT.0109',
+    'NAT.0401',
+    'NAT.0402',
     { code: 'NAT.0105', status: 404 },
     'NAT.0103',
     ...claimErrors,
@@ -227,17 +241,20 @@ export const updateSnatRule: Operation<
     const addresses = input.public_ip_address.split(',').map((address) => address.trim());
     const maxEips = services.limits.snatRulePublicIps;
     if (addresses.length > maxEips) throw natError('NAT.0211', { limit: maxEips });
+    // An IPv6 address is well formed: the EIP it names is refused as IPv6 (NAT.0109), once found.
     for (const address of addresses)
-      if (parseIpv4(address) === undefined)
+      if (parseIpv4(address) === undefined && !isIPv6(address))
         throw natError('NAT.0210', {}, { variant: 'Invalid value for public ip id.' });
     const duplicates = addresses.filter((address, index) => addresses.indexOf(address) !== index);
     if (duplicates.length > 0) throw natError('NAT.0403', { fips: [...new Set(duplicates)].join(',') });
     const eips = services.network(tenant).network.floating_ips;
-    const floatingIpIds = addresses.map((address) => {
+    const found = addresses.map((address) => {
       const fip = eips.find((eip) => eip.address === address);
       if (!fip) throw natError('NAT.0026', address);
-      return fip.id;
+      return fip;
     });
+    found.forEach(checkEip);
+    const floatingIpIds = found.map((fip) => fip.id);
 
     let before: string[] = [];
     return store.update<NatGatewayRow>(tenant, id, {

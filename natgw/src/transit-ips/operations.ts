@@ -3,6 +3,7 @@ import type { TransitIpRow } from '../db/schema.js';
 import { natError } from '../errors.js';
 import { assignable } from '../network/addresses.js';
 import { AddressClaim, withAddress } from '../network/claims.js';
+import { ipv4Block } from '../network/unfit.js';
 import type { Operation } from '../resources/kind.js';
 import { legalTags } from '../tags/routes.js';
 import { TagStore } from '../tags/store.js';
@@ -41,6 +42,7 @@ export const assignTransitIp: Operation<
     'NAT.1015',
     'NAT.1016',
     { code: 'NAT.1002', status: 404 },
+    'NAT.0010',
     'NAT.1405',
     'NAT.1404',
     'NAT.1403',
@@ -71,6 +73,7 @@ export const assignTransitIp: Operation<
     const net = services.network(tenant);
     const subnet = net.subnet(input.virsubnet_id);
     if (!subnet) throw natError('NAT.1002', { 0: 'VirSubnet', 1: input.virsubnet_id.toLowerCase() });
+    ipv4Block(subnet);
     const requested = given(input.ip_address);
     const address = requested === undefined ? undefined : assignable(subnet.cidr, requested);
     if (requested !== undefined && address === undefined) throw natError('NAT.1405', requested);
