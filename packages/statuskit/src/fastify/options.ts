@@ -1,7 +1,13 @@
 import type { FastifyRequest } from 'fastify';
 import type { DialectName, Profile, ProfileName } from '../index.js';
 
-export interface StatuskitOptions {
+/**
+ * The options of the plugin. `Principal` is what `auth.authenticate` finds: name it
+ * (`StatuskitOptions<Caller>`) and `authenticate` is checked to return it while `authorize`
+ * gets it typed. Fastify's `register()` takes a plugin's options type as the plugin declares
+ * it and cannot infer it from options written inline, hence a name rather than inference.
+ */
+export interface StatuskitOptions<Principal = unknown> {
   /** The page whose codes this service may send: a built-in profile's name or a `Profile` (default `nat`). */
   profile?: ProfileName | (string & {}) | Profile;
   /** The error-body dialect (default `error`). */
@@ -11,7 +17,7 @@ export interface StatuskitOptions {
   /** Media types routes produce unless their `config.produces` says otherwise (default JSON). */
   produces?: readonly string[];
   /** Authentication and authorization; routes opt out with `config: { auth: false }`. */
-  auth?: AuthOptions;
+  auth?: AuthOptions<Principal>;
   /**
    * In milliseconds: when a slow client gets 408 (`headers`, `request`, checked every
    * `checkInterval`), how long a closing server leaves open keep-alive connections for their
@@ -26,14 +32,14 @@ export interface StatuskitOptions {
   jobs?: false | { prefix?: string; store?: import('./jobs.js').JobStore };
 }
 
-export interface AuthOptions {
+export interface AuthOptions<Principal = unknown> {
   /**
    * Finds who is calling. Return the principal, or nothing for a 401; throw a contract error to
    * answer with your own code and message (an expired token, say).
    */
-  authenticate(request: FastifyRequest): unknown | Promise<unknown>;
-  /** Whether the principal may do this request; false gives 403. */
-  authorize?(principal: unknown, request: FastifyRequest): boolean | Promise<boolean>;
+  authenticate(request: FastifyRequest): Principal | null | undefined | Promise<Principal | null | undefined>;
+  /** Whether the principal (never nothing: that was a 401) may do this request; false gives 403. */
+  authorize?(principal: Principal, request: FastifyRequest): boolean | Promise<boolean>;
   /** The `WWW-Authenticate` challenge sent with every 401 (RFC 9110 §11.6.1). */
   challenge?: string;
 }
