@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,7 +61,6 @@ function files(dir: string): string[] {
 
 describe('the packed package, installed into an empty project', () => {
   const dir = mkdtempSync(join(tmpdir(), 'statuskit-user-'));
-  const npm = (...args: string[]) => execFileSync('npm', args, { cwd: dir, encoding: 'utf8' });
   const statuskit = (...args: string[]) =>
     execFileSync(join(dir, 'node_modules', '.bin', 'statuskit'), args, { cwd: dir, encoding: 'utf8' });
 
@@ -72,9 +71,28 @@ describe('the packed package, installed into an empty project', () => {
     }).trim();
     writeFileSync(join(dir, 'package.json'), '{ "name": "user", "private": true, "type": "module" }\n');
     // One install for everything: the README's examples are compiled with the project's own tools.
-    npm('install', '--no-audit', '--no-fund', join(dir, tarball), ...exampleTools);
+    const install = spawnSync(
+      'npm',
+      ['install', '--no-audit', '--no-fund', join(dir, tarball), ...exampleTools],
+      { cwd: dir, encoding: 'utf8' },
+    );
+    assert.equal(install.status, 0, install.stderr);
+    installWarnings = install.stderr.split('\n').filter((line) => /^npm warn/i.test(line));
   });
+  let installWarnings: string[] = [];
   after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('installs without a warning on a Node the engines field claims (no EBADENGINE, no install script)', (t) => {
+    const claimed = (
+      JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { engines: { node: string } }
+    ).engines.node;
+    const major = Number(process.versions.node.split('.')[0]);
+    if (major < Number(/^>=(\d+)/.exec(claimed)?.[1])) {
+      t.skip(`Node ${process.versions.node} is outside the engines field (${claimed})`);
+      return;
+    }
+    assert.deepEqual(installWarnings, []);
+  });
 
   test('brings no database driver and builds nothing native', () => {
     const modules = join(dir, 'node_modules');
