@@ -42,58 +42,63 @@ for (const engine of engines()) {
   describe(`the pages' answers on ${engine}`, () => {
     let service: TestService;
     before(async () => {
-      // The default configuration's timing: what the pages' examples show.
-      service = await startService(engine, { provisioningDelayMs: defaultConfig.provisioningDelayMs });
+      service = await startService(engine);
     });
     after(() => service.close());
 
     test('1. a gateway update answers ACTIVE; creates answer as their examples; a rule goes at once', async () => {
-      const created = await service.as('demo', {
-        method: 'POST',
-        url: '/v2.0/nat_gateways',
-        payload: {
-          nat_gateway: {
-            name: 'nat_001',
-            router_id: pageIds.router,
-            internal_network_id: subnet(40),
-            spec: '1',
+      // The default configuration's timing: what the pages' examples show.
+      const service = await startService(engine, { provisioningDelayMs: defaultConfig.provisioningDelayMs });
+      try {
+        const created = await service.as('demo', {
+          method: 'POST',
+          url: '/v2.0/nat_gateways',
+          payload: {
+            nat_gateway: {
+              name: 'nat_001',
+              router_id: pageIds.router,
+              internal_network_id: subnet(40),
+              spec: '1',
+            },
           },
-        },
-      });
-      // creating_a_nat_gateway.rst's example answers "status": "PENDING_CREATE".
-      assert.equal(created.json().nat_gateway.status, 'PENDING_CREATE');
-      const id = created.json().nat_gateway.id;
-      assert.equal(
-        (await service.as('demo', { url: `/v2.0/nat_gateways/${id}` })).json().nat_gateway.status,
-        'ACTIVE',
-      );
-      // updating_a_nat_gateway.rst's example answers "status": "ACTIVE", and the gateway takes a rule at once.
-      const renamed = await service.as('demo', {
-        method: 'PUT',
-        url: `/v2.0/nat_gateways/${id}`,
-        payload: { nat_gateway: { name: 'new_name' } },
-      });
-      assert.equal(renamed.json().nat_gateway.status, 'ACTIVE');
-      const dnat = await service.as('demo', {
-        method: 'POST',
-        url: '/v2.0/dnat_rules',
-        payload: dnatRule(id),
-      });
-      // creating_a_dnat_rule.rst: both examples answer "status": "ACTIVE".
-      assert.equal(dnat.statusCode, 201, dnat.body);
-      assert.equal(dnat.json().dnat_rule.status, 'ACTIVE');
-      const snat = await service.as('demo', {
-        method: 'POST',
-        url: '/v2.0/snat_rules',
-        payload: { snat_rule: { nat_gateway_id: id, network_id: subnet(40), floating_ip_id: eip(2) } },
-      });
-      // creating_an_snat_rule.rst: its three examples answer "status": "PENDING_CREATE".
-      assert.equal(snat.json().snat_rule.status, 'PENDING_CREATE');
-      for (const url of [
-        `/v2.0/dnat_rules/${dnat.json().dnat_rule.id}`,
-        `/v2.0/snat_rules/${snat.json().snat_rule.id}`,
-      ])
-        assert.equal((await service.as('demo', { method: 'DELETE', url })).statusCode, 204, url);
+        });
+        // creating_a_nat_gateway.rst's example answers "status": "PENDING_CREATE".
+        assert.equal(created.json().nat_gateway.status, 'PENDING_CREATE');
+        const id = created.json().nat_gateway.id;
+        assert.equal(
+          (await service.as('demo', { url: `/v2.0/nat_gateways/${id}` })).json().nat_gateway.status,
+          'ACTIVE',
+        );
+        // updating_a_nat_gateway.rst's example answers "status": "ACTIVE", and the gateway takes a rule at once.
+        const renamed = await service.as('demo', {
+          method: 'PUT',
+          url: `/v2.0/nat_gateways/${id}`,
+          payload: { nat_gateway: { name: 'new_name' } },
+        });
+        assert.equal(renamed.json().nat_gateway.status, 'ACTIVE');
+        const dnat = await service.as('demo', {
+          method: 'POST',
+          url: '/v2.0/dnat_rules',
+          payload: dnatRule(id),
+        });
+        // creating_a_dnat_rule.rst: both examples answer "status": "ACTIVE".
+        assert.equal(dnat.statusCode, 201, dnat.body);
+        assert.equal(dnat.json().dnat_rule.status, 'ACTIVE');
+        const snat = await service.as('demo', {
+          method: 'POST',
+          url: '/v2.0/snat_rules',
+          payload: { snat_rule: { nat_gateway_id: id, network_id: subnet(40), floating_ip_id: eip(2) } },
+        });
+        // creating_an_snat_rule.rst: its three examples answer "status": "PENDING_CREATE".
+        assert.equal(snat.json().snat_rule.status, 'PENDING_CREATE');
+        for (const url of [
+          `/v2.0/dnat_rules/${dnat.json().dnat_rule.id}`,
+          `/v2.0/snat_rules/${snat.json().snat_rule.id}`,
+        ])
+          assert.equal((await service.as('demo', { method: 'DELETE', url })).statusCode, 204, url);
+      } finally {
+        await service.close();
+      }
     });
 
     test('1. with PENDING_* states configured, a rule still being made answers a page code, never SK.*', async () => {
