@@ -54,6 +54,14 @@ const produced: Record<string, readonly [file: string, test: string]> = {
   'NAT.0101': ['gateways', 'updates only name, description and spec, at least one of them: else 400'],
   'NAT.0103': ['gateways', 'answers acting on a pending gateway with 400 NAT.0103'],
   'NAT.0105': ['gateways', 'deletes with 204 and an empty body, and the gateway is gone after'],
+  'NAT.0106': [
+    'page-fidelity',
+    '1. with PENDING_* states configured, a rule still being made answers a page code, never SK.*',
+  ],
+  'NAT.0107': [
+    'page-fidelity',
+    "6. a gateway takes an address of its network: none left is the page's NAT.0107",
+  ],
   'NAT.0113': [
     'gateways',
     'refuses more gateways than the VPC and network limits allow with 400 NAT.0113 and NAT.0012',
@@ -89,7 +97,10 @@ const produced: Record<string, readonly [file: string, test: string]> = {
     'refuses the same port or private IP, internal port and protocol twice with 400 NAT.0304',
   ],
   'NAT.0305': ['dnat', 'refuses the same EIP, external port and protocol twice with 400 NAT.0305'],
-  'NAT.0306': ['dnat', 'needs any with both ports 0 and nothing else: 400 NAT.0306'],
+  'NAT.0306': [
+    'dnat',
+    'needs any with both ports 0 and nothing else: 400 NAT.0301 for any on a port, else NAT.0306',
+  ],
   'NAT.0307': [
     'dnat',
     'keeps an all-port rule apart from port rules on its EIP (400 NAT.0408), port (NAT.0307) and private IP (NAT.0308)',
@@ -143,7 +154,10 @@ const produced: Record<string, readonly [file: string, test: string]> = {
     'tags',
     'a gateway takes 20 tags; the 21st is refused with 400 NAT.1016, a replacement is not',
   ],
-  'NAT.1206': ['gateways', 'updates only name, description and spec, at least one of them: else 400'],
+  'NAT.1206': [
+    'private-gateways',
+    "updates name, description and spec as the page's example; the same spec alone is NAT.1206",
+  ],
   'NAT.1201': [
     'private-gateways',
     'one downlink VPC only (NAT.1201); a subnet not in the project is NAT.1002',
@@ -249,9 +263,6 @@ const unreachable: Record<string, string> = {
   'NAT.0102':
     'overload and draining are answered by the contract with 503 and Retry-After, which clients and the gateway retry; the page makes NAT.0102 a 400',
   'NAT.0104': 'admin_state_up cannot be changed through this API and natgw freezes nothing',
-  'NAT.0106':
-    'concurrent requests are ordered by the database (row locks): the later one is answered from the state the earlier left (NAT.0103 for a gateway PENDING_UPDATE)',
-  'NAT.0107': backend,
   'NAT.0108': backend,
   'NAT.0109': "the network fixture's EIPs are IPv4",
   'NAT.0110': backend,
@@ -261,7 +272,7 @@ const unreachable: Record<string, string> = {
   'NAT.0312': 'the network fixture has no virtual IP ports',
   'NAT.0316': backend,
   'NAT.0318':
-    'natgw freezes nothing: a DNAT rule update refuses only a rule that is not ACTIVE, with the 409 of a rule in transition',
+    'natgw freezes nothing: a DNAT rule update refuses only a rule that is not ACTIVE, with the NAT.0106 of a rule in transition',
   'NAT.0401': 'natgw freezes no EIP',
   'NAT.0402': 'the network fixture binds no EIP to a port',
   'NAT.0407':

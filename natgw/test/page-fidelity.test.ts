@@ -278,6 +278,38 @@ for (const engine of engines()) {
       }
     });
 
+    test("6. a gateway takes an address of its network: none left is the page's NAT.0107", async () => {
+      const full = await startService(engine);
+      try {
+        // Transit IPs take every address of the network a gateway would serve (a /24).
+        for (let status = 201; status === 201; ) {
+          const assigned = await full.as('demo', {
+            method: 'POST',
+            url: `/v3/${project}/private-nat/transit-ips`,
+            payload: { transit_ip: { virsubnet_id: subnet(47) } },
+          });
+          status = assigned.statusCode;
+          if (status !== 201) assertError(assigned, 400, 'NAT.1404');
+        }
+        const gateway = await full.as('demo', {
+          method: 'POST',
+          url: '/v2.0/nat_gateways',
+          payload: {
+            nat_gateway: {
+              name: 'full',
+              router_id: pageIds.router,
+              internal_network_id: subnet(47),
+              spec: '1',
+            },
+          },
+        });
+        // error_codes.rst: NAT.0107 "Create NG Port failed." (its internal port).
+        assertError(gateway, 400, 'NAT.0107');
+      } finally {
+        await full.close();
+      }
+    });
+
     test('7. DNAT protocol any with a port is the page’s NAT.0301', async () => {
       const gateway = await createGateway(service);
       const response = await service.as('demo', {

@@ -60,8 +60,6 @@ export const createGateway: Operation<
   NatGatewayRow
 > = {
   errors: [
-    { code: 'NAT.0101', variant: 'the enterprise project id in request is invalid.' },
-    'NAT.0107',
     'NAT.0016',
     'NAT.0015',
     'NAT.0014',
@@ -73,6 +71,8 @@ export const createGateway: Operation<
     'NAT.0012',
     'NAT.0113',
     'NAT.0020',
+    { code: 'NAT.0101', variant: 'the enterprise project id in request is invalid.' },
+    'NAT.0107',
   ],
   body: {
     type: 'object',

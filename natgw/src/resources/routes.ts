@@ -16,7 +16,7 @@ import {
   uuid,
 } from '../validate.js';
 import { repeatable } from './filters.js';
-import type { Form, Operation, OperationContext, ResourceRow } from './kind.js';
+import type { Form, Operation, OperationContext, ResourceRow, View } from './kind.js';
 import type { ResourceStore } from './store.js';
 
 type Params = { Params: Record<string, string> };
@@ -57,6 +57,15 @@ export function resourceRoutes<Row extends ResourceRow>(
     properties: { ...kind.schema.properties, ...extra },
   };
   const one = sent({ [kind.one]: schema, ...answered });
+  // What other forms show and this one does not: left out of its answers.
+  const elsewhere = Object.entries(kind.formFields ?? {})
+    .filter(([other]) => other !== form)
+    .flatMap(([, fields]) => Object.keys(fields))
+    .filter((name) => !(name in extra));
+  const inForm = (view: View): View =>
+    elsewhere.length === 0
+      ? view
+      : (Object.fromEntries(Object.entries(view).filter(([name]) => !elsewhere.includes(name))) as View);
   const byId = { type: 'object', properties: { [kind.idParam]: schemas.id } } as const;
   const idOf = (request: FastifyRequest<Params>) => {
     const value = request.params[kind.idParam] ?? '';
@@ -117,7 +126,7 @@ export function resourceRoutes<Row extends ResourceRow>(
       async (request, reply) => {
         const created = await create.handle(request.body as never, context(request, ''));
         reply.created(location(request, `${kind.path}/${created.id}`));
-        return { [kind.one]: created, ...requestId(request) };
+        return { [kind.one]: inForm(created), ...requestId(request) };
       },
     );
 
@@ -137,7 +146,7 @@ export function resourceRoutes<Row extends ResourceRow>(
       async (request, reply) => {
         const created = await batch.handle(request.body as never, context(request, ''));
         reply.code(201);
-        return { [kind.many]: created };
+        return { [kind.many]: created.map(inForm) };
       },
     );
 
@@ -186,7 +195,7 @@ export function resourceRoutes<Row extends ResourceRow>(
       if (!kind.v3) {
         // Another project's id as a filter finds nothing, as any id outside the project does.
         if (tenant_id !== undefined && tenant_id !== tenant) return { [kind.many]: [] };
-        return { [kind.many]: await store.list(tenant, filters, { ...page, reverse }) };
+        return { [kind.many]: (await store.list(tenant, filters, { ...page, reverse })).map(inForm) };
       }
       const found = await store.list(tenant, filters, { ...page, reverse });
       return { [kind.many]: found, page_info: pageInfoOf(found), ...requestId(request) };
@@ -197,7 +206,7 @@ export function resourceRoutes<Row extends ResourceRow>(
     'GET',
     { summary: `Show ${kind.names.one}`, errors: store.documentedMissing(), response: { 200: one } },
     async (request) => ({
-      [kind.one]: await store.get(tenantOf(request), idOf(request)),
+      [kind.one]: inForm(await store.get(tenantOf(request), idOf(request))),
       ...requestId(request),
     }),
   );
@@ -210,7 +219,7 @@ export function resourceRoutes<Row extends ResourceRow>(
       async (request) => {
         const id = idOf(request);
         return {
-          [kind.one]: await update.handle(request.body as never, context(request, id)),
+          [kind.one]: inForm(await update.handle(request.body as never, context(request, id))),
           ...requestId(request),
         };
       },
