@@ -25,7 +25,7 @@ import { apiReference, referenceRoutes } from './reference.js';
 import type { Form } from './resources/kind.js';
 import { kinds } from './resources/kinds.js';
 import { kindMigrations, Resources } from './resources/registry.js';
-import { decimalQueryIntegers, storableText } from './validate.js';
+import { decimalQueryIntegers, schemaError, storableText } from './validate.js';
 import { versionRoutes } from './versions/routes.js';
 
 /**
@@ -42,6 +42,8 @@ export async function buildApp(
       ...fastifyOptions,
     } as Parameters<typeof serverOptions>[0]),
   );
+  // A request that breaks its schema is the page's "Invalid parameters." (NAT.0002).
+  app.setSchemaErrorFormatter(schemaError());
   const database = await openDatabase({
     ...config,
     migrations: kindMigrations(kinds),

@@ -38,7 +38,10 @@ export interface Limits {
   dnatRulesPerGateway: number;
   /** DNAT rules on one EIP (NAT.0313). */
   dnatRulesPerEip: number;
-  /** NAT gateways in one VPC (NAT.0113). */
+  /**
+   * NAT gateways in one VPC, its router (NAT.0113 "%(limit)s NAT gateways has been created to this
+   * VPC"; VPC.2012 is the VPC service's row for one): 0, off, as the pages give no number.
+   */
   gatewaysPerVpc: number;
   /** NAT gateways on one internal network (NAT.0012 "already has nat gateway": 1; 0 turns it off). */
   gatewaysPerNetwork: number;
@@ -54,7 +57,10 @@ export interface Config {
   /** `postgres://…` for PostgreSQL; otherwise an SQLite file. */
   databaseUrl?: string;
   sqliteFile: string;
-  /** How long resources stay PENDING_*, in milliseconds (0: at once). */
+  /**
+   * How long public NAT resources stay PENDING_* after a change, in milliseconds: 0 (the default)
+   * is done at once, as the pages' examples show; more, for clients that test their waiters.
+   */
   provisioningDelayMs: number;
   tokenTtlSeconds: number;
   domain: string;
@@ -99,7 +105,7 @@ export const defaultConfig: Config = {
   host: '127.0.0.1',
   port: 8080,
   sqliteFile: 'data/natgw.sqlite',
-  provisioningDelayMs: 2_000,
+  provisioningDelayMs: 0,
   tokenTtlSeconds: 3_600,
   domain: 'Default',
   projects: [
@@ -147,8 +153,8 @@ export const defaultConfig: Config = {
  * `NATGW_PUBLIC_URL`, `NATGW_NETWORK_FILE`, `NATGW_MAX_IN_FLIGHT`, `NATGW_TRUST_PROXY`,
  * `NATGW_PROXY_SECRET`, `NATGW_REGION`,
  * `NATGW_LOCKOUT_FAILURE_ATTEMPTS`, `NATGW_LOCKOUT_DURATION`, `NATGW_LOCKOUT_ADDRESS_ATTEMPTS`,
- * `NATGW_LOCKOUT_USER_ATTEMPTS`, `NATGW_GATEWAYS_PER_NETWORK`, `NATGW_PRIVATE_GATEWAYS_PER_VPC`,
- * `NATGW_ADMIN_API`, `LOG_LEVEL`), then `overrides`. A file
+ * `NATGW_LOCKOUT_USER_ATTEMPTS`, `NATGW_GATEWAYS_PER_NETWORK`, `NATGW_GATEWAYS_PER_VPC`,
+ * `NATGW_PRIVATE_GATEWAYS_PER_VPC`, `NATGW_ADMIN_API`, `LOG_LEVEL`), then `overrides`. A file
  * that holds secret keys must be readable by its owner alone.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
@@ -187,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     ...defaultConfig.limits,
     ...file.limits,
     ...(env.NATGW_GATEWAYS_PER_NETWORK ? { gatewaysPerNetwork: Number(env.NATGW_GATEWAYS_PER_NETWORK) } : {}),
+    ...(env.NATGW_GATEWAYS_PER_VPC ? { gatewaysPerVpc: Number(env.NATGW_GATEWAYS_PER_VPC) } : {}),
     ...(env.NATGW_PRIVATE_GATEWAYS_PER_VPC
       ? { privateGatewaysPerVpc: Number(env.NATGW_PRIVATE_GATEWAYS_PER_VPC) }
       : {}),

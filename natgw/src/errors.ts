@@ -1,4 +1,4 @@
-import { ConflictError, type ContractError, createError, type ErrorStatus } from 'statuskit';
+import { type ContractError, createError, type ErrorStatus } from 'statuskit';
 import { errorCodes } from './error-codes.js';
 import { zhCnMessages } from './error-codes.zh-CN.js';
 
@@ -13,6 +13,12 @@ export interface NatErrorOptions {
   status?: number;
   /** For a code with several messages (`//` on the page), the one that contains this text. */
   variant?: string;
+  /**
+   * The template's gaps the page writes without a placeholder, filled before its placeholders
+   * are (in either language): `xxx` in "param xxx is null in request body.", the `.+` and the
+   * maximum of "Invalid input for name.+exceeds maximum length of 255.".
+   */
+  gaps?: (template: string) => string;
   details?: unknown;
   /** Placeholders `values` does not name are left as the page writes them (else they are emptied). */
   keepUnfilled?: boolean;
@@ -63,21 +69,14 @@ export function natError(
     options.variant === undefined ? 0 : messages.findIndex((m) => m.includes(options.variant ?? ''));
   const template = messages[variant];
   if (template === undefined) throw new Error(`${code} has no message with "${options.variant}"`);
+  const gaps = options.gaps ?? ((text: string) => text);
   const zh = zhCnTemplate(code, variant);
-  const en = fill(template, values, options.keepUnfilled);
-  const zhCn = zh === undefined ? undefined : fill(zh, values, options.keepUnfilled);
+  const en = fill(gaps(template), values, options.keepUnfilled);
+  const zhCn = zh === undefined ? undefined : fill(gaps(zh), values, options.keepUnfilled);
   return createError(status as ErrorStatus, zhCn === undefined ? en : { en, 'zh-CN': zhCn }, {
     code,
     ...(options.details === undefined ? {} : { details: options.details }),
   });
-}
-
-/**
- * A conflict no page describes (a rule still being created or deleted): the contract's 409, with
- * its own code, in English and Chinese.
- */
-export function conflict(en: string, zhCn: string): ContractError {
-  return new ConflictError({ en, 'zh-CN': zhCn });
 }
 
 /** The zh-CN template for a code's message (the one at `variant` where the page gives several). */

@@ -1,4 +1,5 @@
 import type { FastifySchemaValidationError, preValidationHookHandler, RouteOptions } from 'fastify';
+import type { ContractError } from 'statuskit';
 import type { NatCode } from './errors.js';
 import { natError } from './errors.js';
 
@@ -48,8 +49,29 @@ export const optionalText = (maxLength: number) => ({ type: ['string', 'null'], 
 
 /** The pages' lengths: a name of at most 64 characters (NAT.0015), a description of 255 (NAT.0014). */
 export function checkLengths(input: { name?: string | undefined; description?: string | undefined }): void {
-  if (input.name !== undefined && [...input.name].length > 64) throw natError('NAT.0015');
-  if (input.description !== undefined && [...input.description].length > 255) throw natError('NAT.0014');
+  if (input.name !== undefined) checkLength('NAT.0015', input.name, 64);
+  if (input.description !== undefined) checkLength('NAT.0014', input.description, 255);
+}
+
+/**
+ * A text of at most `maximum` characters, or the page's error with its template filled: the
+ * reason where it has `.+` (as Neutron words it) and the field's own maximum where it writes 255
+ * (a name's is 64): `Invalid input for name. Reason: 65 characters exceeds maximum length of 64.`
+ */
+function checkLength(code: NatCode, value: string, maximum: number): void {
+  const length = [...value].length;
+  if (length <= maximum) return;
+  throw natError(
+    code,
+    {},
+    {
+      gaps: (template) =>
+        template
+          .replace('.+', `. Reason: ${length} characters `)
+          .replace('maximum length of 255', `maximum length of ${maximum}`)
+          .replace('最大长度 255', `最大长度 ${maximum}`),
+    },
+  );
 }
 
 /** `created_at` as the pages write it, `yyyy-mm-dd hh:mm:ss` with up to six decimals. */
@@ -71,7 +93,7 @@ type PageError = readonly [NatCode, string];
  * error: each list page has its own code for a bad limit or marker (NAT.0101, NAT.0201, NAT.0301;
  * where it has none, the generic NAT.0002), and a malformed `created_at` is NAT.0001.
  */
-export function listPage<Q extends { limit?: string; marker?: string; created_at?: string }>(
+export function listPage<Q extends { limit?: string; marker?: string; created_at?: string | string[] }>(
   query: Q,
   errors: { limit?: PageError; marker?: PageError },
 ): { page: { limit?: number; marker?: string }; filters: Omit<Q, 'limit' | 'marker'> } {
@@ -87,8 +109,8 @@ export function listPage<Q extends { limit?: string; marker?: string; created_at
     if (!isUuid(marker)) throw fail(errors.marker);
     page.marker = marker.toLowerCase();
   }
-  if (filters.created_at !== undefined && !validTimestamp(filters.created_at))
-    throw natError('NAT.0001', { timestamp: filters.created_at });
+  for (const created of [filters.created_at ?? []].flat())
+    if (!validTimestamp(created)) throw natError('NAT.0001', { timestamp: created });
   return { page, filters };
 }
 
@@ -121,6 +143,48 @@ export function listQuery<Own extends Record<string, object>>(own: Own) {
   } as const;
 }
 
+/** A broken rule of a request's schema, as `details` names it: `nat_gateway.spec`, `querystring.limit`. */
+interface Problem {
+  field: string;
+  rule: string;
+  message: string;
+}
+
+/** The field a schema error is about, as a dotted path under its part of the request (none for the body). */
+function fieldOf(error: FastifySchemaValidationError, context: string): string {
+  const path = error.instancePath
+    .split('/')
+    .slice(1)
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const { missingProperty, additionalProperty } = error.params as {
+    missingProperty?: string;
+    additionalProperty?: string;
+  };
+  if (missingProperty !== undefined) path.push(missingProperty);
+  if (additionalProperty !== undefined) path.push(additionalProperty);
+  const part = context === 'body' ? undefined : context;
+  return [part, ...path].filter(Boolean).join('.') || (part ?? 'request');
+}
+
+/**
+ * A request that breaks its route's schema: the page's NAT.0002 "Invalid parameters.", each
+ * broken rule named in `details`; or, for a route with `missing`, a required field left out as
+ * the page's error naming it (the DNAT pages' NAT.0301 "param xxx is null in request body.").
+ */
+export function schemaError(missing?: (field: string, path: string) => ContractError) {
+  return (errors: FastifySchemaValidationError[], context: string): ContractError => {
+    const problems: Problem[] = errors.map((error) => ({
+      field: fieldOf(error, context),
+      rule: error.keyword,
+      message: error.message ?? 'is invalid',
+    }));
+    const absent = errors.find((error) => error.keyword === 'required');
+    const property = (absent?.params as { missingProperty?: string } | undefined)?.missingProperty;
+    if (missing && absent && property !== undefined) return missing(property, fieldOf(absent, context));
+    return natError('NAT.0002', {}, { details: problems });
+  };
+}
+
 /** Plain decimal digits: what an integer query parameter's text may be. */
 const decimal = /^\d+$/;
 
@@ -132,10 +196,11 @@ const decimal = /^\d+$/;
  */
 export function decimalQueryIntegers(route: RouteOptions): void {
   const querystring = route.schema?.querystring as
-    | { properties?: Record<string, { type?: unknown }> }
+    | { properties?: Record<string, { type?: unknown; items?: { type?: unknown } }> }
     | undefined;
+  // An integer, or integers (a filter that may be repeated).
   const names = Object.entries(querystring?.properties ?? {})
-    .filter(([, schema]) => schema.type === 'integer')
+    .filter(([, schema]) => (schema.type === 'array' ? schema.items?.type : schema.type) === 'integer')
     .map(([name]) => name);
   if (names.length === 0) return;
   const check: preValidationHookHandler = (request, _reply, done) => {
@@ -147,19 +212,8 @@ export function decimalQueryIntegers(route: RouteOptions): void {
         [value].flat().every((text) => typeof text === 'string' && decimal.test(text))
       )
         continue;
-      const problem: FastifySchemaValidationError = {
-        keyword: 'type',
-        instancePath: `/${name}`,
-        schemaPath: `#/properties/${name}/type`,
-        params: { type: 'integer' },
-        message: 'must be integer',
-      };
-      const error = Object.assign(new Error(`querystring/${name} must be integer`), {
-        statusCode: 400,
-        validation: [problem],
-        validationContext: 'querystring',
-      });
-      return done(error);
+      const problem = { field: `querystring.${name}`, rule: 'type', message: 'must be integer' };
+      return done(natError('NAT.0002', {}, { details: [problem] }));
     }
     done();
   };

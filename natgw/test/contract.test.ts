@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { getProfile, parseErrorBody } from 'statuskit';
-import { createGateway, eip, engines, startService, type TestService } from './harness.js';
+import { createGateway, engines, project, startService, type TestService } from './harness.js';
 
 const seen = new Set<number>();
 
@@ -101,37 +101,22 @@ for (const engine of engines()) {
       await expect(406, { url: '/v2.0/nat_gateways', headers: { accept: 'application/xml' } });
     });
 
-    test('409 for deleting a rule still being created', async () => {
-      // The pages give no code for it (their conflicts are 400s): the contract's 409 answers it.
-      const slow = await startService(engine, { provisioningDelayMs: 300 });
-      try {
-        const gateway = await createGateway(slow);
-        await new Promise((resolve) => setTimeout(resolve, 350));
-        const created = await slow.as('demo', {
+    test('409 for an address another transit IP holds (the private NAT row NAT.1403)', async () => {
+      // The public pages' conflicts are 400s (a rule still being made: NAT.0106); private NAT's are 409s.
+      const assign = () =>
+        service.as('demo', {
           method: 'POST',
-          url: '/v2.0/dnat_rules',
+          url: `/v3/${project}/private-nat/transit-ips`,
           payload: {
-            dnat_rule: {
-              nat_gateway_id: gateway,
-              floating_ip_id: eip(1),
-              private_ip: '10.0.1.10',
-              internal_service_port: 80,
-              external_service_port: 80,
-              protocol: 'tcp',
-            },
+            transit_ip: { virsubnet_id: '49ee5fb5-75bf-4320-946e-b21ef4c9c9c1', ip_address: '172.20.1.77' },
           },
         });
-        assert.equal(created.statusCode, 201, created.body);
-        const response = await slow.as('demo', {
-          method: 'DELETE',
-          url: `/v2.0/dnat_rules/${created.json().dnat_rule.id}`,
-        });
-        assert.equal(response.statusCode, 409, response.body);
-        assert.equal(parseErrorBody(response.body)?.requestId, response.headers['x-request-id']);
-        seen.add(409);
-      } finally {
-        await slow.close();
-      }
+      assert.equal((await assign()).statusCode, 201);
+      const response = await assign();
+      assert.equal(response.statusCode, 409, response.body);
+      assert.equal(parseErrorBody(response.body)?.code, 'NAT.1403');
+      assert.equal(parseErrorBody(response.body)?.requestId, response.headers['x-request-id']);
+      seen.add(409);
     });
 
     test('501 for a method the server does not recognise', async () => {

@@ -74,6 +74,14 @@ const produced: Record<string, readonly [file: string, test: string]> = {
   'NAT.0101': ['gateways', 'updates only name, description and spec, at least one of them: else 400'],
   'NAT.0103': ['gateways', 'answers acting on a pending gateway with 400 NAT.0103'],
   'NAT.0105': ['gateways', 'deletes with 204 and an empty body, and the gateway is gone after'],
+  'NAT.0106': [
+    'page-fidelity',
+    '1. with PENDING_* states configured, a rule still being made answers a page code, never SK.*',
+  ],
+  'NAT.0107': [
+    'page-fidelity',
+    "6. a gateway takes an address of its network: none left is the page's NAT.0107",
+  ],
   'NAT.0113': [
     'gateways',
     'refuses more gateways than the VPC and network limits allow with 400 NAT.0113 and NAT.0012',
@@ -109,7 +117,10 @@ const produced: Record<string, readonly [file: string, test: string]> = {
     'refuses the same port or private IP, internal port and protocol twice with 400 NAT.0304',
   ],
   'NAT.0305': ['dnat', 'refuses the same EIP, external port and protocol twice with 400 NAT.0305'],
-  'NAT.0306': ['dnat', 'needs any with both ports 0 and nothing else: 400 NAT.0306'],
+  'NAT.0306': [
+    'dnat',
+    'needs any with both ports 0 and nothing else: 400 NAT.0301 for any on a port, else NAT.0306',
+  ],
   'NAT.0307': [
     'dnat',
     'keeps an all-port rule apart from port rules on its EIP (400 NAT.0408), port (NAT.0307) and private IP (NAT.0308)',
@@ -163,7 +174,10 @@ const produced: Record<string, readonly [file: string, test: string]> = {
     'tags',
     'a gateway takes 20 tags; the 21st is refused with 400 NAT.1016, a replacement is not',
   ],
-  'NAT.1206': ['gateways', 'updates only name, description and spec, at least one of them: else 400'],
+  'NAT.1206': [
+    'private-gateways',
+    "updates name, description and spec as the page's example; the same spec alone is NAT.1206",
+  ],
   'NAT.1201': [
     'private-gateways',
     'one downlink VPC only (NAT.1201); a subnet not in the project is NAT.1002',
@@ -255,7 +269,6 @@ const produced: Record<string, readonly [file: string, test: string]> = {
     'private-dnat',
     "keeps SNAT and DNAT rules off each other's transit IPs (NAT.1308, NAT.1305) and any apart from port protocols (NAT.1410)",
   ],
-  'NAT.0107': ['faults', backendFailures.gateway],
   'NAT.0108': ['faults', backendFailures.gateway],
   'NAT.0110': ['faults', backendFailures.gateway],
   'NAT.0111': ['faults', backendFailures.gateway],
@@ -309,8 +322,6 @@ const unreachable: Record<string, string> = {
   'NAT.0019': 'the same condition as NAT.0005 (an unknown network, 404), which natgw sends',
   'NAT.0102':
     'overload and draining are answered by the contract with 503 and Retry-After, which clients and the gateway retry; the page makes NAT.0102 a 400',
-  'NAT.0106':
-    'concurrent requests are ordered by the database (row locks): the later one is answered from the state the earlier left (NAT.0103 for a gateway PENDING_UPDATE)',
   'NAT.0407':
     'the pages give it no condition beyond those with codes of their own (another gateway NAT.0404, an all-port rule NAT.0408 and NAT.0409, another project NAT.0405)',
   'NAT.0410': 'EIPs are given by id: a malformed one is NAT.0210 or NAT.0024, an unknown one NAT.0026',

@@ -184,16 +184,23 @@ for (const engine of engines()) {
       assert.equal(edge.statusCode, 201, edge.body);
     });
 
-    test('needs any with both ports 0 and nothing else: 400 NAT.0306', bounded, async () => {
-      const mixes = [
-        { protocol: 'any', internal_service_port: 0, external_service_port: 80 },
-        { protocol: 'any', internal_service_port: 80, external_service_port: 0 },
-        { protocol: 'any', internal_service_port: 80, external_service_port: 80 },
-        { protocol: 'tcp', internal_service_port: 0, external_service_port: 0 },
-        { protocol: 'udp', internal_service_port: 0, external_service_port: 53 },
-      ];
-      for (const mix of mixes) assertError(await createDnat(service, valid(mix)), 400, 'NAT.0306');
-    });
+    test(
+      'needs any with both ports 0 and nothing else: 400 NAT.0301 for any on a port, else NAT.0306',
+      bounded,
+      async () => {
+        const anyOnAPort = [
+          { protocol: 'any', internal_service_port: 0, external_service_port: 80 },
+          { protocol: 'any', internal_service_port: 80, external_service_port: 0 },
+          { protocol: 'any', internal_service_port: 80, external_service_port: 80 },
+        ];
+        for (const mix of anyOnAPort) assertError(await createDnat(service, valid(mix)), 400, 'NAT.0301');
+        const portsWithout = [
+          { protocol: 'tcp', internal_service_port: 0, external_service_port: 0 },
+          { protocol: 'udp', internal_service_port: 0, external_service_port: 53 },
+        ];
+        for (const mix of portsWithout) assertError(await createDnat(service, valid(mix)), 400, 'NAT.0306');
+      },
+    );
 
     test(
       'needs exactly one of port_id and private_ip: 400 NAT.0310 for neither, NAT.0317 for both',
@@ -524,13 +531,14 @@ for (const engine of engines()) {
           protocol: 'any',
         }),
       );
-      const mine = [web, dns, all].sort();
+      // In the order they were made, as the page's example lists them.
+      const mine = [web, dns, all];
 
       assert.deepEqual(await listIds(service, `nat_gateway_id=${gw}`), mine);
       assert.deepEqual(await listIds(service, `nat_gateway_id=${gw.toUpperCase()}`), mine);
-      assert.deepEqual(await listIds(service, `port_id=${port(6).toUpperCase()}`), [web, dns].sort());
+      assert.deepEqual(await listIds(service, `port_id=${port(6).toUpperCase()}`), [web, dns]);
       assert.deepEqual(await listIds(service, `private_ip=172.16.9.9`), [all]);
-      assert.deepEqual(await listIds(service, `floating_ip_id=${eip(a)}`), [web, dns].sort());
+      assert.deepEqual(await listIds(service, `floating_ip_id=${eip(a)}`), [web, dns]);
       assert.deepEqual(await listIds(service, `floating_ip_address=${eipAddress(b)}`), [all]);
       assert.deepEqual(await listIds(service, `nat_gateway_id=${gw}&protocol=TCP`), [web]);
       assert.deepEqual(await listIds(service, `nat_gateway_id=${gw}&protocol=17`), [dns]);
@@ -772,7 +780,7 @@ for (const engine of engines()) {
         const { id, status } = created.json().dnat_rule;
         assert.equal(status, 'PENDING_CREATE');
         assert.deepEqual(await listIds(service, `status=PENDING_CREATE&nat_gateway_id=${gateway}`), [id]);
-        assertError(await deleteDnat(service, id), 409, 'SK.0409');
+        assertError(await deleteDnat(service, id), 400, 'NAT.0106');
         await sleep(delay + 100);
         assert.equal(
           (await service.as('demo', { url: `/v2.0/dnat_rules/${id}` })).json().dnat_rule.status,
@@ -784,7 +792,7 @@ for (const engine of engines()) {
           (await service.as('demo', { url: `/v2.0/dnat_rules/${id}` })).json().dnat_rule.status,
           'PENDING_DELETE',
         );
-        assertError(await deleteDnat(service, id), 409, 'SK.0409');
+        assertError(await deleteDnat(service, id), 400, 'NAT.0106');
         const again = await createDnat(service, rule(gateway));
         assert.equal(again.statusCode, 201, again.body);
         assertError(

@@ -47,12 +47,13 @@ describe('keystoneauth1 against natgw', () => {
     assert.equal(seen?.project, '9ad601814ac94c80bf7bb9073ded66fc');
   });
 
-  test('finds the identity version in the version list at GET / when given the root as its auth URL', () => {
+  test('given the root as its auth URL, finds there only the NAT API (the page) and says so', () => {
+    // GET / lists the NAT API's v2.0 alone, as its page: no identity v3 to discover there
+    // (keystoneauth takes that v2.0 for identity v2). The auth URL is the identity API's own,
+    // /v3, as on the real service.
     const seen = steps['discover-root'];
-    assert.equal(seen?.raised, undefined, String(seen?.message));
-    assert.deepEqual(seen?.warnings, []);
-    assert.deepEqual(seen?.versions, ['v2.0', 'v3.0']);
-    assert.equal(seen?.project, '9ad601814ac94c80bf7bb9073ded66fc');
+    assert.equal(seen?.raised, 'DiscoveryFailure', String(seen?.message));
+    assert.equal(seen?.message, 'Cannot use v2 authentication with domain scope');
   });
 
   test('creates and deletes through its session', () => {
@@ -69,7 +70,8 @@ describe('keystoneauth1 against natgw', () => {
       'bad-request',
       'BadRequest',
       400,
-      "Invalid input for nat_gateway.spec: must have required property 'spec' (required).",
+      // The page's message; the field is in the details.
+      'Invalid parameters.',
     ],
     ['method', 'MethodNotAllowed', 405, `The method POST is not allowed for /v2.0/nat_gateways/`],
     ['bad-password', 'Unauthorized', 401, 'The request you have made requires authentication.'],

@@ -72,10 +72,10 @@ for (const engine of engines()) {
         assertError(response, 400, code);
         assert.equal(response.json().error.message, message);
       }
-      assert.equal(
-        (await service.as('demo', { url: `/v2.0/dnat_rules?limit=5&marker=${pageIds.port}` })).statusCode,
-        200,
-      );
+      // A marker that names no rule of the project is as invalid as a malformed one.
+      const unknown = await service.as('demo', { url: `/v2.0/dnat_rules?limit=5&marker=${pageIds.port}` });
+      assertError(unknown, 400, 'NAT.0301');
+      assert.equal(unknown.json().error.message, 'get dnatrules error marker is invalid.');
     });
 
     test('takes the SNAT EIP limit from the configuration (NAT.0211) and shows it on gateways', async () => {

@@ -162,7 +162,8 @@ for (const engine of engines()) {
         internal_service_port: '53',
         transit_service_port: '53',
       });
-      const ids = [first.id, second.id].sort();
+      // In the order they were made, as the page's example lists them.
+      const ids = [first.id, second.id];
       const mine = await list(`gateway_id=${gatewayId}`);
       assert.deepEqual(
         mine.dnat_rules.map((rule) => rule.id),

@@ -117,7 +117,8 @@ for (const engine of engines()) {
         description: 'second',
         transit_ip_ids: [two.id],
       });
-      const ids = [first.id, second.id].sort();
+      // In the order they were made, as the page's example lists them.
+      const ids = [first.id, second.id];
       const mine = await list(`gateway_id=${gatewayId}`);
       assert.deepEqual(
         mine.snat_rules.map((rule) => rule.id),

@@ -32,7 +32,8 @@ for (const engine of engines()) {
           },
         });
         assertError(response, 400, 'NAT.0002');
-        assert.match(response.json().error.message, /matches/);
+        assert.equal(response.json().error.message, 'Invalid parameters.');
+        assert.equal(response.json().error.details[0].field, 'matches');
       }
       const most = await service.as('demo', {
         method: 'POST',

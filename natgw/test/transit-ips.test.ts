@@ -206,7 +206,7 @@ for (const engine of engines()) {
       const ids = [];
       for (const host of [10, 11, 12])
         ids.push((await assigned(service, { virsubnet_id: transit(10), ip_address: `172.26.0.${host}` })).id);
-      ids.sort();
+      // Listed in the order they were assigned, as the page's example.
       const all = await list(service, `virsubnet_id=${transit(10)}`);
       assert.deepEqual(
         all.transit_ips.map((ip) => ip.id),

@@ -22,7 +22,10 @@ export interface NatGatewayRow extends Lifecycle {
   router_id: string;
   internal_network_id: string;
   admin_state_up: number;
+  /** '0' (the default enterprise project) or an enterprise project's id. */
   enterprise_project_id: string;
+  /** Its address in its internal network ('' in rows older than the column). */
+  ngport_ip_address: string;
 }
 
 export interface SnatRuleRow extends Lifecycle {

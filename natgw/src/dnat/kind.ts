@@ -45,7 +45,6 @@ export const dnatRules = kind<DnatRuleRow>(
   {
     schema,
     notFound: { code: 'NAT.0319' },
-    called: { en: 'Dnat rule', zhCn: 'DNAT 规则' },
     filters,
     page: {
       limit: ['NAT.0301', 'get dnatRules error limit is invalid.'],

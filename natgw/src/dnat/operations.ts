@@ -81,7 +81,10 @@ function mappingOf(input: MappingInput, net: ProjectNetwork): Mapping {
     throw natError('NAT.0302', { protocol: String(input.protocol), values: '[tcp, udp, any]' });
   const internalPort = portOf(input.internal_service_port);
   const externalPort = portOf(input.external_service_port);
-  // All ports: both ports 0 and protocol any, together or not at all.
+  // All ports: both ports 0 and protocol any, together or not at all. Protocol any on a port is
+  // the case the page's NAT.0301 names; the rest of the mismatch, NAT.0306.
+  if (protocol === 'any' && (internalPort !== 0 || externalPort !== 0))
+    throw natError('NAT.0301', {}, { variant: 'for non-all port rule' });
   const allPorts = [internalPort === 0, externalPort === 0, protocol === 'any'];
   if (allPorts.includes(true) && allPorts.includes(false)) throw natError('NAT.0306');
 
@@ -248,6 +251,7 @@ const creationErrors = [
   'NAT.0024',
   'NAT.0302',
   'NAT.0303',
+  { code: 'NAT.0301', variant: 'for non-all port rule' },
   'NAT.0306',
   'NAT.0310',
   'NAT.0317',
@@ -275,9 +279,23 @@ const creationErrors = [
   'NAT.0316',
 ] as const;
 
+/** A field the page requires left out (or null): its NAT.0301, naming it. */
+function missingField(field: string, path = field) {
+  return natError(
+    'NAT.0301',
+    {},
+    {
+      variant: 'param xxx is null in request body.',
+      gaps: (template) => template.replace('xxx', field),
+      details: [{ field: path, rule: 'required', message: `must have required property '${field}'` }],
+    },
+  );
+}
+
 /** Creates a rule on an ACTIVE gateway of the project, PENDING_CREATE for the provisioning delay. */
 export const createDnatRule: Operation<{ dnat_rule: CreateInput }, DnatRuleRow> = {
-  errors: [...creationErrors],
+  errors: [{ code: 'NAT.0301', variant: 'param xxx is null in request body.' }, ...creationErrors],
+  missing: missingField,
   body: { type: 'object', required: ['dnat_rule'], examples: [example], properties: { dnat_rule: ruleBody } },
   async handle({ dnat_rule: input }, { tenant, store, services }) {
     return store.create(tenant, creation(input, services.network(tenant), services, tenant));
@@ -290,7 +308,13 @@ export const createDnatRule: Operation<{ dnat_rule: CreateInput }, DnatRuleRow> 
  */
 export const createDnatRules: Operation<{ dnat_rules: CreateInput[] }, DnatRuleRow, View[]> = {
   forms: ['huawei'],
-  errors: [{ code: 'NAT.0301', variant: 'Request is null.' }, 'NAT.0314', ...creationErrors],
+  errors: [
+    { code: 'NAT.0301', variant: 'Request is null.' },
+    { code: 'NAT.0301', variant: 'param xxx is null in request body.' },
+    'NAT.0314',
+    ...creationErrors,
+  ],
+  missing: missingField,
   body: {
     type: 'object',
     required: ['dnat_rules'],
@@ -353,6 +377,7 @@ export const updateDnatRule: Operation<
       (code) => code !== 'NAT.0014' && code !== 'NAT.0021' && code !== 'NAT.0309' && code !== 'NAT.0316',
     ),
   ],
+  missing: missingField,
   body: {
     type: 'object',
     required: ['dnat_rule'],
@@ -388,12 +413,7 @@ export const updateDnatRule: Operation<
     if (!mapped.some(present))
       return store.update(tenant, id, { parent: gatewayId, changes: () => description });
     const missing = mappingFields.find((field) => !present(field));
-    if (missing !== undefined)
-      throw natError(
-        'NAT.0301',
-        {},
-        { variant: 'param xxx is null in request body.', details: [{ field: `dnat_rule.${missing}` }] },
-      );
+    if (missing !== undefined) throw missingField(missing, `dnat_rule.${missing}`);
     const net = services.network(tenant);
     const place = placement(mappingOf(input as MappingInput, net), net, services, tenant);
     let before = '';

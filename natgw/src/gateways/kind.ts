@@ -1,5 +1,6 @@
 import type { NatGatewayRow } from '../db/schema.js';
 import { natError } from '../errors.js';
+import { releaseAddress } from '../network/claims.js';
 import { lifecycle, owned } from '../resources/fields.js';
 import { equal, id } from '../resources/filters.js';
 import { type Filter, kind } from '../resources/kind.js';
@@ -40,8 +41,12 @@ export const gateways = kind<NatGatewayRow>(
   { one: 'a NAT gateway', many: 'NAT gateways' },
   {
     schema,
+    // Huawei Cloud's form shows the gateway's enterprise project, its address in its network
+    // and its billing (none: pay per use), as Huawei Cloud's SDK reads a gateway.
+    formFields: { huawei: { enterprise_project_id: text, ngport_ip_address: text, billing_info: text } },
     view: (shown, row, { limits }) => ({
       ...shown,
+      billing_info: '',
       billinginfo: '',
       freeze_info: '',
       sys_tags: [`_sys_enterprise_project_id=${row.enterprise_project_id}`],
@@ -52,6 +57,8 @@ export const gateways = kind<NatGatewayRow>(
     // 400 when deleting (the delete page), 404 otherwise.
     notFound: { code: 'NAT.0105', status: 404, deleting: 400, values: (id) => ({ nat_gateway_id: id }) },
     notActive: (row) => natError('NAT.0103', { nat_gateway_id: row.id }),
+    // The creation page's example answers PENDING_CREATE; the update page's, ACTIVE.
+    answers: { create: 'PENDING_CREATE' },
     inUse: () => natError('NAT.0006'),
     filters,
     page: {
@@ -67,7 +74,22 @@ export const gateways = kind<NatGatewayRow>(
           ? natError('NAT.0104', { nat_gateway_id: row.id }, { variant: 'is frozen' })
           : undefined,
     },
-    deletion: { errors: ['NAT.0103', 'NAT.0006'] },
+    // Its address in its network is free at once.
+    deletion: {
+      errors: ['NAT.0103', 'NAT.0006'],
+      after: (trx, row) => releaseAddress(trx, row.tenant_id, row.id),
+    },
     tags: { table: 'tags', column: 'nat_gateway_id', forms: ['otcTags', 'huaweiTags'] },
+    migrations: {
+      // A gateway's address in its internal network (its NG port), held in `subnet_addresses`.
+      '020-nat-gateway-ports': {
+        async up(db) {
+          await db.schema
+            .alterTable('nat_gateways')
+            .addColumn('ngport_ip_address', 'text', (c) => c.notNull().defaultTo(''))
+            .execute();
+        },
+      },
+    },
   },
 );

@@ -3,6 +3,7 @@ import { derivedPortId } from '../backends.js';
 import type { Database } from '../db/database.js';
 import type { NatGatewayRow, Schema } from '../db/schema.js';
 import { natError } from '../errors.js';
+import { AddressClaim, withAddress } from '../network/claims.js';
 import { ipv4Block } from '../network/unfit.js';
 import type { Operation } from '../resources/kind.js';
 import { checkLengths, schemas, uuid } from '../validate.js';
@@ -57,6 +58,7 @@ export const createGateway: Operation<
       router_id: string;
       internal_network_id: string;
       tenant_id?: string;
+      enterprise_project_id?: string | null;
     };
   },
   NatGatewayRow
@@ -77,6 +79,7 @@ export const createGateway: Operation<
     'NAT.0112',
     'NAT.0110',
     'NAT.0111',
+    { code: 'NAT.0101', variant: 'the enterprise project id in request is invalid.' },
     'NAT.0107',
     'NAT.0108',
   ],
@@ -95,6 +98,7 @@ export const createGateway: Operation<
           spec: { type: 'string' },
           router_id: { type: 'string' },
           internal_network_id: { type: 'string' },
+          enterprise_project_id: { type: ['string', 'null'], maxLength: 64 },
         },
       },
     },
@@ -111,50 +115,81 @@ export const createGateway: Operation<
     if (!subnet) throw natError('NAT.0005', { network_id: networkId });
     ipv4Block(subnet);
     if (subnet.router_id !== routerId) throw natError('NAT.0008', { router: routerId, subnet: networkId });
+    const enterpriseProject = enterpriseProjectOf(input.enterprise_project_id);
     const { gatewaysPerVpc, gatewaysPerNetwork } = services.limits;
-    return store.create(tenant, {
-      async prepare(trx) {
-        const count = async (column: 'router_id' | 'internal_network_id', value: string) => {
-          await lockKey(trx, services.database.engine, `${column}:${tenant}:${value}`);
-          const { n } = await trx
-            .selectFrom('nat_gateways')
-            .select((eb) => eb.fn.countAll<number>().as('n'))
-            .where('tenant_id', '=', tenant)
-            .where(column, '=', value)
-            .where(notDeleting)
-            .executeTakeFirstOrThrow();
-          return Number(n);
-        };
-        if (gatewaysPerVpc > 0 && (await count('router_id', routerId)) >= gatewaysPerVpc)
-          throw natError('NAT.0113', { limit: gatewaysPerVpc });
-        if (gatewaysPerNetwork > 0 && (await count('internal_network_id', networkId)) >= gatewaysPerNetwork)
-          throw natError('NAT.0012', { network: networkId });
-        services.backends.call('route-table', { router_id: routerId });
-        services.backends.call('gateway-host');
-        services.backends.call('gateway-host-ip');
-      },
-      async written(_trx, row) {
-        services.backends.call('ng-port-create');
-        services.backends.call('ng-port-bind', { port: derivedPortId(row.id) });
-      },
-      fields: () => ({
-        name: input.name,
-        description: input.description ?? '',
-        spec: input.spec,
-        router_id: routerId,
-        internal_network_id: networkId,
-        name_key: null,
-        admin_state_up: 1,
-        enterprise_project_id: '0',
-      }),
-    });
+    return withAddress(
+      () => new AddressClaim(services, tenant, subnet, 'nat_gateway', undefined),
+      (claim) =>
+        store.create(tenant, {
+          async prepare(trx) {
+            const count = async (column: 'router_id' | 'internal_network_id', value: string) => {
+              await lockKey(trx, services.database.engine, `${column}:${tenant}:${value}`);
+              const { n } = await trx
+                .selectFrom('nat_gateways')
+                .select((eb) => eb.fn.countAll<number>().as('n'))
+                .where('tenant_id', '=', tenant)
+                .where(column, '=', value)
+                .where(notDeleting)
+                .executeTakeFirstOrThrow();
+              return Number(n);
+            };
+            if (gatewaysPerVpc > 0 && (await count('router_id', routerId)) >= gatewaysPerVpc)
+              throw natError('NAT.0113', { limit: gatewaysPerVpc });
+            if (
+              gatewaysPerNetwork > 0 &&
+              (await count('internal_network_id', networkId)) >= gatewaysPerNetwork
+            )
+              throw natError('NAT.0012', { network: networkId });
+            // Its port in the network: a network with no address left is the page's failed port.
+            await claim.choose(trx).catch((error: unknown) => {
+              throw (error as { code?: string }).code === 'NAT.1404' ? natError('NAT.0107') : error;
+            });
+            services.backends.call('route-table', { router_id: routerId });
+            services.backends.call('gateway-host');
+            services.backends.call('gateway-host-ip');
+          },
+          fields: () => ({
+            name: input.name,
+            description: input.description ?? '',
+            spec: input.spec,
+            router_id: routerId,
+            internal_network_id: networkId,
+            name_key: null,
+            admin_state_up: 1,
+            enterprise_project_id: enterpriseProject,
+            ngport_ip_address: claim.address ?? '',
+          }),
+          async written(trx, row) {
+            await claim.claim(trx, row.id);
+            services.backends.call('ng-port-create');
+            services.backends.call('ng-port-bind', { port: derivedPortId(row.id) });
+          },
+          conflict: () => claim.conflict(),
+        }),
+    );
   },
 };
 
+/** An enterprise project's id: a UUID, or `0` (the default project, when none is given). */
+const enterpriseProjectId = /^(0|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+
+/**
+ * The enterprise project a gateway is created in: the one given, or `0`; any other text is the
+ * page's NAT.0101 "the enterprise project id in request is invalid." (natgw keeps no list of
+ * enterprise projects, so every well-formed id is one).
+ */
+function enterpriseProjectOf(value: string | null | undefined): string {
+  if (value === undefined || value === null || value === '') return '0';
+  const id = value.toLowerCase();
+  if (!enterpriseProjectId.test(id))
+    throw natError('NAT.0101', {}, { variant: 'the enterprise project id in request is invalid.' });
+  return id;
+}
+
 /**
  * Changes an ACTIVE gateway's name, description or spec (PENDING_UPDATE for the provisioning
- * delay). A request that only sets the spec it has would change nothing: NAT.1206 (the page's
- * only code for it).
+ * delay). A request that only sets the spec it has is an update like another (the page asks for
+ * at least one attribute, nothing more; NAT.1206 is a private NAT gateway's row).
  */
 export const updateGateway: Operation<
   { nat_gateway: { name?: string; description?: string; spec?: string } },
@@ -169,7 +204,6 @@ export const updateGateway: Operation<
     { code: 'NAT.0105', status: 404 },
     'NAT.0103',
     { code: 'NAT.0104', variant: 'is frozen' },
-    'NAT.1206',
   ],
   body: {
     type: 'object',
@@ -190,12 +224,6 @@ export const updateGateway: Operation<
       throw natError('NAT.0101', {}, { variant: 'update natgateway request is null' });
     checkLengths(changes);
     if (changes.spec !== undefined && !specs.includes(changes.spec)) throw natError('NAT.0016', changes.spec);
-    return store.update(tenant, id, {
-      check(gateway) {
-        if (changes.spec === gateway.spec && Object.keys(changes).length === 1)
-          throw natError('NAT.1206', { 0: gateway.spec, 1: changes.spec });
-      },
-      changes: () => changes,
-    });
+    return store.update(tenant, id, { changes: () => changes });
   },
 };

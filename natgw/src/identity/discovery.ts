@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { listOf, sent, text } from '../validate.js';
 
 /** Keystone's version document, as `identityVersion` writes it. */
-export const identityVersionSchema = sent({
+const identityVersionSchema = sent({
   id: text,
   status: text,
   updated: text,
@@ -14,7 +14,7 @@ export const identityVersionSchema = sent({
  * The identity API's version, as Keystone describes it: keystoneauth1 reads it at `GET /v3`
  * (the auth URL) before it authenticates, and warns and guesses from the URL when it is missing.
  */
-export function identityVersion(publicUrl: string) {
+function identityVersion(publicUrl: string) {
   return {
     id: 'v3.0',
     status: 'stable',

@@ -62,7 +62,6 @@ export const privateDnatRules = kind<PrivateDnatRow>(
     table: 'private_dnat_rules',
     schema,
     notFound: { code: 'NAT.1002', values: (id) => ({ 0: 'Dnat rule', 1: id }) },
-    called: { en: 'Dnat rule', zhCn: 'DNAT 规则' },
     filters,
     page: {},
     parent: { kind: privateGateways, column: 'gateway_id' },

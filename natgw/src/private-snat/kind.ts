@@ -61,7 +61,6 @@ export const privateSnatRules = kind<PrivateSnatRow>(
       ),
     }),
     notFound: { code: 'NAT.1002', values: (id) => ({ 0: 'Snat rule', 1: id }) },
-    called: { en: 'Snat rule', zhCn: 'SNAT 规则' },
     filters,
     page: {},
     parent: { kind: privateGateways, column: 'gateway_id' },

@@ -47,3 +47,24 @@ export function anyOf(
 /** An id filter of the v3 pages: any of the ids, compared in lower case. */
 export const anyId = (column?: string) =>
   anyOf(schemas.id, { normalize: (value) => value.toLowerCase(), ...(column ? { column } : {}) });
+
+/**
+ * A filter's query schema taking the value repeated (`?status=ACTIVE&status=PENDING_CREATE`, as
+ * Huawei Cloud's SDK sends its list filters): one value is an array of one.
+ */
+export function repeatable(schema: object): object {
+  return { type: 'array', items: schema, maxItems: 100 };
+}
+
+/** Rows whose column matches any of the values, each as `where` puts it. */
+export function anyValue(
+  where: Condition,
+  column: string,
+  values: unknown[],
+  now: number,
+): RawBuilder<SqlBool> {
+  return sql<SqlBool>`(${sql.join(
+    values.map((value) => where(column, value as never, now)),
+    sql` or `,
+  )})`;
+}

@@ -5,8 +5,9 @@ import type { AccountState, Accounts } from '../admin/accounts.js';
 import type { Backends } from '../backends.js';
 import type { Limits } from '../config.js';
 import type { Database } from '../db/database.js';
+import type { Pending } from '../db/lifecycle.js';
 import type { Schema } from '../db/schema.js';
-import { conflict, type DocumentedCode, type NatCode, type TemplateValues } from '../errors.js';
+import { type DocumentedCode, type NatCode, natError, type TemplateValues } from '../errors.js';
 import type { prefixes } from '../forms.js';
 import type { ProjectNetwork } from '../network/fixture.js';
 import { id as idFilter } from './filters.js';
@@ -115,6 +116,8 @@ export interface OperationContext<Row extends ResourceRow> {
 export interface Operation<Body, Row extends ResourceRow, Result = View> {
   errors: DocumentedCode[];
   body: object;
+  /** A required field of the body left out, where the page has its own error for it (else NAT.0002). */
+  missing?(field: string, path: string): ContractError;
   forms?: readonly Form[];
   handle(body: Body, context: OperationContext<Row>): Promise<Result>;
 }
@@ -134,6 +137,11 @@ export interface ResourceKind<Row extends ResourceRow = ResourceRow> {
   /** Its fields as the pages show them (a response schema: Fastify serializes with it). */
   schema: { type: 'object'; required?: readonly string[]; properties: Record<string, object> };
   /**
+   * Fields shown in one path form only, beside the schema's (Huawei Cloud's form of a gateway has
+   * `enterprise_project_id`, `ngport_ip_address` and `billing_info`).
+   */
+  formFields?: Partial<Record<Form, Record<string, object>>>;
+  /**
    * The fields the schema names that its row does not hold as they are shown (the columns it
    * names are copied, as booleans and integers where it says so, and `status` is derived).
    */
@@ -146,10 +154,16 @@ export interface ResourceKind<Row extends ResourceRow = ResourceRow> {
    */
   notFound: { code: NatCode; status?: 400 | 404; deleting?: 400 | 404; values?(id: string): TemplateValues };
   /**
-   * A change to a row that is not ACTIVE: the page's error, or where the page has none, the
-   * contract's 409 naming the resource as `called` (`{ en: 'Snat rule', zhCn: 'SNAT 规则' }`).
+   * A change to a row that is not ACTIVE: the page's error (a rule's change still under way is
+   * the page's concurrent conflict, NAT.0106, by default).
    */
   notActive(row: Row): ContractError;
+  /**
+   * The status the page's example answers a creation or an update with, where it is not ACTIVE
+   * (a gateway's creation: PENDING_CREATE). Sent even when the change is done at once (no
+   * provisioning delay), as the real service answers before its change is done.
+   */
+  answers?: { create?: Pending; update?: Pending };
   /**
    * Its own list filters (id, description, status, admin_state_up and created_at are every
    * kind's, and its parent's id, first, every child kind's).
@@ -200,16 +214,15 @@ type Derived = 'one' | 'names' | 'many' | 'idParam' | 'path' | 'table' | 'forms'
  * A kind named `one` (its body's key; `names` for summaries), declared; what the declaration
  * does not give is derived: `many` the plural of `one` with an s, `idParam` `<one>_id`, `path`
  * `/<many>`, `table` `<many>`, `forms` the v2.0 API's two (`otc`, `huawei`), `badId` the
- * not-found code, `notActive` the 409 naming it as `called`; and its parent's id is a filter.
+ * not-found code, `notActive` the page's NAT.0106; and its parent's id is a filter.
  */
 export function kind<Row extends ResourceRow>(
   one: string,
   names: ResourceKind['names'],
-  declaration: Omit<ResourceKind<Row>, Derived> &
-    Partial<Pick<ResourceKind<Row>, Derived>> & { called?: { en: string; zhCn: string } },
+  declaration: Omit<ResourceKind<Row>, Derived> & Partial<Pick<ResourceKind<Row>, Derived>>,
 ): ResourceKind<Row> {
   const many = declaration.many ?? `${one}s`;
-  const { parent, filters, called } = declaration;
+  const { parent, filters } = declaration;
   return {
     one,
     names,
@@ -220,11 +233,9 @@ export function kind<Row extends ResourceRow>(
     // The v3 API's paths are all under `/v3/{project_id}`; the v2.0 API has two forms.
     forms: declaration.v3 ? ['huaweiTags'] : ['otc', 'huawei'],
     badId: declaration.notFound.code,
-    notActive: ({ id }) =>
-      conflict(
-        `${called?.en ?? one} ${id} is not ACTIVE.`,
-        `${called?.zhCn ?? one} ${id} 不处于 ACTIVE 状态。`,
-      ),
+    // A change meeting one still under way: the pages' "Concurrent conflict requests found"
+    // (400); no row of theirs is a 409 for it.
+    notActive: () => natError('NAT.0106'),
     ...declaration,
     filters: parent ? { [parent.column]: idFilter(), ...filters } : filters,
   };

@@ -8,16 +8,23 @@ import {
   listOf,
   listPage,
   listQuery,
+  schemaError,
   schemas,
   sent,
   success,
   text,
   uuid,
 } from '../validate.js';
-import type { Form, OperationContext, ResourceRow } from './kind.js';
+import { repeatable } from './filters.js';
+import type { Form, Operation, OperationContext, ResourceRow, View } from './kind.js';
 import type { ResourceStore } from './store.js';
 
 type Params = { Params: Record<string, string> };
+
+/** A route's own answer to a body that breaks its schema, for an operation whose page has one. */
+function formatter(operation: { missing?: Operation<never, ResourceRow>['missing'] }) {
+  return operation.missing ? { schemaErrorFormatter: schemaError(operation.missing) } : {};
+}
 
 /** The caller's project: every operation is scoped by it. */
 export function tenantOf(request: FastifyRequest): string {
@@ -42,7 +49,23 @@ export function resourceRoutes<Row extends ResourceRow>(
   // The v3 pages' answers carry the request's id beside the resource or list.
   const requestId = (request: FastifyRequest) => (kind.v3 ? { request_id: request.id } : {});
   const answered = kind.v3 ? { request_id: text } : {};
-  const one = sent({ [kind.one]: kind.schema, ...answered });
+  // The kind's fields, and those it shows in this form only.
+  const extra = kind.formFields?.[form] ?? {};
+  const schema = {
+    ...kind.schema,
+    required: [...(kind.schema.required ?? []), ...Object.keys(extra)],
+    properties: { ...kind.schema.properties, ...extra },
+  };
+  const one = sent({ [kind.one]: schema, ...answered });
+  // What other forms show and this one does not: left out of its answers.
+  const elsewhere = Object.entries(kind.formFields ?? {})
+    .filter(([other]) => other !== form)
+    .flatMap(([, fields]) => Object.keys(fields))
+    .filter((name) => !(name in extra));
+  const inForm = (view: View): View =>
+    elsewhere.length === 0
+      ? view
+      : (Object.fromEntries(Object.entries(view).filter(([name]) => !elsewhere.includes(name))) as View);
   const byId = { type: 'object', properties: { [kind.idParam]: schemas.id } } as const;
   const idOf = (request: FastifyRequest<Params>) => {
     const value = request.params[kind.idParam] ?? '';
@@ -60,13 +83,20 @@ export function resourceRoutes<Row extends ResourceRow>(
   /** A route on one resource, named by its id in the path. */
   const onOne = (
     method: HTTPMethods,
-    operation: { summary: string; errors: DocumentedCode[]; response: object; body?: object },
+    operation: {
+      summary: string;
+      errors: DocumentedCode[];
+      response: object;
+      body?: object;
+      missing?: Operation<never, Row>['missing'];
+    },
     handler: (request: FastifyRequest<Params>, reply: FastifyReply) => Promise<unknown>,
   ) => {
     const { summary, errors, response, body } = operation;
     scope.route<Params>({
       method,
       url: `${kind.path}/:${kind.idParam}`,
+      ...formatter(operation),
       schema: {
         summary,
         tags,
@@ -84,6 +114,7 @@ export function resourceRoutes<Row extends ResourceRow>(
     scope.post<{ Body: unknown }>(
       kind.path,
       {
+        ...formatter(create),
         schema: {
           summary: `Create ${kind.names.one}`,
           tags,
@@ -95,7 +126,7 @@ export function resourceRoutes<Row extends ResourceRow>(
       async (request, reply) => {
         const created = await create.handle(request.body as never, context(request, ''));
         reply.created(location(request, `${kind.path}/${created.id}`));
-        return { [kind.one]: created, ...requestId(request) };
+        return { [kind.one]: inForm(created), ...requestId(request) };
       },
     );
 
@@ -103,21 +134,32 @@ export function resourceRoutes<Row extends ResourceRow>(
     scope.post<{ Body: unknown }>(
       `${kind.path}/batch`,
       {
+        ...formatter(batch),
         schema: {
           summary: `Create ${kind.names.many} in a batch`,
           tags,
           errors: documented(...batch.errors),
-          response: { 201: sent({ [kind.many]: listOf(kind.schema) }) },
+          response: { 201: sent({ [kind.many]: listOf(schema) }) },
           body: batch.body,
         },
       },
       async (request, reply) => {
         const created = await batch.handle(request.body as never, context(request, ''));
         reply.code(201);
-        return { [kind.many]: created };
+        return { [kind.many]: created.map(inForm) };
       },
     );
 
+  const query = listQuery({
+    page_reverse: { type: 'string', maxLength: 8 },
+    ...Object.fromEntries(Object.entries(kind.filters).map(([name, filter]) => [name, filter.schema])),
+  });
+  // The v2.0 lists take every filter repeated, as Huawei Cloud's SDK sends them (the v3 filters
+  // are arrays already); paging and the project are one value each.
+  if (!kind.v3)
+    for (const [name, schema] of Object.entries(query.properties))
+      if (!['limit', 'marker', 'page_reverse', 'tenant_id'].includes(name))
+        (query.properties as Record<string, object>)[name] = repeatable(schema);
   const pageErrors = [kind.page.limit, kind.page.marker].flatMap((error) =>
     error === undefined ? [] : [{ code: error[0], variant: error[1] }],
   );
@@ -137,27 +179,24 @@ export function resourceRoutes<Row extends ResourceRow>(
         errors: documented(...pageErrors, 'NAT.0001'),
         response: {
           200: sent({
-            [kind.many]: listOf(kind.schema),
+            [kind.many]: listOf(schema),
             ...(kind.v3 ? { page_info: pageInfo } : {}),
             ...answered,
           }),
         },
-        querystring: listQuery({
-          ...(kind.v3 ? { page_reverse: { type: 'string', maxLength: 8 } } : {}),
-          ...Object.fromEntries(Object.entries(kind.filters).map(([name, filter]) => [name, filter.schema])),
-        }),
+        querystring: query,
       },
     },
     async (request) => {
       const tenant = tenantOf(request);
       const { tenant_id, page_reverse, ...query } = request.query;
       const { page, filters } = listPage(query, kind.page);
+      const reverse = reversed(page_reverse);
       if (!kind.v3) {
         // Another project's id as a filter finds nothing, as any id outside the project does.
         if (tenant_id !== undefined && tenant_id !== tenant) return { [kind.many]: [] };
-        return { [kind.many]: await store.list(tenant, filters, page) };
+        return { [kind.many]: (await store.list(tenant, filters, { ...page, reverse })).map(inForm) };
       }
-      const reverse = reversed(page_reverse);
       const found = await store.list(tenant, filters, { ...page, reverse });
       return { [kind.many]: found, page_info: pageInfoOf(found), ...requestId(request) };
     },
@@ -167,20 +206,20 @@ export function resourceRoutes<Row extends ResourceRow>(
     'GET',
     { summary: `Show ${kind.names.one}`, errors: store.documentedMissing(), response: { 200: one } },
     async (request) => ({
-      [kind.one]: await store.get(tenantOf(request), idOf(request)),
+      [kind.one]: inForm(await store.get(tenantOf(request), idOf(request))),
       ...requestId(request),
     }),
   );
 
   if (update) {
-    const { errors, body } = update;
+    const { errors, body, missing } = update;
     onOne(
       'PUT',
-      { summary: `Update ${kind.names.one}`, errors, response: { 200: one }, body },
+      { summary: `Update ${kind.names.one}`, errors, response: { 200: one }, body, missing },
       async (request) => {
         const id = idOf(request);
         return {
-          [kind.one]: await update.handle(request.body as never, context(request, id)),
+          [kind.one]: inForm(await update.handle(request.body as never, context(request, id))),
           ...requestId(request),
         };
       },

@@ -7,7 +7,7 @@ import { alive, type Pending, pageTime, type ResourceStatus, statusAt } from '..
 import type { Schema } from '../db/schema.js';
 import { type DocumentedCode, natError } from '../errors.js';
 import { v3Fields } from './fields.js';
-import { common } from './filters.js';
+import { anyValue, common } from './filters.js';
 import type {
   AccountRules,
   Creation,
@@ -28,7 +28,7 @@ const rows = (db: Kysely<Schema>) => db as unknown as Rows;
 export interface Page {
   limit?: number | undefined;
   marker?: string | undefined;
-  /** The page before the marker instead (still in id order). */
+  /** The page before the marker instead (still in creation order). */
   reverse?: boolean | undefined;
 }
 
@@ -74,7 +74,13 @@ export class ResourceStore<Row extends ResourceRow = ResourceRow> {
   view(row: Row, now: number): View {
     const shown: View = { id: row.id };
     const columns = row as unknown as Record<string, unknown>;
-    for (const [name, property] of Object.entries(this.kind.schema.properties)) {
+    // Every form's fields: each form's response schema sends its own.
+    const properties = Object.assign(
+      {},
+      this.kind.schema.properties,
+      ...Object.values(this.kind.formFields ?? {}),
+    );
+    for (const [name, property] of Object.entries(properties as Record<string, { type?: unknown }>)) {
       if (name === 'status') shown.status = statusAt(row, now);
       else if (name in columns) shown[name] = shape(property, columns[name]);
     }
@@ -154,7 +160,11 @@ export class ResourceStore<Row extends ResourceRow = ResourceRow> {
     return views.map((view) => ({ ...view, tags: byId.get(view.id) ?? [] }));
   }
 
-  /** The project's rows that the filters select, by id, after the marker. */
+  /**
+   * The project's rows that the filters select, in the order they were made (as the pages'
+   * examples list them: by `created_at`, then id), after the marker (before it, with `reverse`).
+   * A marker that names no resource of the project is the page's bad marker.
+   */
   async list(tenant: string, filters: Record<string, unknown>, page: Page): Promise<View[]> {
     const now = this.services.clock.now();
     let query = rows(this.#db)
@@ -164,11 +174,34 @@ export class ResourceStore<Row extends ResourceRow = ResourceRow> {
       .where(alive(now));
     for (const [name, value] of Object.entries(filters)) {
       const where = this.#filters.get(name);
-      if (value !== undefined && where) query = query.where(where(name, value as never, now));
+      if (value === undefined || !where) continue;
+      // The v2.0 lists take each filter repeated (any of the values); the v3 filters take arrays themselves.
+      query = query.where(
+        Array.isArray(value) && !this.kind.v3
+          ? anyValue(where, name, value, now)
+          : where(name, value as never, now),
+      );
     }
-    if (page.marker !== undefined) query = query.where('id', page.reverse ? '<' : '>', page.marker);
+    if (page.marker !== undefined) {
+      const marker = await rows(this.#db)
+        .selectFrom(this.kind.table)
+        .select(['created_at', 'id'])
+        .where('tenant_id', '=', tenant)
+        .where('id', '=', page.marker)
+        .executeTakeFirst();
+      if (!marker) throw this.#badMarker();
+      const after = page.reverse ? '<' : '>';
+      query = query.where((eb) =>
+        eb.or([
+          eb('created_at', after, marker.created_at),
+          eb.and([eb('created_at', '=', marker.created_at), eb('id', after, marker.id)]),
+        ]),
+      );
+    }
+    const order = page.reverse ? 'desc' : 'asc';
     const found = await query
-      .orderBy('id', page.reverse ? 'desc' : 'asc')
+      .orderBy('created_at', order)
+      .orderBy('id', order)
       .limit(page.limit ?? 2000)
       .execute();
     if (page.reverse) found.reverse();
@@ -176,6 +209,12 @@ export class ResourceStore<Row extends ResourceRow = ResourceRow> {
       this.#db,
       found.map((row) => this.view(row as Row, now)),
     );
+  }
+
+  /** The list page's error for a marker that names nothing (NAT.0002 where it has none). */
+  #badMarker() {
+    const marker = this.kind.page.marker;
+    return marker ? natError(marker[0], {}, { variant: marker[1] }) : natError('NAT.0002');
   }
 
   /**
@@ -219,7 +258,7 @@ export class ResourceStore<Row extends ResourceRow = ResourceRow> {
           .execute()
           .catch(this.#conflict(steps));
         await steps.written?.(trx, row, parent);
-        created.push(this.view(row, now));
+        created.push(this.#answered(this.view(row, now), 'create'));
       }
       return this.#tagged(trx, created);
     });
@@ -255,7 +294,13 @@ export class ResourceStore<Row extends ResourceRow = ResourceRow> {
         .catch(this.#conflict(steps));
       await steps.written?.(trx, { ...row, ...changes }, parent);
     });
-    return this.get(tenant, id);
+    return this.#answered(await this.get(tenant, id), 'update');
+  }
+
+  /** A view as the page's example answers the change: the kind's status for it where it has one. */
+  #answered(view: View, change: 'create' | 'update'): View {
+    const status = this.kind.answers?.[change];
+    return status !== undefined && view.status === 'ACTIVE' ? { ...view, status } : view;
   }
 
   /** The parent a request names, locked and ACTIVE; none where the kind has no parent. */

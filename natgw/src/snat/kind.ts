@@ -75,7 +75,8 @@ export const snatRules = kind<SnatRuleRow>(
       freezed_ip_address: '',
     }),
     notFound: { code: 'NAT.0209' },
-    called: { en: 'Snat rule', zhCn: 'SNAT 规则' },
+    // Both pages' examples answer a creation and an update (Huawei Cloud's) while they are under way.
+    answers: { create: 'PENDING_CREATE', update: 'PENDING_UPDATE' },
     filters,
     page: { marker: ['NAT.0201', 'Query SnatRules list error marker is invalid.'] },
     parent: { kind: gateways, column: 'nat_gateway_id', nestedDeletion: ['huawei'] },

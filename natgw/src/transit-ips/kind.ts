@@ -53,7 +53,6 @@ export const transitIps = kind<TransitIpRow>(
     path: '/private-nat/transit-ips',
     schema,
     notFound: { code: 'NAT.1002', values: (id) => ({ 0: 'Transit ip', 1: id }) },
-    called: { en: 'Transit ip', zhCn: '中转 IP' },
     filters,
     page: {},
     create: assignTransitIp,

@@ -1,16 +1,14 @@
 import type { FastifyInstance } from 'fastify';
-import { identityVersion, identityVersionSchema } from '../identity/discovery.js';
 import { listOf, sent, text } from '../validate.js';
 
 const links = listOf(sent({ href: text, rel: text }));
 const version = sent({ id: text, links, min_version: text, status: text, updated: text, version: text });
-/** A version the root lists: this API's, or the identity API's. */
-const listed = { anyOf: [version, identityVersionSchema] } as const;
 const tags = ['Versions'];
 
 /**
  * The API versions pages: open to anyone, as version discovery is done before authenticating.
- * The root lists the identity API's version too, for clients given the root as their auth URL.
+ * The root lists this API's one version, as the page's example; the identity API is discovered
+ * at its own `/v3`, the auth URL its clients are given (identity/discovery.ts).
  */
 export function versionRoutes(app: FastifyInstance, publicUrl: () => string) {
   const current = () => ({
@@ -25,9 +23,9 @@ export function versionRoutes(app: FastifyInstance, publicUrl: () => string) {
     '/',
     {
       config: { auth: false },
-      schema: { summary: 'List API versions', tags, response: { 200: sent({ versions: listOf(listed) }) } },
+      schema: { summary: 'List API versions', tags, response: { 200: sent({ versions: listOf(version) }) } },
     },
-    async () => ({ versions: [current(), identityVersion(publicUrl())] }),
+    async () => ({ versions: [current()] }),
   );
   // The version document links to itself as `/v2.0/`: both spellings answer.
   for (const path of ['/v2.0', '/v2.0/'])

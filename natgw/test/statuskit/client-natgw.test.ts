@@ -173,7 +173,9 @@ describe('the client against natgw', () => {
   test('a schema violation throws BadRequestError', bounded, async () => {
     const error = await thrown(nat.post('/v2.0/nat_gateways', { nat_gateway: { name: 'x' } }));
     assert.ok(error instanceof BadRequestError);
-    assert.match(error.message, /spec|router_id|internal_network_id/);
+    // The page's message; the fields left out are in the details.
+    assert.equal(error.message, 'Invalid parameters.');
+    assert.match(JSON.stringify(error.details), /spec|router_id|internal_network_id/);
   });
 
   test('a bad token throws UnauthorizedError with the WWW-Authenticate challenge', bounded, async () => {
