@@ -7,9 +7,12 @@
  *   npm start
  *   npx tsx natgw/examples/client.ts [name]        # STATUSKIT_URL=… to point elsewhere
  *
+ * It runs any number of times: a second run finds the gateway the first made.
+ *
  * In an application the imports are `statuskit` and `statuskit/client`.
  */
 import { pathToFileURL } from 'node:url';
+import { isContractError } from 'statuskit';
 import { type Client, createClient, keystone, pollDelay, sleep } from 'statuskit/client';
 
 export interface NatGateway {
@@ -28,7 +31,10 @@ export interface ExampleOptions {
   username?: string;
   password?: string;
   project?: string;
-  /** The demo project's router and subnet, from natgw's network fixture. */
+  /**
+   * The demo project's router and a subnet of it, from its default network: the subnet is the
+   * example's own (a subnet has one NAT gateway), not the pages' example one.
+   */
   routerId?: string;
   internalNetworkId?: string;
   signal?: AbortSignal;
@@ -77,7 +83,7 @@ async function createAndWait(
           name,
           spec: '1',
           router_id: routerId ?? 'd84f345c-80a1-4fa2-a39c-d0d397c3f09a',
-          internal_network_id: internalNetworkId ?? '89d66639-aacb-4929-969d-07080b0f9fd9',
+          internal_network_id: internalNetworkId ?? 'b0000100-0000-4000-8000-000000000001',
         },
       },
       withSignal,
@@ -99,11 +105,17 @@ async function createAndWait(
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { gateway, created } = await createNatGateway({
-    url: process.env.STATUSKIT_URL ?? 'http://127.0.0.1:8080',
-    name: process.argv[2] ?? 'example-nat',
-    signal: AbortSignal.timeout(60_000),
-    onStatus: (status) => console.log(status),
-  });
-  console.log(`${created ? 'created' : 'found'} ${gateway.name} (${gateway.id}): ${gateway.status}`);
+  try {
+    const { gateway, created } = await createNatGateway({
+      url: process.env.STATUSKIT_URL ?? 'http://127.0.0.1:8080',
+      name: process.argv[2] ?? 'example-nat',
+      signal: AbortSignal.timeout(60_000),
+      onStatus: (status) => console.log(status),
+    });
+    console.log(`${created ? 'created' : 'found'} ${gateway.name} (${gateway.id}): ${gateway.status}`);
+  } catch (error) {
+    // The service's answer (400 NAT.0012: the subnet already has a gateway of another name), not a stack.
+    console.error(isContractError(error) ? `${error.status} ${error.code}: ${error.message}` : String(error));
+    process.exitCode = 1;
+  }
 }

@@ -3,10 +3,12 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { type StatuskitOptions, serverOptions, statuskit } from 'statuskit/fastify';
 import { Accounts, accountRoutes } from './admin/accounts.js';
 import { Faults, faultRoutes, reachedRoutes } from './admin/faults.js';
+import { networkRoutes } from './admin/network.js';
+import { resetRoutes } from './admin/reset.js';
 import { adminApi } from './admin/routes.js';
 import { Backends } from './backends.js';
 import type { Config } from './config.js';
-import { openDatabase } from './db/database.js';
+import { type Database, openDatabase } from './db/database.js';
 import { pluginErrorCodes } from './errors.js';
 import { locator, prefixes, projectScoped } from './forms.js';
 import { AccessKeys, isSigned } from './identity/aksk.js';
@@ -19,7 +21,8 @@ import { identityRoutes } from './identity/routes.js';
 import type { TokenClaims } from './identity/tokens.js';
 import { TokenSigner } from './identity/tokens.js';
 import { boundedJson } from './json.js';
-import { loadNetwork, ProjectNetwork } from './network/fixture.js';
+import { firstNetworks, type Network } from './network/fixture.js';
+import { NetworkStore } from './network/store.js';
 import { openApi } from './openapi.js';
 import { apiReference, referenceRoutes } from './reference.js';
 import type { Form } from './resources/kind.js';
@@ -28,9 +31,16 @@ import { kindMigrations, Resources } from './resources/registry.js';
 import { decimalQueryIntegers, schemaError, storableText } from './validate.js';
 import { versionRoutes } from './versions/routes.js';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** What the banner reads: the database, and the projects' networks in it. */
+    natgw: { database: Database; networks: NetworkStore };
+  }
+}
+
 /**
- * natgw: the NAT Gateway API v2.0 on statuskit. Opens (and migrates) its database, loads the
- * network fixture and identity, and returns the app, ready to listen.
+ * natgw: the NAT Gateway API v2.0 on statuskit. Opens (and migrates) its database, gives each
+ * project its first network there, loads identity, and returns the app, ready to listen.
  */
 export async function buildApp(
   config: Config,
@@ -57,15 +67,17 @@ export async function buildApp(
     new Revocations(database.db),
   );
   const projects = config.projects.map((project) => project.id);
-  const fixture = loadNetwork(projects, {
+  const first = firstNetworks(projects, {
     file: config.networkFile,
     dataFile:
       database.engine === 'sqlite' && config.sqliteFile !== ':memory:'
         ? join(dirname(config.sqliteFile), 'network.json')
         : undefined,
   });
-  const networks = new Map(projects.map((id) => [id, new ProjectNetwork(fixture[id])]));
-  const network = (tenant: string) => networks.get(tenant) ?? new ProjectNetwork();
+  const networks = new NetworkStore(database);
+  await networks.start(projects, (id) => first[id] as Network);
+  const network = (tenant: string) => networks.network(tenant);
+  app.decorate('natgw', { database, networks });
 
   // Until the server listens, the public URL is what the configuration says it will be.
   const publicUrl = () => config.publicUrl ?? `http://${config.host}:${config.port}`;
@@ -116,10 +128,16 @@ export async function buildApp(
   });
   discoveryRoutes(app, publicUrl);
   versionRoutes(app, publicUrl);
+  // A write is checked against the networks as stored: one another instance replaced is reloaded first.
+  app.addHook('preHandler', async (request) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') await networks.refresh();
+  });
   if (config.adminApi)
     await adminApi(app, config.projects, [
       faultRoutes(faults, publicUrl),
       accountRoutes(accounts, config.projects),
+      networkRoutes(config.projects, networks, clock.now),
+      resetRoutes(config.projects, database, kinds),
     ]);
 
   // Each form's prefix holds the routes of the kinds served in it (resources/kinds.ts).

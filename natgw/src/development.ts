@@ -4,6 +4,7 @@ import {
   type Config,
   defaultConfig,
   describeAccessKey,
+  type ProjectConfig,
   type UserConfig,
 } from './config.js';
 
@@ -139,4 +140,14 @@ export function credentialLines(
     `curl -si ${publicUrl}/v3/auth/tokens -H 'Content-Type: application/json' -d '${JSON.stringify(body)}'`,
   ]);
   return lines;
+}
+
+/** The project whose network a banner shows: the first development user's, else the first configured. */
+export function bannerProject(config: Config): ProjectConfig | undefined {
+  const user = developmentCredentials(config).users[0];
+  return (
+    config.projects.find(
+      (project) => user !== undefined && [project.name, project.id].includes(user.project),
+    ) ?? config.projects[0]
+  );
 }

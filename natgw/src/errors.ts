@@ -1,4 +1,4 @@
-import { type ContractError, createError, type ErrorStatus } from 'statuskit';
+import { ConflictError, type ContractError, createError, type ErrorStatus } from 'statuskit';
 import { errorCodes } from './error-codes.js';
 import { zhCnMessages } from './error-codes.zh-CN.js';
 
@@ -77,6 +77,14 @@ export function natError(
     code,
     ...(options.details === undefined ? {} : { details: options.details }),
   });
+}
+
+/**
+ * A conflict of natgw's own API, which no page describes (the admin API's network item still in
+ * use): the contract's 409, with its own code, in English and Chinese.
+ */
+export function conflict(en: string, zhCn: string): ContractError {
+  return new ConflictError({ en, 'zh-CN': zhCn });
 }
 
 /** The zh-CN template for a code's message (the one at `variant` where the page gives several). */

@@ -65,8 +65,9 @@ export async function openApi(app: FastifyInstance, contract: StatuskitOptions, 
       if (route.config?.auth === false) return [];
       // The admin API refuses every other role, reads included.
       const reads = !route.config?.admin && readsOnly([route.method].flat()[0] ?? 'GET', route.config);
-      // Under a `{project_id}` prefix, another project than the caller's is VPC.0007 (forms.ts).
-      const scoped = route.url.includes(':project_id');
+      // Under a `{project_id}` prefix, another project than the caller's is VPC.0007 (forms.ts);
+      // the admin API's paths name any project.
+      const scoped = !route.config?.admin && route.url.includes(':project_id');
       return documented(
         'VPC.0008',
         'NAT.0025',

@@ -7,8 +7,12 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { type Config, loadConfig } from './config.js';
-import { credentialLines, exposure } from './development.js';
+import { openDatabase } from './db/database.js';
+import { bannerProject, credentialLines, exposure } from './development.js';
 import { proxySecretHeader } from './identity/client-address.js';
+import { networkLines } from './network/banner.js';
+import { kinds } from './resources/kinds.js';
+import { kindMigrations } from './resources/registry.js';
 
 /**
  * `npm start`: the whole system as real processes. natgw instances on internal ports, and the
@@ -91,6 +95,18 @@ function reachable(listening: string): string {
   if (listening === '0.0.0.0') return '127.0.0.1';
   if (listening === '::') return '[::1]';
   return isIP(listening) === 6 ? `[${listening}]` : listening;
+}
+
+/** The banner's lines on the network of the demo project, read from the database natgw uses. */
+async function bannerNetwork(config: Config): Promise<[string, string][]> {
+  const project = bannerProject(config);
+  if (!project) return [];
+  const database = await openDatabase({ ...config, migrations: kindMigrations(kinds) });
+  try {
+    return await networkLines(database.db, project, Date.now());
+  } finally {
+    await database.close();
+  }
 }
 
 function stop(status: number) {
@@ -178,7 +194,9 @@ process.stdout.write(
   [
     '',
     `statuskit: the NAT Gateway API v2.0 at ${publicUrl} (gateway → ${upstreams.join(', ')})`,
-    ...credentialLines(config, publicUrl).map(([label, text]) => `  ${label}: ${text}`),
+    ...[...credentialLines(config, publicUrl), ...(await bannerNetwork(config))].map(
+      ([label, text]) => `  ${label}: ${text}`,
+    ),
     '  Ctrl-C stops it.',
     '',
   ].join('\n'),

@@ -1,5 +1,5 @@
 import type { FastifySchemaValidationError, preValidationHookHandler, RouteOptions } from 'fastify';
-import type { ContractError } from 'statuskit';
+import { BadRequestError, type ContractError } from 'statuskit';
 import type { NatCode } from './errors.js';
 import { natError } from './errors.js';
 
@@ -183,6 +183,27 @@ export function schemaError(missing?: (field: string, path: string) => ContractE
     if (missing && absent && property !== undefined) return missing(property, fieldOf(absent, context));
     return natError('NAT.0002', {}, { details: problems });
   };
+}
+
+/**
+ * A request to natgw's own API (the admin API, which no page describes) that breaks its route's
+ * schema: NAT.0002 with a message that names each broken rule, as a person fixing a document
+ * needs it (`Invalid parameters: floating_ips must have required property 'floating_ips'`).
+ */
+export function namedSchemaError(errors: FastifySchemaValidationError[], context: string): ContractError {
+  const problems: Problem[] = errors.map((error) => ({
+    field: fieldOf(error, context),
+    rule: error.keyword,
+    message: error.message ?? 'is invalid',
+  }));
+  const said = problems.map((problem) => `${problem.field} ${problem.message}`).join('; ');
+  return new BadRequestError(
+    { en: `Invalid parameters: ${said}`, 'zh-CN': `参数无效：${said}` },
+    {
+      code: 'NAT.0002',
+      details: problems,
+    },
+  );
 }
 
 /** Plain decimal digits: what an integer query parameter's text may be. */

@@ -41,6 +41,19 @@ test('npm start runs natgw behind the gateway, everything pointing at the gatewa
     output,
     new RegExp(`the NAT Gateway API v2.0 at ${base} \\(gateway → http://127.0.0.1:${natgwPort}\\)`),
   );
+  // The admin user as the others, and the demo project's network as the database holds it.
+  assert.match(output, /^ {2}users: .*admin \/ admin-password \(admin, project demo\)/m);
+  assert.match(
+    output,
+    /^ {2}VPC: d84f345c-80a1-4fa2-a39c-d0d397c3f09a \(vpc-default, 192\.168\.0\.0\/16; project demo\)$/m,
+  );
+  assert.match(
+    output,
+    /^ {2}networks: 89d66639-aacb-4929-969d-07080b0f9fd9 \(192\.168\.0\.0\/24\), .* free for a NAT gateway$/m,
+  );
+  assert.match(output, /^ {2}port: 9a469561-daac-4c94-88f5-39366e5ea193 /m);
+  assert.match(output, /^ {2}EIP: bdc10a4c-d81a-41ec-adf7-de857f7c812a \(5\.21\.11\.226\), free$/m);
+  assert.match(output, /^ {2}network: your own: npm run natgw -- network put demo my-network\.json/m);
 
   const issued = await fetch(`${base}/v3/auth/tokens`, {
     method: 'POST',

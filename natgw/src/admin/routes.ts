@@ -1,6 +1,6 @@
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import type { ProjectConfig } from '../config.js';
-import { listOf, sent, text } from '../validate.js';
+import { listOf, namedSchemaError, sent, text } from '../validate.js';
 
 /** The admin API's OpenAPI tag. */
 export const adminTag = 'Admin (natgw)';
@@ -17,6 +17,8 @@ export async function adminApi(
 ): Promise<void> {
   await app.register(
     async (scope) => {
+      // A broken document is told as it is, not as the pages' bare "Invalid parameters.".
+      scope.setSchemaErrorFormatter(namedSchemaError);
       scope.addHook('onRoute', (route: RouteOptions) => {
         route.config = { ...route.config, admin: true };
         route.schema = { ...route.schema, tags: [adminTag] };

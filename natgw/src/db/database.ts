@@ -63,6 +63,9 @@ export async function openDatabase(options: {
   const { error } = await new Migrator({
     db,
     provider: migrationsWith(options.migrations ?? {}),
+    // The service's steps and the kinds' are named apart, and so are those of changes made side
+    // by side: one that sorts before a step a database already ran still runs, once.
+    allowUnorderedMigrations: true,
   }).migrateToLatest();
   if (error) {
     await db.destroy();

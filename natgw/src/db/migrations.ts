@@ -132,6 +132,18 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  // Each project's network (routers, subnets, ports, EIPs), as a JSON document: it was a file
+  // read once at start; in the database, every instance sees a change (its version) at once.
+  '014-project-networks': {
+    async up(db: AnyDb) {
+      await db.schema
+        .createTable('project_networks')
+        .addColumn('tenant_id', 'text', (c) => c.primaryKey())
+        .addColumn('document', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 /**

@@ -109,6 +109,13 @@ export interface TagRow {
   position: Generated<number>;
 }
 
+/** A project's network as JSON (network/fixture.ts's `Network`), and how often it was replaced. */
+export interface ProjectNetworkRow {
+  tenant_id: string;
+  document: string;
+  version: number;
+}
+
 export interface SettingRow {
   key: string;
   value: string;
@@ -138,6 +145,7 @@ export interface Schema {
   transit_ips: TransitIpRow;
   transit_ip_tags: TransitIpTagRow;
   settings: SettingRow;
+  project_networks: ProjectNetworkRow;
   revoked_tokens: RevokedTokenRow;
   login_failures: LoginFailureRow;
 }

@@ -10,14 +10,18 @@ import { checkLengths, schemas, uuid } from '../validate.js';
 
 export const specs = ['0', '1', '2', '3', '4'];
 
-/** The pages' example requests, in the OpenAPI document for clients and the probe to start from. */
+/**
+ * The pages' example requests, in the OpenAPI document for clients and the probe to start from.
+ * The create names a network of the default network's own, not the page's: a network has one
+ * gateway (NAT.0012), and the page's example request, sent as written, already has the page's.
+ */
 const examples = {
   create: {
     nat_gateway: {
       name: 'nat_001',
       description: 'my nat gateway 01',
       router_id: 'd84f345c-80a1-4fa2-a39c-d0d397c3f09a',
-      internal_network_id: '89d66639-aacb-4929-969d-07080b0f9fd9',
+      internal_network_id: 'b0000100-0000-4000-8000-000000000002',
       spec: '1',
     },
   },

@@ -1,5 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 
 /**
  * The project's network as NAT resources refer to it: VPCs (routers), subnets, ports (with the
@@ -180,22 +179,25 @@ function privateNetworks(net: Network, p: string, projectIndex: number, withPage
 }
 
 /**
- * The network fixture: from `file` when given; otherwise the default, written to `dataFile` on
- * first start so that it can be read and replaced there.
+ * The first network of each project, for the database to keep (network/store.ts): its entry in
+ * `file` (`NATGW_NETWORK_FILE`) when given, else in `dataFile` (the `data/network.json` an older
+ * natgw wrote beside its SQLite file) when there is one, else the default network.
  */
-export function loadNetwork(
+export function firstNetworks(
   projectIds: string[],
   options: { file?: string | undefined; dataFile?: string | undefined },
 ): NetworkFixture {
-  const source =
-    options.file ?? (options.dataFile && existsSync(options.dataFile) ? options.dataFile : undefined);
-  if (source) return JSON.parse(readFileSync(source, 'utf8')) as NetworkFixture;
-  const fixture = Object.fromEntries(projectIds.map((id, index) => [id, defaultNetwork(index, index === 0)]));
-  if (options.dataFile) {
-    mkdirSync(dirname(options.dataFile), { recursive: true });
-    writeFileSync(options.dataFile, `${JSON.stringify(fixture, null, 2)}\n`);
-  }
-  return fixture;
+  const read = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as NetworkFixture;
+  const given = options.file ? read(options.file) : {};
+  const older = options.dataFile && existsSync(options.dataFile) ? read(options.dataFile) : {};
+  return Object.fromEntries(
+    projectIds.map((id, index) => [
+      id,
+      (Object.hasOwn(given, id) ? given[id] : undefined) ??
+        (Object.hasOwn(older, id) ? older[id] : undefined) ??
+        defaultNetwork(index, index === 0),
+    ]),
+  );
 }
 
 /** Lookups over one project's network; ids compare without regard to case, as UUIDs do. */

@@ -42,7 +42,7 @@ describe('the README example', () => {
 
   test('finds the gateway of that name instead of creating a second one', bounded, async () => {
     // On a network of its own: the first test's gateway has the example's (one per network, NAT.0012).
-    const options = { url, name: 'example-twice', internalNetworkId: subnet(1) };
+    const options = { url, name: 'example-twice', internalNetworkId: subnet(3) };
     const first = await createNatGateway({ ...options, signal: AbortSignal.timeout(8_000) });
     const second = await createNatGateway({ ...options, signal: AbortSignal.timeout(8_000) });
     assert.equal(second.created, false);
