@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { createClient, passwordAuthBody, type RetryEvent } from 'statuskit/client';
 import {
   assertError,
@@ -18,6 +15,7 @@ import {
   subnet,
   type TestService,
 } from './harness.js';
+import { natgwBehindGateway } from './processes.js';
 
 const faults = '/_natgw/faults';
 const altProject = '27e25061336f4af590faeabeb7fcd9a3';
@@ -532,69 +530,15 @@ for (const engine of engines()) {
   });
 }
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const fromSource = ['--conditions=source', '--import', 'tsx'];
-
-/** A process of ours, its output by line, and the first line that matched `ready`. */
-async function started(args: string[], env: NodeJS.ProcessEnv, ready: RegExp) {
-  const child = spawn(process.execPath, [...fromSource, ...args], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: string[] = [];
-  const match = await new Promise<RegExpExecArray>((resolve, reject) => {
-    child.once('exit', (code) =>
-      reject(new Error(`${args.join(' ')} exited (${code}):\n${lines.join('\n')}`)),
-    );
-    for (const stream of [child.stdout, child.stderr])
-      createInterface({ input: stream }).on('line', (line) => {
-        lines.push(line);
-        const found = ready.exec(line);
-        if (found) resolve(found);
-      });
-  });
-  return { child, lines, match };
-}
-
-async function stopped(child: ChildProcess) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
-
 test("through the statuskit gateway: a delay past the gateway's timeout is its own 504, and statuskit/client retries a 503 after its Retry-After", {
   timeout: 60_000,
 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'natgw-faults-'));
-  const processes: ChildProcess[] = [];
+  const gatewayTimeout = 1000;
+  const system = await natgwBehindGateway(join(dir, 'natgw.sqlite'), gatewayTimeout);
+  const { natgw } = system;
   try {
-    const natgw = await started(
-      ['natgw/src/main.ts'],
-      { HOST: '127.0.0.1', PORT: '0', NATGW_SQLITE_FILE: join(dir, 'natgw.sqlite'), LOG_LEVEL: 'info' },
-      /^natgw: NAT Gateway API v2.0 on (http:\S+)/,
-    );
-    processes.push(natgw.child);
-    const gatewayTimeout = 1000;
-    const gateway = await started(
-      [
-        'packages/statuskit/src/cli/main.ts',
-        'gateway',
-        '--host',
-        '127.0.0.1',
-        '--port',
-        '0',
-        '--timeout',
-        String(gatewayTimeout),
-        '--upstream',
-        String(natgw.match[1]),
-      ],
-      {},
-      /statuskit gateway listening on (http:\S+)/,
-    );
-    processes.push(gateway.child);
-    const base = String(gateway.match[1]);
+    const base = system.gateway.url;
     // Tokens from natgw itself: a password's hashing is no part of what the gateway's timeout is about.
     const tokenOf = async (user: string) => {
       const issued = await fetch(`${natgw.match[1]}/v3/auth/tokens`, {
@@ -657,7 +601,7 @@ test("through the statuskit gateway: a delay past the gateway's timeout is its o
       ],
     );
   } finally {
-    for (const child of processes.reverse()) await stopped(child);
+    await system.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 });
