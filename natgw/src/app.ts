@@ -49,6 +49,8 @@ export async function buildApp(
   const app = Fastify(
     serverOptions({
       logger: { level: config.logLevel },
+      // A port of the private NAT pages is a string or an integer (otcextensions sends integers).
+      ajv: { customOptions: { allowUnionTypes: true } },
       ...fastifyOptions,
     } as Parameters<typeof serverOptions>[0]),
   );
@@ -132,13 +134,6 @@ export async function buildApp(
   app.addHook('preHandler', async (request) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') await networks.refresh();
   });
-  if (config.adminApi)
-    await adminApi(app, config.projects, [
-      faultRoutes(faults, publicUrl),
-      accountRoutes(accounts, config.projects),
-      networkRoutes(config.projects, networks, clock.now),
-      resetRoutes(config.projects, database, kinds),
-    ]);
 
   // Each form's prefix holds the routes of the kinds served in it (resources/kinds.ts).
   const resources = new Resources(kinds, {
@@ -159,5 +154,13 @@ export async function buildApp(
       { prefix },
     );
   }
+  // natgw's own API after the service's: the document lists the pages' operations first.
+  if (config.adminApi)
+    await adminApi(app, config.projects, [
+      faultRoutes(faults, publicUrl),
+      accountRoutes(accounts, config.projects),
+      networkRoutes(config.projects, networks, clock.now),
+      resetRoutes(config.projects, database, kinds),
+    ]);
   return app;
 }
