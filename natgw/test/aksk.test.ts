@@ -291,7 +291,7 @@ describe('AK/SK (SDK-HMAC-SHA256) authentication', () => {
         },
       });
     // What the gateway forwards: the client signed natgw's public host, the gateway sets its own.
-    const publicHost = new URL(service.config.publicUrl).host;
+    const publicHost = new URL(service.config.publicUrl as string).host;
     assert.equal((await forwarded(publicHost)).statusCode, 200);
     // Any other host a client names is no proof: a signature made for another service stays its own.
     refused(await forwarded('elsewhere.test'), /^The signature does not match the request/);

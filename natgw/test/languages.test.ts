@@ -85,7 +85,7 @@ for (const engine of engines()) {
       for (const [url, code, message] of [
         ['/v2.0/nat_gateways?limit=0', 'NAT.0101', '查询 NAT 网关：limit 无效。'],
         ['/v2.0/dnat_rules?marker=nope', 'NAT.0301', '查询 DNAT 规则：marker 无效。'],
-      ]) {
+      ] as const) {
         const response = await service.as('demo', { url, headers: zh });
         assert.equal(response.statusCode, 400, response.body);
         assert.deepEqual(
