@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
-import { sdkDate, signRequest } from 'statuskit/client';
+import { canonicalRequest, sdkDate, signature, signRequest } from 'statuskit/client';
 import { defaultConfig, loadConfig } from '../src/config.js';
 import { assertError, pageIds, project, startService, subnet, type TestService } from './harness.js';
 
@@ -251,6 +251,50 @@ describe('AK/SK (SDK-HMAC-SHA256) authentication', () => {
       headers: { 'x-sdk-content-sha256': 'UNSIGNED-PAYLOAD' },
     });
     refused(response, /X-Sdk-Content-Sha256 is not the SHA-256 of the body/);
+  });
+
+  test('UNSIGNED-PAYLOAD, signed over as the SDKs sign it, is served without a body and refused with one', async () => {
+    /** A request whose signature covers UNSIGNED-PAYLOAD in place of the body's hash. */
+    const unhashed = (method: 'GET' | 'POST', url: string, body?: string) => {
+      const xDate = sdkDate(new Date());
+      const headers: Record<string, string> = {
+        host,
+        'content-type': 'application/json',
+        'x-project-id': project,
+        'x-sdk-content-sha256': 'UNSIGNED-PAYLOAD',
+        'x-sdk-date': xDate,
+      };
+      const names = Object.keys(headers).sort();
+      const canonical = canonicalRequest({ method, url, headers }, names, 'UNSIGNED-PAYLOAD') as string;
+      const { accessKey, secretKey } = keyOf('demo');
+      headers.authorization = `SDK-HMAC-SHA256 Access=${accessKey}, SignedHeaders=${names.join(';')}, Signature=${signature(secretKey, xDate, canonical)}`;
+      return service.app.inject({ method, url, headers, ...(body === undefined ? {} : { payload: body }) });
+    };
+    const url = `/v2/${project}/nat_gateways`;
+    const listed = await unhashed('GET', url);
+    assert.equal(listed.statusCode, 200, listed.body);
+    // The signature holds over what was sent: only the rule that every body is hashed refuses it.
+    const created = await unhashed('POST', url, JSON.stringify(gatewayBody('aksk_unhashed')));
+    refused(created, /X-Sdk-Content-Sha256 is not the SHA-256 of the body/);
+    const names = await service.as('demo', { url: '/v2.0/nat_gateways?name=aksk_unhashed' });
+    assert.deepEqual(names.json().nat_gateways, []);
+  });
+
+  test('X-Forwarded-Host stands for the signed host only when it is the public one', async () => {
+    const url = `/v2/${project}/nat_gateways`;
+    const forwarded = (signedHost: string) =>
+      signed('GET', url, {
+        headers: { host: signedHost },
+        after: (sent) => {
+          sent.headers.host = host;
+          sent.headers['x-forwarded-host'] = signedHost;
+        },
+      });
+    // What the gateway forwards: the client signed natgw's public host, the gateway sets its own.
+    const publicHost = new URL(service.config.publicUrl as string).host;
+    assert.equal((await forwarded(publicHost)).statusCode, 200);
+    // Any other host a client names is no proof: a signature made for another service stays its own.
+    refused(await forwarded('elsewhere.test'), /^The signature does not match the request/);
   });
 
   test('a forged signature over a body gets 401, not the 403 of a read-only user nor a JSON error', async () => {

@@ -84,6 +84,15 @@ describe('the zh-CN messages', () => {
     }
   });
 
+  test('give the Chinese of the message sent where a code has several, not the first one', () => {
+    const chinese = (code: 'NAT.0101' | 'NAT.0301', variant: string) =>
+      natError(code, {}, { variant }).messages?.['zh-CN'];
+    assert.equal(chinese('NAT.0101', 'natgateways error limit'), '查询 NAT 网关：limit 无效。');
+    assert.equal(chinese('NAT.0101', 'natgateways error marker'), '查询 NAT 网关：marker 无效。');
+    assert.equal(chinese('NAT.0301', 'dnatrules error marker'), '查询 DNAT 规则：marker 无效。');
+    assert.equal(chinese('NAT.0101', 'Lack of user authority'), '用户权限不足。');
+  });
+
   test('name no code outside the page', () => {
     for (const code of Object.keys(zhCnMessages)) assert.ok(code in errorCodes, code);
   });

@@ -130,6 +130,31 @@ for (const engine of engines()) {
       }
     });
 
+    test('keeps a revoked token revoked when another is revoked: pruning drops only expired revocations', async () => {
+      const service = await startService(engine);
+      try {
+        const tokens = [await fresh(service.app, 'demo'), await fresh(service.app, 'demo')];
+        for (const token of tokens) {
+          const revoked = await service.app.inject({
+            method: 'DELETE',
+            url: '/v3/auth/tokens',
+            headers: { 'x-auth-token': token, 'x-subject-token': token },
+          });
+          assert.equal(revoked.statusCode, 204, revoked.body);
+        }
+        // Revoking the second pruned the table: the first, far from expiring, must still be in it.
+        for (const token of tokens) {
+          const response = await service.app.inject({
+            url: '/v2.0/nat_gateways',
+            headers: { 'x-auth-token': token },
+          });
+          assertError(response, 401, 'VPC.0008');
+        }
+      } finally {
+        await service.close();
+      }
+    });
+
     test('validates a token with GET and HEAD /v3/auth/tokens: 200 with its body, 404 once revoked', async () => {
       const service = await startService(engine);
       const token = await service.token('viewer');

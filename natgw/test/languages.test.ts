@@ -81,6 +81,20 @@ for (const engine of engines()) {
       });
     }
 
+    test('answers ?limit=0 with the Chinese of its own message, not of the first of its code', async () => {
+      for (const [url, code, message] of [
+        ['/v2.0/nat_gateways?limit=0', 'NAT.0101', '查询 NAT 网关：limit 无效。'],
+        ['/v2.0/dnat_rules?marker=nope', 'NAT.0301', '查询 DNAT 规则：marker 无效。'],
+      ] as const) {
+        const response = await service.as('demo', { url, headers: zh });
+        assert.equal(response.statusCode, 400, response.body);
+        assert.deepEqual(
+          [parseErrorBody(response.body)?.code, parseErrorBody(response.body)?.message],
+          [code, message],
+        );
+      }
+    });
+
     test('answers a schema violation with the page code’s Chinese message, naming the field in the details', async () => {
       const response = await service.as('demo', {
         method: 'POST',

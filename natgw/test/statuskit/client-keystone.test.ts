@@ -87,6 +87,52 @@ describe('keystone() against natgw', () => {
   });
 });
 
+describe("the token's catalog", () => {
+  // A Keystone whose catalog has the nat service in two regions, the asked-for one last.
+  let server: TestServer;
+
+  before(async () => {
+    server = await listen((_request, response) => {
+      const endpoints = [
+        { interface: 'public', region: 'eu-nl', region_id: 'eu-nl', url: 'http://nat.eu-nl.test' },
+        { interface: 'internal', region: 'eu-nl', region_id: 'eu-nl', url: 'http://nat-internal.eu-nl.test' },
+        { interface: 'public', region_id: 'eu-de', url: 'http://nat.eu-de.test' },
+        { interface: 'internal', region: 'eu-de', url: 'http://nat-internal.eu-de.test' },
+      ];
+      send(
+        response,
+        201,
+        {
+          token: {
+            expires_at: new Date(Date.now() + 3_600_000).toISOString(),
+            catalog: [{ type: 'nat', endpoints }],
+          },
+        },
+        { 'x-subject-token': 'tok' },
+      );
+    });
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  test('gives the endpoint of the region asked for, by region or region_id', bounded, async () => {
+    const auth = keystone({ authUrl: server.url, username: 'u', password: 'p', project: 'p' });
+    try {
+      assert.equal(await auth.endpoint('nat', { region: 'eu-de' }), 'http://nat.eu-de.test');
+      assert.equal(
+        await auth.endpoint('nat', { region: 'eu-de', interface: 'internal' }),
+        'http://nat-internal.eu-de.test',
+      );
+      assert.equal(await auth.endpoint('nat', { region: 'eu-nl' }), 'http://nat.eu-nl.test');
+      assert.equal(await auth.endpoint('nat'), 'http://nat.eu-nl.test', 'no region: the first');
+      await assert.rejects(auth.endpoint('nat', { region: 'ap-southeast-1' }), RangeError);
+    } finally {
+      await auth.close();
+    }
+  });
+});
+
 describe('token renewal', () => {
   // A Keystone that issues tok-1, tok-2… and an API that takes only the newest token, except
   // /always-401 which takes none.

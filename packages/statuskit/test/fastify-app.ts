@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import Fastify from 'fastify';
 import { type StatuskitOptions, serverOptions, statuskit } from '../src/fastify/index.js';
-import { ConflictError, NotFoundError, UnauthorizedError } from '../src/index.js';
+import { BadGatewayError, ConflictError, NotFoundError, UnauthorizedError } from '../src/index.js';
 
 /** Log lines the app wrote, parsed. */
 export type LogLines = Record<string, unknown>[];
@@ -97,6 +97,11 @@ export async function testApp(
   app.post('/items/:id/break', async (_request, reply) =>
     reply.accepted(async () => {
       throw new ConflictError('The item is in use.', { code: 'NAT.0009' });
+    }),
+  );
+  app.post('/items/:id/fail-upstream', async (_request, reply) =>
+    reply.accepted(async () => {
+      throw new BadGatewayError('upstream db-7.internal (10.0.0.7:5432) refused the connection');
     }),
   );
   app.get('/crash', { config: { auth: false } }, async () => {

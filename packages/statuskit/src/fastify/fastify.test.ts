@@ -108,6 +108,20 @@ describe('success codes', () => {
     assert.deepEqual(job.error, { code: 'NAT.0009', message: 'The item is in use.' });
   });
 
+  test("reports a job failed with a 5xx contract error without that error's message, which goes to the log", async () => {
+    const detail = 'upstream db-7.internal (10.0.0.7:5432) refused the connection';
+    const { job_id } = (
+      await app.inject({ method: 'POST', url: '/items/1/fail-upstream', headers: rw })
+    ).json();
+    const job = await settled(job_id);
+    assert.equal(job.status, 'FAILED');
+    assert.deepEqual(job.error, { code: 'SK.0500', message: 'The operation failed.' });
+    assert.ok(
+      logs.some((line) => JSON.stringify(line).includes(detail)),
+      'the detail is in the log',
+    );
+  });
+
   test('moves a success status its profile lacks to the fallback, keeping the body, and logs it', async () => {
     const response = await app.inject({ url: '/accepted' });
     assert.equal(response.statusCode, 200);

@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
 import { describe, test } from 'node:test';
-import { closedAfterwards, closedPort, fixedUpstream, httpUpstream } from '../../test/upstreams.js';
+import {
+  closedAfterwards,
+  closedPort,
+  fixedUpstream,
+  httpUpstream,
+  startGateway,
+} from '../../test/upstreams.js';
 
 // A request without a body takes the gateway's fast lane (lane.ts); one with a body goes through
 // Fastify. These tests hold the two to the same answers, and the lane to what Fastify did for it.
@@ -174,6 +180,57 @@ describe('the fast lane', () => {
       },
     );
   }
+
+  test(
+    'ends the connection of every answer while the gateway shuts down: Connection: close',
+    bounded,
+    async () => {
+      // The upstream holds both requests until the gateway is closing; then /ok is answered and
+      // /fail's connection dropped (a 502 from the lane's error path).
+      const held: { url: string; response: http.ServerResponse }[] = [];
+      let bothHeld: () => void = () => {};
+      const arrived = new Promise<void>((resolve) => {
+        bothHeld = resolve;
+      });
+      const upstream = track(
+        await httpUpstream((request, response) => {
+          held.push({ url: request.url ?? '', response });
+          if (held.length === 2) bothHeld();
+        }),
+      );
+      const { app, url } = await startGateway({ upstreams: [upstream.url] });
+      const agent = new http.Agent({ keepAlive: true });
+      const ask = (path: string) =>
+        new Promise<Answer>((resolve, reject) => {
+          const request = http.get(`${url}${path}`, { agent }, (response) => {
+            response.resume();
+            response.on('end', () =>
+              resolve({ status: response.statusCode ?? 0, headers: response.headers, body: '' }),
+            );
+          });
+          request.on('error', reject);
+        });
+      try {
+        const answers = Promise.all([ask('/ok'), ask('/fail')]);
+        await arrived;
+        const closing = app.close();
+        while (!app.statuskit.draining) await new Promise((resolve) => setImmediate(resolve));
+        for (const { url: path, response } of held) {
+          if (path === '/ok') response.end('{}');
+          else response.socket?.destroy();
+        }
+        const [ok, failed] = await answers;
+        assert.deepEqual(
+          [ok.status, ok.headers.connection, failed.status, failed.headers.connection],
+          [200, 'close', 502, 'close'],
+        );
+        await closing;
+      } finally {
+        agent.destroy();
+        await app.close();
+      }
+    },
+  );
 
   test('writes the access log at info, with the request id', bounded, async () => {
     const upstream = track(await fixedUpstream(200, {}, 'ok'));

@@ -78,6 +78,30 @@ describe('what a client cannot make the gateway hold', () => {
     },
   );
 
+  test(
+    'takes a body that fits the budget left exactly: with the budget at the body limit, a chunked body on an idle gateway',
+    bounded,
+    async () => {
+      const echo = await upstream((_request, response) => response.end('{}'));
+      const { port } = await gateway({ upstreams: [echo.url], bodyLimit: 1000, bodyBudget: 1000 });
+      // A chunked body takes the whole limit before it is read: all of the budget.
+      const chunked = await exchange(
+        port,
+        'POST /x HTTP/1.1\r\nHost: a\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n2\r\nab\r\n0\r\n\r\n',
+      );
+      assert.deepEqual(statuses(chunked), [200], chunked);
+      const declared = await exchange(
+        port,
+        `POST /x HTTP/1.1\r\nHost: a\r\nContent-Type: text/plain\r\nContent-Length: 1000\r\nConnection: close\r\n\r\n${'x'.repeat(1000)}`,
+      );
+      assert.deepEqual(statuses(declared), [200], declared);
+      assert.deepEqual(
+        echo.seen.map((seen) => seen.url),
+        ['/x', '/x'],
+      );
+    },
+  );
+
   test('refuses a body budget smaller than the body limit', async () => {
     await assert.rejects(
       startGateway({ upstreams: ['http://127.0.0.1:1'], bodyLimit: 2000, bodyBudget: 1000 }),

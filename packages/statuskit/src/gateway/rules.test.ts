@@ -19,6 +19,7 @@ import {
   retryAfterSeconds,
   upstreamRequestHeaders,
 } from './index.js';
+import { Upstreams } from './upstreams.js';
 
 const nat = getProfile('nat');
 const up: Health = { downUntil: 0, failures: 0 };
@@ -47,6 +48,32 @@ describe('which upstream next', () => {
       [1, 2, 3, 4, 10].map((failures) => downTime(failures, 1_000, 5_000)),
       [1_000, 2_000, 4_000, 5_000, 5_000],
     );
+  });
+
+  test('starts the back-off over after a success: it clears the failure count, not only the time out', async () => {
+    let now = 0;
+    const upstreams = new Upstreams([new URL('http://127.0.0.1:1')], {
+      downFor: 1_000,
+      maxDownFor: 60_000,
+      connectTimeout: 1_000,
+      now: () => now,
+    });
+    const [only] = upstreams.list;
+    assert.ok(only);
+    try {
+      // Two failures in a row: out for 1 s, then 2 s.
+      assert.equal(upstreams.failed(only), 1_000);
+      now += 1_000;
+      assert.equal(upstreams.failed(only), 2_000);
+      now += 2_000;
+      upstreams.succeeded(only);
+      assert.deepEqual(only.health, { downUntil: 0, failures: 0 });
+      // A later, unrelated outage is a first failure again.
+      now += 60_000;
+      assert.equal(upstreams.failed(only), 1_000);
+    } finally {
+      await upstreams.close();
+    }
   });
 
   test('tells a client to retry when the first upstream comes back, in whole seconds, at least 1', () => {

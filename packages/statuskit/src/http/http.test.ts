@@ -39,6 +39,19 @@ describe('negotiateLanguage', () => {
       assert.equal(negotiateLanguage(header), 'zh-CN');
   });
 
+  test('gives the range listed first where two weigh the same', () => {
+    for (const [header, lang] of [
+      ['en, zh', 'en'],
+      ['zh, en', 'zh-CN'],
+      ['en-US;q=0.8, zh-CN;q=0.8', 'en'],
+      ['zh-TW;q=0.5, en;q=0.5', 'zh-CN'],
+      ['*, zh', 'en'],
+      ['fr, zh, en', 'zh-CN'],
+    ] as const) {
+      assert.equal(negotiateLanguage(header), lang, header);
+    }
+  });
+
   test('gives English when nothing else matches or English weighs more', () => {
     for (const header of [undefined, '', 'fr', 'de-DE, fr;q=0.8', 'zh;q=0.4, en;q=0.9', '*', 'zh;q=0']) {
       assert.equal(negotiateLanguage(header), 'en', String(header));

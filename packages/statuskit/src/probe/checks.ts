@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Language, Profile } from '../catalog/index.js';
 import { parseErrorBody } from '../dialects/index.js';
 import { requestIdHeaders } from '../http/request-id.js';
-import { type Exchange, send, sendRaw } from './exchange.js';
+import { type Exchange, send, sendHead, sendRaw } from './exchange.js';
 import { expectedStatuses, itemFromBody, schemaViolation, type Target, withUniqueNames } from './target.js';
 
 export type Verdict = 'pass' | 'fail' | 'skip';
@@ -105,13 +105,12 @@ export class Battery {
       body = options.raw ?? JSON.stringify(options.body);
     }
     const url = /^https?:/.test(path) ? path : `${this.ctx.baseUrl}${path}`;
-    const exchange = await send({
-      method,
-      url,
-      headers,
-      timeoutMs: options.timeoutMs ?? this.ctx.timeoutMs,
-      ...(body === undefined ? {} : { body }),
-    });
+    const timeoutMs = options.timeoutMs ?? this.ctx.timeoutMs;
+    // A body after a HEAD answer is a fault to see, and fetch would drop it: HEAD is read raw.
+    const exchange =
+      method === 'HEAD'
+        ? await sendHead(url, headers, { timeoutMs })
+        : await send({ method, url, headers, timeoutMs, ...(body === undefined ? {} : { body }) });
     this.exchanges.push(exchange);
     return exchange;
   }
@@ -226,7 +225,7 @@ export class Battery {
       '401 + WWW-Authenticate',
       [none],
       none.status === 401 && none.headers['www-authenticate'] !== undefined && this.contractBody(none),
-      this.#describe(none),
+      `${this.#describe(none)}${none.status === 401 && none.headers['www-authenticate'] === undefined ? ' (no WWW-Authenticate)' : ''}`,
     );
     const bad = await this.request('GET', this.#resource, { auth: 'bad' });
     this.record(
@@ -443,7 +442,7 @@ export class Battery {
       `HEAD = GET (${get.status}) without a body`,
       [get, head],
       ok,
-      `${head.status}${head.body ? ' with a body' : ''}`,
+      `${head.status}${head.body ? ` with a body (${Buffer.byteLength(head.body)} bytes)` : ''}`,
     );
   }
 

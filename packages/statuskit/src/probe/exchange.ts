@@ -1,4 +1,5 @@
 import net from 'node:net';
+import tls from 'node:tls';
 
 /** One request the probe sent and what came back: the evidence of a check. */
 export interface Exchange {
@@ -92,6 +93,67 @@ export function sendRaw(
         if (next !== undefined && socket.writable) socket.write(next);
       }, options.everyMs ?? 500);
     }
+  });
+}
+
+/**
+ * Sends a HEAD request on a connection of its own and keeps everything the server writes until it
+ * closes. fetch, like Node's HTTP client, drops whatever follows the head of an answer to HEAD, so
+ * a body sent with one (RFC 9110 §9.3.2: there is none) is only seen here, as the exchange's body.
+ * The request asks for `Connection: close`; a server that keeps the connection open anyway is
+ * given `lingerMs` after the head to send more, then left.
+ */
+export function sendHead(
+  url: string,
+  headers: Record<string, string>,
+  options: { timeoutMs: number; lingerMs?: number },
+): Promise<Exchange> {
+  const target = new URL(url);
+  const host = target.hostname.replace(/^\[|\]$/g, '');
+  const started = Date.now();
+  const fields = Object.entries(headers)
+    .filter(([name]) => !['host', 'connection'].includes(name.toLowerCase()))
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
+  const head = `HEAD ${target.pathname}${target.search} HTTP/1.1\r\nHost: ${target.host}\r\n${fields}Connection: close\r\n\r\n`;
+  return new Promise((resolve) => {
+    const socket =
+      target.protocol === 'https:'
+        ? tls.connect({
+            host,
+            port: Number(target.port || 443),
+            ...(net.isIP(host) ? {} : { servername: host }),
+          })
+        : net.connect(Number(target.port || 80), host);
+    const chunks: Buffer[] = [];
+    let received = 0;
+    let failure: Error | undefined;
+    let linger: NodeJS.Timeout | undefined;
+    let finished = false;
+    const finish = () => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(deadline);
+      clearTimeout(linger);
+      socket.destroy();
+      const text = Buffer.concat(chunks, received).toString('utf8');
+      const answer =
+        text === '' && failure ? { status: 0, headers: {}, body: String(failure) } : parseResponse(text);
+      resolve({ method: 'HEAD', url, ...answer, ms: Date.now() - started });
+    };
+    const deadline = setTimeout(finish, options.timeoutMs);
+    socket.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      received += chunk.length;
+      if (linger === undefined && Buffer.concat(chunks, received).includes('\r\n\r\n')) {
+        linger = setTimeout(finish, options.lingerMs ?? 1_000);
+      }
+    });
+    socket.on('error', (error) => {
+      failure = error;
+    });
+    socket.on('close', finish);
+    socket.write(head);
   });
 }
 

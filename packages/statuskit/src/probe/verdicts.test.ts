@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import stringWidth from 'string-width';
 import type { Running } from '../../test/plain-servers.js';
@@ -34,6 +34,126 @@ async function answering(message: string): Promise<Running> {
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
+
+/**
+ * A server on raw sockets, for what node:http will not send: every request gets 200 with a JSON
+ * body, and HEAD the same head, followed by that body too when `headBody` says so; with
+ * `keepOpen` it ignores the `Connection: close` of a HEAD and leaves the connection open.
+ */
+async function rawServer(options: { headBody: boolean; keepOpen?: boolean }): Promise<Running> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => {});
+    let received = '';
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.toString('latin1');
+      if (!received.includes('\r\n\r\n')) return;
+      const head = received.startsWith('HEAD ');
+      const body = '{"items":[]}';
+      const answer = `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nX-Request-Id: req-1\r\n\r\n`;
+      if (head && options.keepOpen) socket.write(answer + (options.headBody ? body : ''));
+      else socket.end(answer + (head && !options.headBody ? '' : body));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+describe('the HEAD check', () => {
+  const probe = async (server: Running) => {
+    try {
+      return await runProbe({ baseUrl: server.url, slowBoundMs: 500, lang: 'en' });
+    } finally {
+      await server.close();
+    }
+  };
+
+  test('fails a server that sends a body after the head of its answer to HEAD, and says so', async () => {
+    const report = await probe(await rawServer({ headBody: true }));
+    const head = check(report, 'head-like-get');
+    assert.equal(head?.verdict, 'fail', formatReport(report));
+    assert.equal(head?.observed, '200 with a body (12 bytes)');
+    assert.equal(head?.evidence[1]?.body, '{"items":[]}');
+  });
+
+  test('sees the body also where the server keeps the connection open, and stops waiting', async () => {
+    const started = Date.now();
+    const report = await probe(await rawServer({ headBody: true, keepOpen: true }));
+    assert.equal(check(report, 'head-like-get')?.observed, '200 with a body (12 bytes)');
+    assert.ok(Date.now() - started < 4_000, `${Date.now() - started} ms`);
+  });
+
+  test('passes the same server when its answer to HEAD is the head alone', async () => {
+    const report = await probe(await rawServer({ headBody: false }));
+    assert.equal(check(report, 'head-like-get')?.verdict, 'pass', formatReport(report));
+    assert.equal(check(report, 'head-like-get')?.observed, '200');
+  });
+});
+
+/**
+ * A server whose `/items` wants `X-Auth-Token: rw`, and answers 401 in a contract body without it:
+ * with `challenge` as its `WWW-Authenticate`, or with none.
+ */
+async function guarded(challenge: string | undefined): Promise<Running> {
+  const server = http.createServer((request, response) => {
+    request.resume();
+    const admitted = request.headers['x-auth-token'] === 'rw';
+    response.writeHead(admitted ? 200 : 401, {
+      'content-type': 'application/json',
+      'x-request-id': 'req-1',
+      ...(admitted || challenge === undefined ? {} : { 'www-authenticate': challenge }),
+    });
+    response.end(
+      admitted
+        ? '{"items":[]}'
+        : JSON.stringify({ error: { code: 'X.0401', title: 'Unauthorized', message: 'No token.' } }),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe('the no-credentials check', () => {
+  for (const [what, challenge, verdict, observed] of [
+    [
+      'fails a 401 without WWW-Authenticate (RFC 9110 §11.6.1)',
+      undefined,
+      'fail',
+      '401 (no WWW-Authenticate)',
+    ],
+    ['passes a 401 with WWW-Authenticate', 'Keystone uri="http://127.0.0.1/v3"', 'pass', '401'],
+  ] as const) {
+    test(what, async () => {
+      const app = await guarded(challenge);
+      try {
+        const report = await runProbe({
+          baseUrl: app.url,
+          token: 'rw',
+          resource: '/items',
+          slowBoundMs: 500,
+          lang: 'en',
+        });
+        const result = check(report, 'no-credentials');
+        assert.deepEqual([result?.verdict, result?.observed], [verdict, observed], formatReport(report));
+        assert.equal(result?.evidence[0]?.status, 401);
+      } finally {
+        await app.close();
+      }
+    });
+  }
+});
 
 describe('the zh-CN check', () => {
   test('passes an API whose errors are written in Chinese', async () => {
@@ -181,7 +301,8 @@ class Quiet(WSGIRequestHandler):
 def app(environ, start):
     body = json.dumps({"error": {"code": "X.0404", "title": "Not Found", "message": "找不到。"}}).encode()
     start("404 Not Found", [("Content-Type", "application/json"), ("X-Request-Id", "req-1"), ("Content-Length", str(len(body)))])
-    return [body]
+    # wsgiref sends whatever the application returns, to HEAD too: leaving the body out is the app's job.
+    return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
 server = make_server("127.0.0.1", 0, app, handler_class=Quiet)
 print(server.server_port, flush=True)
 server.serve_forever()
