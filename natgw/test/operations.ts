@@ -5,7 +5,7 @@ import { createGateway, project, type TestService } from './harness.js';
 export interface MediaType {
   schema?: object;
   example?: unknown;
-  examples?: Record<string, { value: unknown }>;
+  examples?: Record<string, { value: unknown; summary?: string }>;
 }
 export interface Response {
   description: string;
