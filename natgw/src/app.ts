@@ -119,8 +119,8 @@ export async function buildApp(
   const faults = new Faults(backends, reachedRoutes(kinds), config.projects);
   if (config.adminApi) app.addHook('preHandler', faults.hook);
   const accounts = new Accounts(database);
-  await openApi(app, contract, publicUrl);
-  await apiReference(app);
+  const documentIn = await openApi(app, contract, publicUrl);
+  await apiReference(app, documentIn);
   identityRoutes(app, identity, {
     publicUrl,
     region: config.region,

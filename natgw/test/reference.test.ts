@@ -126,6 +126,44 @@ describe('the API reference at /docs', () => {
     }
   });
 
+  test('serves the document and the page in the language asked for, English by default, each once built', async () => {
+    for (const url of ['/openapi.json', '/docs/json']) {
+      const english = await service.app.inject({ url });
+      assert.equal(english.headers['content-language'], 'en', url);
+      assert.match(String(english.headers.vary), /Accept-Language/, url);
+      assert.equal(english.json().info.title, 'natgw: NAT Gateway API reference');
+      const chinese = await service.app.inject({ url, headers: { 'accept-language': 'zh-CN,zh;q=0.9' } });
+      assert.equal(chinese.headers['content-language'], 'zh-CN', url);
+      assert.match(String(chinese.headers.vary), /Accept-Language/, url);
+      const document = chinese.json() as {
+        info: { title: string; description: string };
+        tags: { name: string; description: string }[];
+        paths: Record<string, Record<string, { summary: string }>>;
+      };
+      assert.equal(document.info.title, 'natgw：NAT 网关 API 参考');
+      // The status-code page's zh-CN rendering, after an introduction in Chinese.
+      assert.match(document.info.description, /^公网 NAT 网关/);
+      assert.match(document.info.description, /# 状态码/);
+      assert.match(document.info.description, /由于冲突，请求无法被完成。/);
+      for (const tag of document.tags) assert.match(tag.description, /\p{Script=Han}/u, tag.name);
+      assert.equal(document.paths['/v2.0/nat_gateways']?.post?.summary, '创建 NAT 网关');
+      // The same object each time: built once per language.
+      const again = await service.app.inject({ url, headers: { 'accept-language': 'zh-CN' } });
+      assert.equal(again.body, chinese.body);
+    }
+    const english = await service.app.inject({ url: '/docs', headers: { accept: 'text/html' } });
+    assert.match(english.body, /<title>natgw: NAT Gateway API reference<\/title>/);
+    assert.equal(english.headers['content-language'], 'en');
+    const chinese = await service.app.inject({
+      url: '/docs/static/index.html',
+      headers: { accept: 'text/html', 'accept-language': 'zh-CN' },
+    });
+    assert.match(chinese.body, /<html lang="zh-CN">/);
+    assert.match(chinese.body, /<title>natgw：NAT 网关 API 参考<\/title>/);
+    assert.equal(chinese.headers['content-language'], 'zh-CN');
+    assert.match(String(chinese.headers.vary), /Accept-Language/);
+  });
+
   describe('in headless Chromium', () => {
     let browser: Browser;
     before(async () => {
@@ -169,11 +207,63 @@ describe('the API reference at /docs', () => {
       const table = page.locator('.info table').filter({ hasText: 'Error Response Code' });
       await table.getByRole('cell', { name: '409 Conflict', exact: true }).waitFor({ state: 'visible' });
 
-      mkdirSync(outDir, { recursive: true });
-      await page.screenshot({ path: new URL('natgw-docs.png', outDir).pathname, fullPage: true });
       assert.deepEqual(elsewhere, []);
       assert.deepEqual(problems, []);
       await page.close();
     });
+
+    for (const { locale, title, screenshot } of [
+      { locale: 'en-US', title: 'natgw: NAT Gateway API reference', screenshot: 'natgw-docs.png' },
+      { locale: 'zh-CN', title: 'natgw：NAT 网关 API 参考', screenshot: 'natgw-docs.zh-CN.png' },
+    ]) {
+      test(`is natgw's reference in ${locale}: its title, no top bar, examples that are natgw's answers`, async () => {
+        const context = await browser.newContext({
+          locale,
+          extraHTTPHeaders: { 'accept-language': locale },
+          viewport: { width: 1280, height: 900 },
+        });
+        const page = await context.newPage();
+        const problems: string[] = [];
+        page.on('pageerror', (error) => problems.push(error.message));
+        await page.goto(`${origin}/docs`, { waitUntil: 'networkidle' });
+        await page.locator('.opblock').first().waitFor({ state: 'visible' });
+        assert.equal(await page.title(), title);
+        assert.equal(
+          String(await page.locator('.info .title').textContent())
+            .split(/\s*v2\.0/)[0]
+            ?.trim(),
+          title,
+        );
+        // Swagger UI's own bar, with its "Explore" box that loads any other document: not there.
+        assert.equal(await page.locator('.topbar').count(), 0);
+        assert.equal(await page.locator('.download-url-input').count(), 0);
+        if (locale === 'zh-CN') {
+          // The status-code page in Chinese, and the frame around the operations.
+          await page
+            .getByRole('heading', { name: '状态码', exact: true })
+            .first()
+            .waitFor({ state: 'visible' });
+          await page.getByRole('cell', { name: '由于冲突，请求无法被完成。' }).waitFor({ state: 'visible' });
+          await page.getByText('创建、列出、查看、更新和删除 NAT 网关。').waitFor({ state: 'visible' });
+        }
+
+        // Creating a NAT gateway: natgw's answer as the example, errors with their messages filled.
+        const create = page.locator('#operations-NAT_gateways-postV20NatGateways');
+        await create.locator('.opblock-summary').click();
+        const created = create.locator('.response[data-code="201"] .example');
+        await created.waitFor({ state: 'visible' });
+        const shown = String(await created.textContent());
+        assert.match(shown, /"status": "PENDING_CREATE"/);
+        assert.match(shown, /"spec": "1"/);
+        const refused = String(await create.locator('.response[data-code="400"]').textContent());
+        assert.match(refused, /Invalid input for nat_gateway\.spec/);
+        assert.doesNotMatch(String(await create.textContent()), /%\(|%s|\{\w+\}/);
+
+        mkdirSync(outDir, { recursive: true });
+        await page.screenshot({ path: new URL(screenshot, outDir).pathname, fullPage: true });
+        assert.deepEqual(problems, []);
+        await context.close();
+      });
+    }
   });
 });
