@@ -159,7 +159,7 @@ export async function buildApp(
     await adminApi(app, config.projects, [
       faultRoutes(faults, publicUrl),
       accountRoutes(accounts, config.projects),
-      networkRoutes(config.projects, networks, clock.now),
+      networkRoutes(config.projects, networks, kinds, clock.now),
       resetRoutes(config.projects, database, kinds),
     ]);
   return app;

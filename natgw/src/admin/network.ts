@@ -7,6 +7,7 @@ import { networkBody, networkSent, normalized, problemOf } from '../network/docu
 import type { Network } from '../network/fixture.js';
 import type { NetworkStore } from '../network/store.js';
 import { firstUse } from '../network/uses.js';
+import type { ResourceKind } from '../resources/kind.js';
 
 /** A network document's largest body: a thousand items in each list fit. */
 export const networkBodyLimit = 1024 * 1024;
@@ -40,7 +41,12 @@ const documentedErrors = [
  * shape and bounds (the schema), what a schema cannot check (network/document.ts), then that no
  * resource of the project still uses an item it leaves out (409 naming both).
  */
-export function networkRoutes(projects: readonly ProjectConfig[], networks: NetworkStore, now: () => number) {
+export function networkRoutes(
+  projects: readonly ProjectConfig[],
+  networks: NetworkStore,
+  kinds: readonly ResourceKind[],
+  now: () => number,
+) {
   const known = (id: string) => {
     if (!projects.some((project) => project.id === id)) throw unknownProject(id);
   };
@@ -92,7 +98,14 @@ export function networkRoutes(projects: readonly ProjectConfig[], networks: Netw
         const problem = problemOf(network);
         if (problem) throw createError(400, problem, { code: 'NAT.0002' });
         await networks.replace(tenant, network, async (trx, stored) => {
-          const use = await firstUse(trx as unknown as Kysely<unknown>, tenant, stored, network, now());
+          const use = await firstUse(
+            kinds,
+            trx as unknown as Kysely<unknown>,
+            tenant,
+            stored,
+            network,
+            now(),
+          );
           if (use) throw conflict(use.en, use.zhCn);
         });
         return network;

@@ -44,6 +44,8 @@ export const dnatRules = kind<DnatRuleRow>(
   { one: 'a DNAT rule', many: 'DNAT rules' },
   {
     schema,
+    // What of the project's network its rows refer to (a new network document keeps them).
+    networkUses: { zhCn: 'DNAT 规则', columns: { port_id: 'ports', floating_ip_id: 'floating_ips' } },
     notFound: { code: 'NAT.0319' },
     filters,
     page: {

@@ -41,6 +41,8 @@ export const gateways = kind<NatGatewayRow>(
   { one: 'a NAT gateway', many: 'NAT gateways' },
   {
     schema,
+    // What of the project's network its rows refer to (a new network document keeps them).
+    networkUses: { zhCn: 'NAT 网关', columns: { router_id: 'routers', internal_network_id: 'networks' } },
     // Huawei Cloud's form shows the gateway's enterprise project, its address in its network
     // and its billing (none: pay per use), as Huawei Cloud's SDK reads a gateway.
     formFields: { huawei: { enterprise_project_id: text, ngport_ip_address: text, billing_info: text } },

@@ -61,6 +61,8 @@ export const privateDnatRules = kind<PrivateDnatRow>(
     path: '/private-nat/dnat-rules',
     table: 'private_dnat_rules',
     schema,
+    // What of the project's network its rows refer to (a new network document keeps them).
+    networkUses: { zhCn: '私网 DNAT 规则', columns: { network_interface_id: 'ports' } },
     notFound: { code: 'NAT.1002', values: (id) => ({ 0: 'Dnat rule', 1: id }) },
     filters,
     page: {},

@@ -96,6 +96,8 @@ export const privateGateways = kind<PrivateGatewayRow>(
     path: '/private-nat/gateways',
     table: 'private_nat_gateways',
     schema,
+    // What of the project's network its rows refer to (a new network document keeps them).
+    networkUses: { zhCn: '私网 NAT 网关', columns: { vpc_id: 'routers', virsubnet_id: 'networks' } },
     view: (shown, row) => ({
       ...shown,
       downlink_vpcs: [

@@ -53,6 +53,8 @@ export const privateSnatRules = kind<PrivateSnatRow>(
     path: '/private-nat/snat-rules',
     table: 'private_snat_rules',
     schema,
+    // What of the project's network its rows refer to (a new network document keeps them).
+    networkUses: { zhCn: '私网 SNAT 规则', columns: { virsubnet_id: 'networks' } },
     view: (shown, row) => ({
       ...shown,
       transit_ip_associations: associations(

@@ -203,6 +203,12 @@ export interface ResourceKind<Row extends ResourceRow = ResourceRow> {
    * takes `page_reverse`, and a change is done at once (no PENDING_* state).
    */
   v3?: boolean;
+  /**
+   * The items of the project's network document its rows refer to, by column (an SNAT rule's
+   * EIPs: a comma-separated list), which a new document may not leave out while a row is alive;
+   * and its name in Chinese, for the message that says so (network/uses.ts).
+   */
+  networkUses?: { zhCn: string; columns: Record<string, 'routers' | 'networks' | 'ports' | 'floating_ips'> };
   /** Tables the kind adds, migrated on start after the service's own. */
   migrations?: Record<string, Migration>;
 }

@@ -67,6 +67,8 @@ export const snatRules = kind<SnatRuleRow>(
   { one: 'an SNAT rule', many: 'SNAT rules' },
   {
     schema,
+    // What of the project's network its rows refer to (a new network document keeps them).
+    networkUses: { zhCn: 'SNAT 规则', columns: { network_id: 'networks', floating_ip_id: 'floating_ips' } },
     // An empty `network_id` or `cidr` is left out (api_overview: null fields are not returned).
     view: ({ network_id, cidr, ...rest }) => ({
       ...rest,

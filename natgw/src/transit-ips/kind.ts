@@ -52,6 +52,8 @@ export const transitIps = kind<TransitIpRow>(
     v3: true,
     path: '/private-nat/transit-ips',
     schema,
+    // What of the project's network its rows refer to (a new network document keeps them).
+    networkUses: { zhCn: '中转 IP', columns: { virsubnet_id: 'networks' } },
     notFound: { code: 'NAT.1002', values: (id) => ({ 0: 'Transit ip', 1: id }) },
     filters,
     page: {},
