@@ -12,7 +12,7 @@ export const projects = {
   alt: '27e25061336f4af590faeabeb7fcd9a3',
 } as const;
 
-export type User = 'demo' | 'viewer' | 'alt';
+export type User = 'demo' | 'viewer' | 'alt' | 'admin';
 
 /** The demo project's default network (the pages' example ids) and its numbered extras. */
 export const demoNet = {

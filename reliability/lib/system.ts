@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { api, demoNet, projects } from './api.js';
 import { freshDatabase, type Proc, startGateway, startNatgw, tempDir } from './processes.js';
 import type { Scope } from './scope.js';
 
@@ -50,6 +51,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       }),
     );
   }
+  await roomForGateways(String(natgws[0]?.url));
   const gateway = await startGateway({
     scope,
     dir,
@@ -77,4 +79,25 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       return fresh;
     },
   };
+}
+
+/**
+ * The scenarios make thousands of NAT gateways on the demo project's internal network, and each
+ * holds an address there (its `ngport_ip_address`): the network is made a /16 through natgw's
+ * admin API, as a user would declare it, so that addresses do not run out (NAT.0107) mid-run.
+ */
+async function roomForGateways(natgw: string): Promise<void> {
+  const admin = api(natgw, 1);
+  try {
+    const token = await admin.token('admin');
+    const url = `/_natgw/projects/${projects.demo}/network`;
+    const got = await admin.request('GET', url, { token });
+    if (got.status !== 200) throw new Error(`GET ${url}: ${got.status} ${got.body}`);
+    const network = JSON.parse(got.body) as { networks: { id: string; cidr: string }[] };
+    for (const net of network.networks) if (net.id === demoNet.internalNetwork) net.cidr = '100.64.0.0/16';
+    const put = await admin.request('PUT', url, { token, body: network });
+    if (put.status !== 200) throw new Error(`PUT ${url}: ${put.status} ${put.body}`);
+  } finally {
+    await admin.close();
+  }
 }

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { createError } from 'statuskit';
 import type { ProjectConfig } from '../config.js';
 import { conflict } from '../errors.js';
-import { networkBody, networkSent, normalized, problemOf } from '../network/document.js';
+import { maxNetworkItems, networkBody, networkSent, normalized, problemOf } from '../network/document.js';
 import type { Network } from '../network/fixture.js';
 import type { NetworkStore } from '../network/store.js';
 import { firstUse } from '../network/uses.js';
@@ -83,8 +83,8 @@ export function networkRoutes(
           summary: "Replace a project's network",
           description:
             'The whole document, as `GET` gives it: ids UUIDs, blocks `a.b.c.d/n`, every network of a router of ' +
-            'the document, every port of one of its networks and inside its block, no id twice, at most ' +
-            `1000 items in a list. An item a resource still uses cannot be left out (409). Answers the stored document.`,
+            'the document, every port of one of its networks and inside its block, no id twice, up to ' +
+            `${maxNetworkItems} items in a list. An item a resource still uses cannot be left out: 409. Answers the stored document.`,
           params: projectParams,
           body: { ...networkBody, examples: [exampleNetwork] },
           response: { 200: networkSent },
