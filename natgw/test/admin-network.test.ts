@@ -364,7 +364,9 @@ for (const engine of engines()) {
         [
           'networks',
           transitSubnet,
-          new RegExp(`network ${transitSubnet} is used by the transit IP address ${transit.json().transit_ip.id}`),
+          new RegExp(
+            `network ${transitSubnet} is used by the transit IP address ${transit.json().transit_ip.id}`,
+          ),
         ],
       ];
       for (const [list, id, message] of uses) {

@@ -5,7 +5,7 @@ import { statusSql } from '../db/lifecycle.js';
 import { natError } from '../errors.js';
 import { claimMigrations, releaseAddress } from '../network/claims.js';
 import { anyId, anyOf } from '../resources/filters.js';
-import { type Filter, kind } from '../resources/kind.js';
+import { type AccountRules, type Filter, kind } from '../resources/kind.js';
 import { integer, listOf, text } from '../validate.js';
 import { createPrivateGateway, specs, updatePrivateGateway } from './operations.js';
 import { migrations, type PrivateGatewayRow } from './row.js';
@@ -27,6 +27,13 @@ export function frozenGateway(
     ? natError('NAT.1208', { 0: gatewayId }, { variant: `${operation} operation` })
     : undefined;
 }
+
+/** What a frozen account refuses of a private gateway's rules (SNAT and DNAT alike), by their gateway. */
+export const rulesOfFrozenGateways: AccountRules<{ gateway_id: string }> = {
+  create: (state, gateway) => frozenGateway(state, gateway?.id ?? '', 'create'),
+  update: (state, row) => frozenGateway(state, row.gateway_id, 'update'),
+  delete: (state, row) => frozenGateway(state, row.gateway_id, 'delete'),
+};
 
 /** A private NAT gateway as the pages show it, in the order of their examples. */
 const schema = {

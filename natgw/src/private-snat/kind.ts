@@ -1,4 +1,4 @@
-import { frozenGateway, privateGateways } from '../private-gateways/kind.js';
+import { privateGateways, rulesOfFrozenGateways } from '../private-gateways/kind.js';
 import { anyId, anyOf } from '../resources/filters.js';
 import { type Filter, kind } from '../resources/kind.js';
 import { unbindTransitIps, usingTransitAddresses, usingTransitIps } from '../transit-ips/bindings.js';
@@ -67,11 +67,7 @@ export const privateSnatRules = kind<PrivateSnatRow>(
     page: {},
     parent: { kind: privateGateways, column: 'gateway_id' },
     // A frozen account's gateways take no rule, and their rules no change.
-    account: {
-      create: (state, gateway) => frozenGateway(state, gateway?.id ?? '', 'create'),
-      update: (state, row) => frozenGateway(state, row.gateway_id, 'update'),
-      delete: (state, row) => frozenGateway(state, row.gateway_id, 'delete'),
-    },
+    account: rulesOfFrozenGateways,
     create: createPrivateSnat,
     update: updatePrivateSnat,
     deletion: {
