@@ -31,9 +31,14 @@ export function hostProblem(request: IncomingMessage): ContractError | undefined
     if (name.length === 4 && name.toLowerCase() === 'host') lines++;
   }
   if (lines > 1) return new BadRequestError(messages.hostRepeated());
+  // A server is asked under one or two names: the last one found good is not tested again.
+  if (host === goodHost) return undefined;
   if (!hostValue.test(host)) return new BadRequestError(messages.hostInvalid());
+  goodHost = host;
   return undefined;
 }
+
+let goodHost: string | undefined;
 
 /**
  * RFC 9112 §6.1: a transfer coding the server does not understand gets 501. Node decodes only

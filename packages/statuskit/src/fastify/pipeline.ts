@@ -2,16 +2,34 @@ import type { ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 
 /** RFC 9110 §9.2.1. */
-const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
+function isSafe(method: string): boolean {
+  return method === 'GET' || method === 'HEAD' || method === 'OPTIONS' || method === 'TRACE';
+}
 
-interface Turn {
-  response: ServerResponse;
-  safe: boolean;
+/** One connection's unfinished requests, in order: their answers and whether their methods are safe. */
+class Turns {
+  readonly responses: ServerResponse[] = [];
+  readonly safe: boolean[] = [];
+  watched = false;
+
+  /** Drops the turns whose answer is closed, keeping the others in order; how many are left. */
+  compact(): number {
+    const { responses, safe } = this;
+    let open = 0;
+    for (let index = 0; index < responses.length; index++) {
+      const response = responses[index] as ServerResponse;
+      if (response.closed) continue;
+      responses[open] = response;
+      safe[open++] = safe[index] as boolean;
+    }
+    responses.length = open;
+    safe.length = open;
+    return open;
+  }
 }
 
 const turnsKey = Symbol('statuskit.turns');
-const watchedKey = Symbol('statuskit.turnsWatched');
-type WithTurns = object & { [turnsKey]?: Turn[]; [watchedKey]?: boolean };
+type WithTurns = object & { [turnsKey]?: Turns };
 
 /** Node's HTTP server's own hold on a connection it has stopped reading, and its parser. */
 type Held = Socket & { _paused?: boolean; parser?: { resume(): void } | null };
@@ -27,8 +45,8 @@ type Held = Socket & { _paused?: boolean; parser?: { resume(): void } | null };
  * take `share` of the server's capacity, not all of it (their answers go out in order anyway).
  *
  * Returns a promise to wait for, or `undefined` when nothing before it is unfinished: the usual
- * case, one request at a time, which costs no listener (turns whose answer is closed are dropped
- * as the next request comes).
+ * case, one request at a time, which costs no listener and no allocation (turns whose answer is
+ * closed are dropped as the next request comes).
  */
 export function inTurn(
   connection: object,
@@ -37,25 +55,23 @@ export function inTurn(
   share = 0,
 ): Promise<void> | undefined {
   const holder = connection as WithTurns;
-  const safe = safeMethods.has(method);
-  const turns = holder[turnsKey] ?? [];
-  holder[turnsKey] = turns;
-  // In place: the turns still open stay, in order; those it must wait for are noted.
-  const before: ServerResponse[] = [];
-  let open = 0;
-  for (const turn of turns) {
-    if (turn.response.closed) continue;
-    turns[open++] = turn;
-    if (!safe || !turn.safe) before.push(turn.response);
+  let turns = holder[turnsKey];
+  if (turns === undefined) {
+    turns = new Turns();
+    holder[turnsKey] = turns;
   }
-  turns.length = open;
-  const turn = { response, safe };
-  turns.push(turn);
+  const open = turns.compact();
+  const safe = isSafe(method);
+  turns.responses.push(response);
+  turns.safe.push(safe);
   if (open === 0) return undefined;
+  const before: ServerResponse[] = [];
+  for (let index = 0; index < open; index++)
+    if (!safe || !turns.safe[index]) before.push(turns.responses[index] as ServerResponse);
   const socket = connection instanceof Socket ? (connection as Held) : undefined;
-  if (socket) closedWithConnection(socket, holder, turns);
-  const over = share > 0 && open >= share ? turns[open - share] : undefined;
-  if (over) before.push(over.response);
+  if (socket) closedWithConnection(socket, turns);
+  const over = share > 0 && open >= share ? turns.responses[open - share] : undefined;
+  if (over) before.push(over);
   if (before.length === 0) return undefined;
   const waited = Promise.all(
     before.map((earlier) => new Promise((resolve) => earlier.once('close', resolve))),
@@ -63,8 +79,9 @@ export function inTurn(
   if (!over || !socket) return waited.then(() => {});
   stopReading(socket);
   // The last request read has its turn: the connection may bring more.
+  const responses = turns.responses;
   return waited.then(() => {
-    if (turns[turns.length - 1] === turn) readAgain(socket);
+    if (responses[responses.length - 1] === response) readAgain(socket);
   });
 }
 
@@ -73,13 +90,13 @@ export function inTurn(
  * behind it never close, and whatever waits for them (their place in flight, the turns after
  * them) would wait for ever. Once the connection is gone, those still open are closed too.
  */
-function closedWithConnection(socket: Socket, holder: WithTurns, turns: Turn[]): void {
-  if (holder[watchedKey]) return;
-  holder[watchedKey] = true;
+function closedWithConnection(socket: Socket, turns: Turns): void {
+  if (turns.watched) return;
+  turns.watched = true;
   socket.once('close', () =>
     // After Node has closed its own (an answer just finished closes on the next tick).
     setImmediate(() => {
-      for (const turn of turns) if (!turn.response.closed) turn.response.emit('close');
+      for (const response of turns.responses) if (!response.closed) response.emit('close');
     }),
   );
 }

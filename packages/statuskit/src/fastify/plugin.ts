@@ -156,7 +156,8 @@ async function plugin(app: FastifyInstance, options: StatuskitOptions) {
     return contract.turnedAway(raw);
   }
 
-  // Every answer carries the request id; requests that cannot be served now get 503.
+  // Every answer carries the request id; requests that cannot be served now get 503. A global
+  // hook, so that it comes before the app's own hooks, global or of the route.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header(requestIdHeaders[0], request.id);
     reply.header(requestIdHeaders[1], request.id);
@@ -194,15 +195,19 @@ async function plugin(app: FastifyInstance, options: StatuskitOptions) {
    */
   function admit(request: FastifyRequest): Refusal | Promise<Refusal> {
     if (!auth) return undefined;
-    const authorize = (principal: unknown): Refusal | Promise<Refusal> => {
-      if (principal === undefined || principal === null) return 401;
-      request.principal = principal;
-      if (!auth.authorize) return undefined;
-      const allowed = auth.authorize(principal, request);
-      return allowed instanceof Promise ? allowed.then(forbidUnless) : forbidUnless(allowed);
-    };
     const principal = auth.authenticate(request);
-    return principal instanceof Promise ? principal.then(authorize) : authorize(principal);
+    return principal instanceof Promise
+      ? principal.then((found) => authorize(request, found))
+      : authorize(request, principal);
+  }
+
+  /** Whether the caller `authenticate` found may go on: 401 for nobody, 403 where `authorize` says no. */
+  function authorize(request: FastifyRequest, principal: unknown): Refusal | Promise<Refusal> {
+    if (principal === undefined || principal === null) return 401;
+    request.principal = principal;
+    if (!auth?.authorize) return undefined;
+    const allowed = auth.authorize(principal, request);
+    return allowed instanceof Promise ? allowed.then(forbidUnless) : forbidUnless(allowed);
   }
 
   /** Lets the request go on, or answers the refusal admit() decided. */
@@ -324,7 +329,9 @@ async function plugin(app: FastifyInstance, options: StatuskitOptions) {
     if (!methods.knows(method))
       return respond(request, reply, contract.errorFor(501, messages.methodNotImplemented({ method })));
     if (isAsteriskForm(request.raw.url)) return serverWide(request, reply);
-    const path = request.url.split('?', 1)[0] ?? '/';
+    const url = request.url;
+    const query = url.indexOf('?');
+    const path = query < 0 ? url : url.slice(0, query);
     const allow = methods.allow(path);
     if (allow === undefined) return refuse(request, reply, 404, messages.routeNotFound({ path }));
     if (method === 'OPTIONS') return reply.code(204).header('allow', allow).send();

@@ -21,6 +21,8 @@ export class Pressure {
   #sampled = performance.now();
   #delay = 0;
   #heap = 0;
+  /** What was over its limit at the last sample, if anything: read by every request, so decided once per sample. */
+  cause: PressureKind | undefined;
 
   constructor(options: { maxEventLoopDelay: number; maxHeapUsedBytes: number; interval?: number }) {
     this.#maxDelay = options.maxEventLoopDelay;
@@ -43,13 +45,12 @@ export class Pressure {
       this.#delay = Math.max(0, late);
     }
     if (this.#maxHeap > 0) this.#heap = getHeapStatistics().used_heap_size;
-  }
-
-  /** What is over its limit at the last sample, if anything. */
-  get cause(): PressureKind | undefined {
-    if (this.#maxDelay > 0 && this.#delay > this.#maxDelay) return 'eventLoopDelay';
-    if (this.#maxHeap > 0 && this.#heap > this.#maxHeap) return 'heapUsedBytes';
-    return undefined;
+    this.cause =
+      this.#maxDelay > 0 && this.#delay > this.#maxDelay
+        ? 'eventLoopDelay'
+        : this.#maxHeap > 0 && this.#heap > this.#maxHeap
+          ? 'heapUsedBytes'
+          : undefined;
   }
 
   stop(): void {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { negotiateLanguage } from './language.js';
 import { isWellFormedRequestId, newRequestId, requestIdFrom, requestIdHeaders } from './request-id.js';
@@ -23,9 +24,26 @@ describe('request ids', () => {
     assert.equal(isWellFormedRequestId(42), false);
   });
 
-  test('are new each time', () => {
-    assert.notEqual(newRequestId(), newRequestId());
-    assert.equal(isWellFormedRequestId(newRequestId()), true);
+  test('are new each time, in the form of a UUID v4', () => {
+    const ids = Array.from({ length: 100_000 }, newRequestId);
+    assert.equal(new Set(ids).size, ids.length);
+    for (const id of [ids[0], ids[99_999]]) {
+      assert.match(id as string, /^req-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      assert.equal(isWellFormedRequestId(id), true);
+    }
+  });
+
+  test('are new in each process, restarted or side by side', () => {
+    const script = `import { newRequestId } from ${JSON.stringify(new URL('./request-id.js', import.meta.url).href)}; console.log(newRequestId())`;
+    const run = () =>
+      execFileSync(process.execPath, [...process.execArgv, '--input-type=module', '-e', script], {
+        encoding: 'utf8',
+      }).trim();
+    const first = run();
+    const second = run();
+    assert.match(first, /^req-/);
+    // Not the same id, nor the same per-process prefix that the counter follows.
+    assert.notEqual(first.slice(0, 32), second.slice(0, 32));
   });
 
   test('go in both headers the real clients read', () => {

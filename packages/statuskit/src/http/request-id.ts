@@ -14,9 +14,36 @@ export function isWellFormedRequestId(value: unknown): value is string {
   return typeof value === 'string' && wellFormed.test(value);
 }
 
-/** A new id in OpenStack's form. @example newRequestId() // 'req-3f1c…' */
+/**
+ * New ids are a random UUID v4 per process whose last 32 bits count up from a random start:
+ * unique across processes and restarts by the 90 random bits of the prefix, unique within a
+ * process by the counter (a new prefix comes long before it could wrap), and with none of the
+ * CSPRNG's cost on every request.
+ */
+let prefix = '';
+let counter = 0;
+let left = 0;
+/** Two hex digits per byte, so that the counter is written without `toString(16)`, slow in V8. */
+const hex = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
+
+function newPrefix(): void {
+  const uuid = randomUUID();
+  prefix = `req-${uuid.slice(0, 28)}`;
+  counter = Number.parseInt(uuid.slice(28), 16) | 0;
+  left = 2 ** 30;
+}
+
+/** A new id in OpenStack's form, `req-` and a UUID v4. @example newRequestId() // 'req-3f1c…' */
 export function newRequestId(): string {
-  return `req-${randomUUID()}`;
+  if (--left < 0) newPrefix();
+  counter = (counter + 1) | 0;
+  return (
+    prefix +
+    hex[(counter >>> 24) & 0xff] +
+    hex[(counter >>> 16) & 0xff] +
+    hex[(counter >>> 8) & 0xff] +
+    hex[counter & 0xff]
+  );
 }
 
 /** The caller's id when well-formed, else a new one. */
