@@ -19,6 +19,8 @@ export class MethodTable {
   readonly #router: FindMyWay.Instance<FindMyWay.HTTPVersion.V1>;
   readonly #methods = new Set<string>();
   #allowAll: string | undefined;
+  #lastPath: string | undefined;
+  #lastServed: Served | undefined;
 
   constructor(options: Options = {}) {
     this.#router = FindMyWay(options);
@@ -37,6 +39,7 @@ export class MethodTable {
     }
     served.allow = undefined;
     this.#allowAll = undefined;
+    this.#lastPath = undefined;
     for (const method of typeof methods === 'string' ? [methods] : methods) {
       this.#methods.add(method);
       served.methods.add(method);
@@ -74,8 +77,7 @@ export class MethodTable {
 
   /** Whether a route serves `method` at `path` (HEAD wherever GET is). */
   serves(path: string, method: string): boolean {
-    const served = this.#router.find('GET', path)?.store as Served | undefined;
-    return served?.methods.has(method) ?? false;
+    return this.#find(path)?.methods.has(method) ?? false;
   }
 
   /**
@@ -83,10 +85,19 @@ export class MethodTable {
    * no route has the path. Made once per path shape: a 405 sends it on every answer.
    */
   allow(path: string): string | undefined {
-    const served = this.#router.find('GET', path)?.store as Served | undefined;
+    const served = this.#find(path);
     if (!served) return undefined;
     served.allow ??= allowedOf(served).join(', ');
     return served.allow;
+  }
+
+  /** The path's entry; the last one found is kept, as a 405 asks allow() and then serves() of one path. */
+  #find(path: string): Served | undefined {
+    if (path !== this.#lastPath) {
+      this.#lastServed = this.#router.find('GET', path)?.store as Served | undefined;
+      this.#lastPath = path;
+    }
+    return this.#lastServed;
   }
 }
 
