@@ -23,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type GatewayReport, gatewayBench, gatewayText, type Pinning } from './gateway.js';
 import { autocannonLoader, cpuSeconds, hasWrk, type Loader, median, round2, wrkLoader } from './load.js';
+import { profileServers, type ServerProfile, serverProfileText } from './server-profile.js';
 
 const servers = ['fastify-bare', 'fastify-statuskit', 'express', 'node-http'] as const;
 type ServerName = (typeof servers)[number];
@@ -146,6 +147,7 @@ function options() {
     cpuprofile: values.cpuprofile,
     profileSeconds: values.quick ? 2 : Math.max(5, 2 * number(values.duration, 2)),
     json: values.json,
+    quick: values.quick,
   };
 }
 
@@ -183,9 +185,9 @@ interface Running {
   child: ChildProcess;
 }
 
-function start(name: ServerName, prefix: readonly string[]): Promise<Running> {
+function start(name: ServerName, prefix: readonly string[], nodeFlags: string[] = []): Promise<Running> {
   const file = fileURLToPath(new URL(`./servers/${name}.ts`, import.meta.url));
-  const command = [...prefix, process.execPath, '--import', 'tsx', file, '0'];
+  const command = [...prefix, process.execPath, ...nodeFlags, '--import', 'tsx', file, '0'];
   const child = spawn(command[0] as string, command.slice(1), {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -342,6 +344,7 @@ interface ServersReport {
   cpuRatios: Record<string, number | null>;
   targets: Target[];
   invalid: number;
+  profile: ServerProfile[] | null;
 }
 
 /** The server part: every server on every route, round after round. */
@@ -419,7 +422,39 @@ async function serversPart(
   const invalid = Object.values(results)
     .flatMap((cells) => Object.values(cells))
     .filter((cell) => !cell.valid).length;
-  return { routes, results, ratios, cpuRatios, targets, invalid };
+  const profile = opts.profile ? await profilePlugin(opts, loader, prefix) : null;
+  return { routes, results, ratios, cpuRatios, targets, invalid, profile };
+}
+
+/**
+ * Bare Fastify and statuskit under the profiler, each alone on its core as in the rounds: every
+ * route in a full run, GET only in a quick one.
+ */
+function profilePlugin(opts: Options, loader: Loader, prefix: readonly string[]): Promise<ServerProfile[]> {
+  const profiled = opts.quick ? routes.slice(0, 1) : routes;
+  const cells = profiled.flatMap((route) =>
+    (['fastify-bare', 'fastify-statuskit'] as const).map((server) => ({ server, route: route.name })),
+  );
+  const scratch = mkdtempSync(join(os.tmpdir(), 'statuskit-bench-profile-'));
+  return profileServers<Running>(
+    {
+      start: (name, flags) => start(name as ServerName, prefix, flags),
+      load: async (server, name, seconds) => {
+        const route = routes.find((candidate) => candidate.name === name) as Route;
+        return (await measure(loader, server, route, seconds, opts.connections)).requests;
+      },
+      stop: (server) =>
+        new Promise((resolve) => {
+          server.child.once('exit', () => resolve());
+          server.child.kill('SIGTERM');
+        }),
+      log,
+      scratch,
+    },
+    cells,
+    opts.profileSeconds,
+    opts.warmup,
+  ).finally(() => rmSync(scratch, { recursive: true, force: true }));
 }
 
 async function main() {
@@ -493,7 +528,9 @@ async function main() {
         rounds: opts.rounds,
         settings,
         parts,
-        ...(serversReport ? { routes: serversReport.routes, results: serversReport.results } : {}),
+        ...(serversReport
+          ? { routes: serversReport.routes, results: serversReport.results, profile: serversReport.profile }
+          : {}),
         ratios: { ...serversReport?.ratios, ...gateway?.ratios },
         cpuRatios: { ...serversReport?.cpuRatios, ...gateway?.cpuRatios },
         targets: [...(serversReport?.targets ?? []), ...(gateway?.targets ?? [])],
@@ -512,6 +549,7 @@ async function main() {
             `wrong-method-405: fastify-bare answers 404 (it has no 405)\n\n` +
             `${table(serversReport.results, serversReport.targets)}\n`,
         );
+        if (serversReport.profile) process.stdout.write(`\n${serverProfileText(serversReport.profile)}\n`);
       }
       if (gateway) process.stdout.write(`\n${gatewayText(gateway)}\n`);
       if (gatewayError) process.stdout.write(`\ngateway part failed: ${gatewayError}\n`);
