@@ -24,7 +24,7 @@ const nginx = findNginx();
 const withGateway = nginx !== undefined || process.env.CI === 'true';
 
 test(`npm run bench -- --quick --json${withGateway ? ' --profile' : ' --only servers'}: every server and target answers as expected`, {
-  timeout: 58_000,
+  timeout: 118_000,
 }, (t) => {
   if (!withGateway)
     t.diagnostic('nginx is not installed (apt-get install -y nginx): the gateway part is left out');
@@ -35,7 +35,7 @@ test(`npm run bench -- --quick --json${withGateway ? ' --profile' : ' --only ser
     {
       cwd: fileURLToPath(new URL('..', import.meta.url)),
       encoding: 'utf8',
-      timeout: 55_000,
+      timeout: 115_000,
     },
   );
   assert.equal(run.status, 0, run.stderr);
@@ -47,6 +47,9 @@ test(`npm run bench -- --quick --json${withGateway ? ' --profile' : ' --only ser
     ratios: Record<string, number>;
     cpuRatios: Record<string, number | null>;
     targets: { name: string; value: number; verdict: string; cpu: string }[];
+    profile:
+      | { server: string; route: string; busyUs: number; modules: { name: string; us: number }[] }[]
+      | null;
     gateway?: {
       results: Record<string, GatewayCell>;
       nginx: { version: string | null };
@@ -79,6 +82,18 @@ test(`npm run bench -- --quick --json${withGateway ? ' --profile' : ' --only ser
   assert.equal(serverTargets.length, 11);
   for (const target of serverTargets) assert.match(target.cpu, /µs CPU\/answer/);
   for (const target of report.targets) assert.match(target.verdict, /^(PASS|MISS)$/);
+  // --quick --profile: bare Fastify and statuskit profiled on GET, the CPU of an answer split by module.
+  if (withGateway) {
+    assert.deepEqual(
+      report.profile?.map((cell) => `${cell.server}/${cell.route}`),
+      ['fastify-bare/get-200', 'fastify-statuskit/get-200'],
+    );
+    for (const cell of report.profile ?? []) {
+      assert.ok(cell.busyUs > 0, `${cell.server}: CPU sampled`);
+      assert.ok(cell.modules.some((module) => module.name === 'Fastify core'));
+    }
+    assert.ok(report.profile?.[1]?.modules.some((module) => module.name.startsWith('statuskit plugin')));
+  }
   if (!withGateway) return;
 
   assert.deepEqual(report.parts, ['servers', 'gateway']);
