@@ -169,13 +169,14 @@ export function relayedHeaders(
     const name = util.headerNameToString(raw[index] as Buffer | string);
     const line = raw[index + 1];
     if (line === undefined || Array.isArray(line)) return undefined;
-    const value = typeof line === 'string' ? line : line.toString('latin1');
-    if (name === 'connection') {
-      if (connection || !namesNothing(value)) return undefined;
+    if (notRelayed.has(name)) {
+      if (name !== 'connection') continue;
+      if (connection || !namesNothing(typeof line === 'string' ? line : line.toString('latin1')))
+        return undefined;
       connection = true;
       continue;
     }
-    if (notRelayed.has(name)) continue;
+    const value = typeof line === 'string' ? line : line.toString('latin1');
     const before = out[name];
     // As parseHeaders: a name Object.prototype has (`constructor`, `__proto__`) is a field of its own.
     if (before === undefined || !Object.hasOwn(out, name)) {
