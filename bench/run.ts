@@ -105,7 +105,7 @@ interface Target {
   max?: number;
   verdict: 'PASS' | 'MISS' | 'INVALID';
   /** The CPU per answer of the two cells compared, printed beside the ratio. */
-  cpu: string;
+  detail: string;
 }
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -271,7 +271,7 @@ function targetsOf(cell: (server: ServerName, route: string) => Cell): Target[] 
   const add = (name: string, a: Cell, b: Cell, min: number) => {
     const value = round2(a.rps / b.rps);
     const verdict = !a.valid || !b.valid ? 'INVALID' : value >= min ? 'PASS' : 'MISS';
-    targets.push({ name, value, min, verdict, cpu: `${us(a)} vs ${us(b)} µs CPU/answer` });
+    targets.push({ name, value, min, verdict, detail: `${us(a)} vs ${us(b)} µs CPU/answer` });
   };
   const statuskit = (route: string) => cell('fastify-statuskit', route);
   for (const route of ['get-200', 'post-201']) {
@@ -298,7 +298,7 @@ function targetsOf(cell: (server: ServerName, route: string) => Cell): Target[] 
     value: more,
     max: 3,
     verdict: !mine.valid || !bare.valid || Number.isNaN(more) ? 'INVALID' : more <= 3 ? 'PASS' : 'MISS',
-    cpu: `${us(mine)} vs ${us(bare)} µs CPU/answer`,
+    detail: `${us(mine)} vs ${us(bare)} µs CPU/answer`,
   });
   return targets;
 }
@@ -330,7 +330,7 @@ function table(results: Record<ServerName, Record<string, Cell>>, targets: Targe
   lines.push('', 'targets (ratios of median req/s; the last, µs of CPU per answer):');
   for (const target of targets)
     lines.push(
-      `  ${target.verdict.padEnd(7)} ${target.value.toFixed(2).padStart(5)}  ${target.name}  (${target.cpu})`,
+      `  ${target.verdict.padEnd(7)} ${target.value.toFixed(2).padStart(5)}  ${target.name}  (${target.detail})`,
     );
   return lines.join('\n');
 }

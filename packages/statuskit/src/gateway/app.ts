@@ -10,9 +10,9 @@ import {
 } from '../index.js';
 import { messages } from '../texts/index.js';
 import { BodyBudget } from './body-budget.js';
-import { Forwarder, Trip } from './forward.js';
-import { upstreamRequestHeaders } from './headers.js';
-import { fastLane } from './lane.js';
+import { AwaitedTrip, Forwarder } from './forward.js';
+import { forwardedHeaders } from './headers.js';
+import { fastLane, GatewayResponse } from './lane.js';
 import { checkOptions, type GatewayOptions } from './options.js';
 import { upstreamPath } from './path.js';
 import { ProxyAuth, parseCredentials } from './proxy-auth.js';
@@ -127,24 +127,20 @@ export async function createGateway(options: GatewayOptions): Promise<FastifyIns
     handler: async (request, reply) => {
       const path = upstreamPath(request.raw.url ?? '/');
       if (path === undefined) throw new BadRequestError(messages.encodedSlash());
-      const trip = new Trip(() => request.log);
+      const trip = new AwaitedTrip(
+        request.log,
+        undefined,
+        request.method,
+        path,
+        forwardedHeaders(request.headers, request.id, request.ip, request.protocol, request.raw.httpVersion),
+        Buffer.isBuffer(request.body) && request.body.length > 0 ? request.body : null,
+      );
       const onClose = () => {
         if (!reply.raw.writableFinished) trip.leave();
       };
       reply.raw.once('close', onClose);
-      const outcome = await forwarder
-        .forward(trip, {
-          method: request.method,
-          path,
-          headers: upstreamRequestHeaders(request.headers, {
-            requestId: request.id,
-            clientIp: request.ip,
-            protocol: request.protocol,
-            httpVersion: request.raw.httpVersion,
-          }),
-          body: Buffer.isBuffer(request.body) && request.body.length > 0 ? request.body : null,
-        })
-        .finally(() => reply.raw.removeListener('close', onClose));
+      forwarder.send(trip);
+      const outcome = await trip.outcome.finally(() => reply.raw.removeListener('close', onClose));
       if (outcome.error) {
         if (outcome.headers) reply.headers(outcome.headers);
         throw outcome.error;
@@ -159,7 +155,9 @@ export async function createGateway(options: GatewayOptions): Promise<FastifyIns
 
 /** The HTTP/1 server as Fastify makes it from its options, with `listener` for its requests. */
 function serverOf(settings: FastifyServerOptions, listener: Listener): http.Server {
-  const server = http.createServer((settings as { http?: http.ServerOptions }).http ?? {}, listener);
+  const given = (settings as { http?: http.ServerOptions }).http;
+  // The fast lane's responses (lane.ts): room for the request each answers.
+  const server = http.createServer({ ...given, ServerResponse: GatewayResponse }, listener);
   if (settings.keepAliveTimeout !== undefined) server.keepAliveTimeout = settings.keepAliveTimeout;
   if (settings.requestTimeout !== undefined) server.requestTimeout = settings.requestTimeout;
   server.setTimeout(settings.connectionTimeout ?? 0);

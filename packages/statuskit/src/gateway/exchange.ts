@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { type Dispatcher, util } from 'undici';
-import type { Headers } from './headers.js';
+import { clientReplyHeaders, type Headers, relayedHeaders } from './headers.js';
 
 /** What the relay wants of an upstream's body, once it has seen the status and headers. */
 export type BodyPlan =
@@ -14,19 +14,23 @@ export type BodyPlan =
 /** An upstream's answer: its body read whole (`undefined`: over the limit), as a stream, or left. */
 export interface UpstreamReply {
   status: number;
-  headers: Headers;
+  /** Its fields as the client gets them: end-to-end, without the upstream's request ids. */
+  headers: Record<string, string | string[]>;
+  /** The fields it is judged by: all it sent (`headers` itself unless its `Connection` named fields to drop). */
+  fields: Headers;
   body: Buffer | Readable | undefined;
   /** What was done with the body, as the plan said. */
   read: BodyPlan['read'];
 }
 
-export interface ExchangeRequest {
-  method: string;
-  path: string;
-  headers: Record<string, string>;
-  body: Buffer | null;
-  /** Milliseconds for the status line and headers, and for any silence inside the body. */
-  timeout: number;
+/**
+ * Who an exchange answers to: it decides what to read of the answer once its status and fields
+ * are in, and hears how the exchange ended, once.
+ */
+export interface ExchangeOwner {
+  plan(status: number, fields: Headers): BodyPlan;
+  replied(exchange: Exchange, reply: UpstreamReply): void;
+  failed(exchange: Exchange, error: unknown): void;
 }
 
 /**
@@ -50,50 +54,36 @@ class UpstreamBody extends Readable {
 
 /**
  * One request to one upstream through undici's `dispatch`, the layer below `request()`: no
- * promise-returning wrapper, no body stream unless one is wanted, no AbortSignal. A small
- * answer is collected into one buffer; a large one streams. `abort` cancels the request (a
- * deadline, a client that left) with the reason given, and the promise rejects with it.
+ * promise, no body stream unless one is wanted, no AbortSignal. A small answer is collected
+ * into one buffer; a large one streams. `abort` cancels the request (a deadline, a client that
+ * left) with the reason given, and the owner hears of it as the exchange's failure.
  */
 export class Exchange implements Dispatcher.DispatchHandler {
-  readonly done: Promise<UpstreamReply>;
-  #resolve!: (reply: UpstreamReply) => void;
-  #reject!: (error: unknown) => void;
+  readonly #owner: ExchangeOwner;
   #abort: ((reason: Error) => void) | undefined;
   #aborted: Error | undefined;
   #settled = false;
   /** The whole answer is in: nothing left to cancel. */
   #complete = false;
-  #plan: (status: number, headers: Headers) => BodyPlan;
   #reply: UpstreamReply | undefined;
   #chunks: Buffer[] | undefined;
   #size = 0;
   #limit = 0;
   #stream: UpstreamBody | undefined;
 
-  constructor(
-    dispatcher: Dispatcher,
-    request: ExchangeRequest,
-    plan: (status: number, headers: Headers) => BodyPlan,
-  ) {
-    this.#plan = plan;
-    this.done = new Promise((resolve, reject) => {
-      this.#resolve = resolve;
-      this.#reject = reject;
-    });
-    dispatcher.dispatch(
-      {
-        method: request.method,
-        path: request.path,
-        headers: request.headers,
-        body: request.body,
-        headersTimeout: request.timeout,
-        bodyTimeout: request.timeout,
-      },
-      this,
-    );
+  constructor(owner: ExchangeOwner) {
+    this.#owner = owner;
   }
 
-  /** Cancels the request; the promise rejects with `reason` unless the answer is already in. */
+  /**
+   * Sends the request. Apart from the constructor so that the owner holds the exchange first:
+   * undici may call back before `dispatch` returns.
+   */
+  start(dispatcher: Dispatcher, request: Dispatcher.DispatchOptions): void {
+    dispatcher.dispatch(request, this);
+  }
+
+  /** Cancels the request; the owner hears of `reason` as its failure unless the answer is already in. */
   abort(reason: Error): void {
     if (this.#aborted || this.#complete) return;
     this.#aborted = reason;
@@ -109,14 +99,14 @@ export class Exchange implements Dispatcher.DispatchHandler {
   #settle(reply: UpstreamReply): void {
     if (this.#settled) return;
     this.#settled = true;
-    this.#resolve(reply);
+    this.#owner.replied(this, reply);
   }
 
   #fail(error: unknown): void {
     if (this.#stream) this.#stream.destroy(error as Error);
     if (this.#settled) return;
     this.#settled = true;
-    this.#reject(error);
+    this.#owner.failed(this, error);
   }
 
   onConnect(abort: (reason?: Error) => void): void {
@@ -127,9 +117,15 @@ export class Exchange implements Dispatcher.DispatchHandler {
   onHeaders(status: number, rawHeaders: Buffer[], resume: () => void): boolean {
     // 1xx answers (100 Continue, 103 Early Hints) are not the answer: undici goes on reading.
     if (status < 200) return true;
-    const headers = util.parseHeaders(rawHeaders) as Headers;
-    const plan = this.#plan(status, headers);
-    const reply: UpstreamReply = { status, headers, body: undefined, read: plan.read };
+    let headers = relayedHeaders(rawHeaders);
+    let fields: Headers;
+    if (headers) fields = headers;
+    else {
+      fields = util.parseHeaders(rawHeaders) as Headers;
+      headers = clientReplyHeaders(fields);
+    }
+    const plan = this.#owner.plan(status, fields);
+    const reply: UpstreamReply = { status, headers, fields, body: undefined, read: plan.read };
     this.#reply = reply;
     if (plan.read === 'whole') {
       this.#chunks = [];

@@ -1,3 +1,4 @@
+import { util } from 'undici';
 import { requestIdHeaders } from '../index.js';
 
 export type Headers = Record<string, string | string[] | undefined>;
@@ -32,15 +33,12 @@ export function connectionOptions(value: string | string[] | undefined): string[
 
 /**
  * The headers less the hop-by-hop ones and those `Connection` names. Names are lower case, as
- * Node's server and undici give them. One pass: it runs twice for every request.
+ * Node's server and undici give them. One pass.
  */
 export function endToEnd(headers: Headers): Record<string, string | string[]> {
   const connection = headers.connection;
   // `keep-alive` and `close`, nearly every message's, name no field that is not already dropped.
-  const named =
-    connection === undefined || connection === 'keep-alive' || connection === 'close'
-      ? undefined
-      : new Set(connectionOptions(connection));
+  const named = namesNothing(connection) ? undefined : new Set(connectionOptions(connection));
   const out: Record<string, string | string[]> = {};
   for (const name in headers) {
     const value = headers[name];
@@ -60,6 +58,17 @@ export interface Forwarding {
   httpVersion: string;
 }
 
+/** Dropped on the way upstream besides the hop-by-hop fields: undici's to set, or answered already. */
+const notForwarded = new Set([...hopByHop, 'host', 'content-length', 'expect']);
+
+/** Whether a `Connection` value names no field beyond the hop-by-hop ones: nearly every message's. */
+function namesNothing(connection: string | string[] | undefined): boolean {
+  return connection === undefined || connection === 'keep-alive' || connection === 'close';
+}
+
+const [requestIdHeader, openstackRequestIdHeader] = requestIdHeaders;
+const vias: Record<string, string> = { '1.1': '1.1 statuskit', '1.0': '1.0 statuskit' };
+
 /**
  * The headers sent upstream (RFC 9110 §7.6): the client's end-to-end fields, the request id in
  * both its headers, `X-Forwarded-For` with the client appended (its last entry), `X-Forwarded-Proto` and
@@ -68,27 +77,45 @@ export interface Forwarding {
  * `Expect` was already answered by the gateway's server.
  */
 export function upstreamRequestHeaders(headers: Headers, forwarding: Forwarding): Record<string, string> {
+  return forwardedHeaders(
+    headers,
+    forwarding.requestId,
+    forwarding.clientIp,
+    forwarding.protocol,
+    forwarding.httpVersion,
+  );
+}
+
+/** `upstreamRequestHeaders` with its fields as arguments: one object per request, in one pass. */
+export function forwardedHeaders(
+  headers: Headers,
+  requestId: string,
+  clientIp: string | undefined,
+  protocol: string,
+  httpVersion: string,
+): Record<string, string> {
+  const connection = headers.connection;
+  const named = namesNothing(connection) ? undefined : new Set(connectionOptions(connection));
   const out: Record<string, string> = {};
-  const passed = endToEnd(headers);
-  for (const name in passed) {
-    const value = passed[name] as string | string[];
-    if (name === 'host' || name === 'content-length' || name === 'expect') continue;
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined || notForwarded.has(name) || named?.has(name)) continue;
     out[name] = typeof value === 'string' ? value : value.join(', ');
   }
-  for (const name of requestIdHeaders) out[name] = forwarding.requestId;
+  out[requestIdHeader] = requestId;
+  out[openstackRequestIdHeader] = requestId;
   // The last entry is always the gateway's own, which an upstream trusting one hop relies on:
   // with no address to append, the client's own entries are not passed on as if they were it.
-  if (forwarding.clientIp) {
-    out['x-forwarded-for'] = out['x-forwarded-for']
-      ? `${out['x-forwarded-for']}, ${forwarding.clientIp}`
-      : forwarding.clientIp;
-  } else {
+  if (clientIp) {
+    const before = out['x-forwarded-for'];
+    out['x-forwarded-for'] = before ? `${before}, ${clientIp}` : clientIp;
+  } else if (out['x-forwarded-for'] !== undefined) {
     delete out['x-forwarded-for'];
   }
-  out['x-forwarded-proto'] = forwarding.protocol;
+  out['x-forwarded-proto'] = protocol;
   const host = headers.host;
   if (typeof host === 'string') out['x-forwarded-host'] = host;
-  const via = `${forwarding.httpVersion} statuskit`;
+  const via = vias[httpVersion] ?? `${httpVersion} statuskit`;
   out.via = out.via ? `${out.via}, ${via}` : via;
   return out;
 }
@@ -121,5 +148,43 @@ export function clientReplyHeaders(
   const out = endToEnd(headers);
   for (const name of requestIdHeaders) delete out[name];
   if (body === 'replaced') for (const name of representation) delete out[name];
+  return out;
+}
+
+/** Not relayed from an upstream's answer: the hop-by-hop fields, and its request ids (every answer carries the gateway's). */
+const notRelayed = new Set<string>([...hopByHop, ...requestIdHeaders]);
+
+/**
+ * An upstream answer's raw header lines (undici's: name, value, name, value …) as the client
+ * gets them: `clientReplyHeaders(util.parseHeaders(raw))` in one pass and one object. Returns
+ * `undefined` when the answer's `Connection` names fields to drop, or comes twice: rare enough
+ * to leave to those two.
+ */
+export function relayedHeaders(
+  raw: readonly (Buffer | string | string[])[],
+): Record<string, string | string[]> | undefined {
+  const out: Record<string, string | string[]> = {};
+  let connection = false;
+  for (let index = 0; index < raw.length; index += 2) {
+    const name = util.headerNameToString(raw[index] as Buffer | string);
+    const line = raw[index + 1];
+    if (line === undefined || Array.isArray(line)) return undefined;
+    if (notRelayed.has(name)) {
+      if (name !== 'connection') continue;
+      if (connection || !namesNothing(typeof line === 'string' ? line : line.toString('latin1')))
+        return undefined;
+      connection = true;
+      continue;
+    }
+    const value = typeof line === 'string' ? line : line.toString('latin1');
+    const before = out[name];
+    // As parseHeaders: a name Object.prototype has (`constructor`, `__proto__`) is a field of its own.
+    if (before === undefined || !Object.hasOwn(out, name)) {
+      if (name === '__proto__')
+        Object.defineProperty(out, name, { value, enumerable: true, configurable: true, writable: true });
+      else out[name] = value;
+    } else if (typeof before === 'string') out[name] = [before, value];
+    else before.push(value);
+  }
   return out;
 }

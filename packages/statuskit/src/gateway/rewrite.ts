@@ -24,12 +24,16 @@ export const keptSuccesses: ReadonlySet<number> = new Set([201, 202, 204]);
  * @example judgeStatus(200, getProfile('nat'), 'GET') // { action: 'pass' }
  */
 export function judgeStatus(status: number, profile: Profile, method: string): StatusVerdict {
-  if (profile.has(status) && (status < 400 || method === 'HEAD')) return { action: 'pass' };
-  if (keptSuccesses.has(status)) return { action: 'pass' };
+  if (profile.has(status) && (status < 400 || method === 'HEAD')) return passes;
+  if (keptSuccesses.has(status)) return passes;
   const resolved = profile.resolve(status);
   if (resolved < 400) return { action: 'status', status: resolved };
-  return { action: 'inspect' };
+  return inspected;
 }
+
+// Made once: every proxied answer is judged (twice), and these carry nothing of their own.
+const passes: StatusVerdict = Object.freeze({ action: 'pass' });
+const inspected: StatusVerdict = Object.freeze({ action: 'inspect' });
 
 /** What becomes of an upstream error reply once its body is read. */
 export type BodyVerdict =

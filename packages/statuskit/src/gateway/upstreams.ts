@@ -8,6 +8,11 @@ export interface Health {
   failures: number;
 }
 
+/** The upstreams a request has tried, by index: a `Set`, or the request's own record. */
+export interface Tried {
+  has(index: number): boolean;
+}
+
 /**
  * The next upstream to try, round robin from `cursor` over those that are in and not yet tried
  * for this request; `undefined` when none is left.
@@ -17,7 +22,7 @@ export function nextUpstream(
   health: readonly Health[],
   cursor: number,
   now: number,
-  tried: ReadonlySet<number>,
+  tried: Tried,
 ): number | undefined {
   for (let step = 0; step < health.length; step++) {
     const index = (cursor + step) % health.length;
@@ -96,7 +101,13 @@ export class Upstreams {
   }
 
   /** The next upstream for a request that has already tried `tried`, or `undefined`. */
-  next(tried: ReadonlySet<number>): Upstream | undefined {
+  next(tried: Tried): Upstream | undefined {
+    const at = this.list[this.#cursor];
+    // The usual case, the upstream at the cursor never taken out (or put back) and not tried: no clock read.
+    if (at !== undefined && at.health.downUntil === 0 && !tried.has(at.index)) {
+      this.#cursor = (at.index + 1) % this.list.length;
+      return at;
+    }
     const index = nextUpstream(this.#health, this.#cursor, this.#now(), tried);
     if (index === undefined) return undefined;
     this.#cursor = (index + 1) % this.list.length;
@@ -104,7 +115,7 @@ export class Upstreams {
   }
 
   /** Whether an upstream that `tried` does not hold is in now. */
-  hasUntried(tried: ReadonlySet<number>): boolean {
+  hasUntried(tried: Tried): boolean {
     return nextUpstream(this.#health, this.#cursor, this.#now(), tried) !== undefined;
   }
 
