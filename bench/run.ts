@@ -10,7 +10,8 @@
  * Options: --duration S (per cell, default 2), --warmup S (once per cell before the first round,
  * default 1; 0: none), --rounds N (default 3), --connections N (default 50), --loader
  * auto|autocannon|wrk (auto: wrk where installed, else autocannon), --only servers|gateway (one
- * part), --profile (profile the gateway in a --quick run too, for 2 s; a full run always does,
+ * part), --profile (profile the gateway, and the servers on GET, in a --quick run too, for 2 s; a
+ * full run always does, the servers on every route,
  * for twice --duration and at least 5 s),
  * --cpuprofile FILE (keep the raw profile), --quick (1 round of 1 s, no warm-up, no profile),
  * --json (one JSON object on stdout; progress goes to stderr).
