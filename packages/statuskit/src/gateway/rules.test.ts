@@ -251,6 +251,17 @@ describe('headers', () => {
     });
   });
 
+  test('appends the client to X-Forwarded-For, and passes none on without a client address', () => {
+    const forwarding = { requestId: 'r', protocol: 'http', httpVersion: '1.1' };
+    const relayed = { 'x-forwarded-for': '198.51.100.1' };
+    assert.equal(
+      upstreamRequestHeaders(relayed, { ...forwarding, clientIp: '192.0.2.7' })['x-forwarded-for'],
+      '198.51.100.1, 192.0.2.7',
+    );
+    const unknown = upstreamRequestHeaders(relayed, { ...forwarding, clientIp: undefined });
+    assert.equal('x-forwarded-for' in unknown, false);
+  });
+
   test('gives the client the upstream’s end-to-end fields, less its request id', () => {
     const headers = {
       'content-type': 'text/html',
