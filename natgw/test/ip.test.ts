@@ -75,6 +75,7 @@ describe('CIDR blocks', () => {
     assert.equal(within(block('192.168.2.0'), block('192.168.1.0/24')), false);
     assert.equal(within(block('192.168.0.255'), block('192.168.1.0/24')), false);
     assert.equal(within(block('192.168.0.0/23'), block('192.168.1.0/24')), false);
+    assert.equal(within(block('192.168.0.0/23'), block('192.168.0.0/24')), false);
     assert.equal(within(block('10.1.0.0/16'), block('0.0.0.0/0')), true);
   });
 

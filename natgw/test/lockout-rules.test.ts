@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { isContractError } from 'statuskit';
 import { type Database, openDatabase } from '../src/db/database.js';
-import { addressKey, Lockout, type LockoutConfig, lockedOut } from '../src/identity/lockout.js';
+import { addressKey, Lockout, type LockoutConfig } from '../src/identity/lockout.js';
 
 const off: LockoutConfig = {
   failureAttempts: 0,
@@ -16,6 +16,7 @@ describe('the address a count is kept for', () => {
     assert.equal(addressKey('203.0.113.7'), '203.0.113.7');
     assert.equal(addressKey('::ffff:203.0.113.7'), '203.0.113.7');
     assert.equal(addressKey('::FFFF:203.0.113.7'), '203.0.113.7');
+    assert.equal(addressKey('::ffff:10.20.30.40'), '10.20.30.40');
   });
 
   test("is an IPv6 address's /64, each group without leading zeros", () => {
@@ -27,11 +28,15 @@ describe('the address a count is kept for', () => {
     assert.equal(addressKey('::'), '0:0:0:0::/64');
     assert.equal(addressKey('fe80:0:0:0:0:0:0:1'), 'fe80:0:0:0::/64');
     assert.equal(addressKey('2001:db8:100:0a::'), '2001:db8:100:a::/64');
+    // Groups after the :: that fall in the first four.
+    assert.equal(addressKey('2001::3:4:5:6:7'), '2001:0:0:3::/64');
+    assert.equal(addressKey('::2:3:4:5:6:7'), '0:0:2:3::/64');
   });
 
   test('is anything else as it is', () => {
     assert.equal(addressKey('unknown'), 'unknown');
     assert.equal(addressKey('x::ffff:1.2.3.4'), 'x::ffff:1.2.3.4');
+    assert.equal(addressKey('::ffff:1.2.3.4x'), '::ffff:1.2.3.4x');
   });
 });
 
@@ -52,7 +57,7 @@ describe('the login lockout', () => {
       assert.ok(isContractError(error));
       assert.deepEqual(
         [error.status, error.code, error.message, error.retryAfter],
-        [503, 'NAT.0102', lockedOut, lockout.config.durationSeconds],
+        [503, 'NAT.0102', 'Too many failed logins; try again later.', lockout.config.durationSeconds],
       );
       return false;
     }

@@ -250,6 +250,8 @@ describe('schema errors', () => {
     );
     assert.deepEqual(seen, [['floating_ip_id', 'dnat_rule.floating_ip_id']]);
     assert.deepEqual(answer.details, []);
+    // A required rule that names no property (no validator writes one) is not the route's to answer.
+    assert.equal(own([error('/dnat_rule', 'required', {})], 'body').code, 'NAT.0002');
     // Without a required field missing, the route's own error is not used.
     assert.equal(own([error('/dnat_rule/port', 'type', {}, 'must be integer')], 'body').code, 'NAT.0002');
     assert.equal(seen.length, 1);
@@ -333,7 +335,11 @@ describe('integer query parameters', () => {
   });
 
   test("leave a route without them as it is, and keep a route's own hooks", () => {
-    const plain = route({ name: { type: 'string' }, names: { type: 'array', items: { type: 'string' } } });
+    const plain = route({
+      name: { type: 'string' },
+      names: { type: 'array', items: { type: 'string' } },
+      anything: { type: 'array' },
+    });
     decimalQueryIntegers(plain);
     assert.equal(plain.preValidation, undefined);
     const noSchema = { method: 'GET', url: '/', handler: () => undefined } as RouteOptions;
