@@ -7,7 +7,16 @@ test('reads the token of a Basic authorization, whatever the case of the scheme 
   assert.equal(basicToken('basic    Z3c6cHc=   '), 'Z3c6cHc=');
   assert.equal(basicToken('BASIC a-b._~+/='), 'a-b._~+/=');
   assert.equal(basicToken('Basic '), '');
-  for (const bad of ['Basic', 'Basicx Z3c=', 'Bearer Z3c=', 'Basic Z3c= x', 'Basic Z3c=!', 'Basic\tZ3c=']) {
+  for (const bad of [
+    'Basic',
+    'Basis Z3c=',
+    'Bearr Z3c=',
+    'Basicx Z3c=',
+    'Bearer Z3c=',
+    'Basic Z3c= x',
+    'Basic Z3c=!',
+    'Basic\tZ3c=',
+  ]) {
     assert.equal(basicToken(bad), undefined, bad);
   }
 });

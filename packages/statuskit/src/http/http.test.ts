@@ -57,6 +57,7 @@ describe('negotiateLanguage', () => {
     assert.equal(negotiateLanguage('zh-CN; q=0.1, en; q=0.9'), 'en');
     assert.equal(negotiateLanguage('en; q=0.1, zh-CN; q=0.9'), 'zh-CN');
     assert.equal(negotiateLanguage('zh-CN;level=1;q=0.1, en;q=0.9'), 'en');
+    assert.equal(negotiateLanguage('en;q=0.1, zh-CN;level=1;q=0.9'), 'zh-CN');
   });
 
   test('gives English when nothing else matches or English weighs more', () => {
