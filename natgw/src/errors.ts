@@ -65,8 +65,8 @@ export function natError(
   if (status === undefined || !statuses.includes(status))
     throw new Error(`${code} is not sent with ${options.status}`);
   const messages: readonly string[] = row.messages;
-  const variant =
-    options.variant === undefined ? 0 : messages.findIndex((m) => m.includes(options.variant ?? ''));
+  // Without a variant, the first message: every text includes the empty one.
+  const variant = messages.findIndex((m) => m.includes(options.variant ?? ''));
   const template = messages[variant];
   if (template === undefined) throw new Error(`${code} has no message with "${options.variant}"`);
   const gaps = options.gaps ?? ((text: string) => text);

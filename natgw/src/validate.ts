@@ -41,7 +41,7 @@ export const schemas = {
 
 /** An empty or null value is an absent one. */
 export function given(value: string | null | undefined): string | undefined {
-  return value === null || value === undefined || value === '' ? undefined : value;
+  return value || undefined;
 }
 
 /** Text that may be null, of at most `maxLength` characters. */
@@ -81,8 +81,13 @@ function validTimestamp(text: string): boolean {
   const match = timestamp.exec(text);
   if (!match) return false;
   const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as number[];
+  // Date.UTC carries what overflows into the next field up (31 April is 1 May, 24:00 the next
+  // day, a minute or second of 60 the next hour or minute): read back, the day, the month or the
+  // minute is not what was written.
   const date = new Date(Date.UTC(year ?? 0, (month ?? 0) - 1, day ?? 0, hour, minute, second));
-  return date.getUTCDate() === day && date.getUTCMonth() === (month ?? 0) - 1 && (hour ?? 0) < 24;
+  return (
+    date.getUTCDate() === day && date.getUTCMonth() === (month ?? 0) - 1 && date.getUTCMinutes() === minute
+  );
 }
 
 /** A page's code and the text its message must contain, for one kind of bad paging parameter. */
@@ -152,18 +157,17 @@ interface Problem {
 
 /** The field a schema error is about, as a dotted path under its part of the request (none for the body). */
 function fieldOf(error: FastifySchemaValidationError, context: string): string {
-  const path = error.instancePath
-    .split('/')
-    .slice(1)
-    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
+  // The path's leading empty segment and the parameters a rule does not have are dropped with
+  // the other empty parts.
+  const path = error.instancePath.split('/').map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
   const { missingProperty, additionalProperty } = error.params as {
     missingProperty?: string;
     additionalProperty?: string;
   };
-  if (missingProperty !== undefined) path.push(missingProperty);
-  if (additionalProperty !== undefined) path.push(additionalProperty);
   const part = context === 'body' ? undefined : context;
-  return [part, ...path].filter(Boolean).join('.') || (part ?? 'request');
+  return (
+    [part, ...path, missingProperty, additionalProperty].filter(Boolean).join('.') || (part ?? 'request')
+  );
 }
 
 /**

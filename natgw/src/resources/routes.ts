@@ -1,9 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
-import { type DocumentedCode, documented, natError } from '../errors.js';
+import { type DocumentedCode, documented } from '../errors.js';
 import type { Locate } from '../forms.js';
 import type { TokenClaims } from '../identity/tokens.js';
 import {
-  integer,
   isUuid,
   listOf,
   listPage,
@@ -17,6 +16,7 @@ import {
 } from '../validate.js';
 import { repeatable } from './filters.js';
 import type { Form, Operation, OperationContext, ResourceRow, View } from './kind.js';
+import { pageInfo, pageInfoOf, reversed } from './paging.js';
 import type { ResourceStore } from './store.js';
 
 type Params = { Params: Record<string, string> };
@@ -235,32 +235,6 @@ export function resourceRoutes<Row extends ResourceRow>(
       return reply.noContent();
     },
   );
-}
-
-/**
- * The v3 pages' `page_info`: the page's first and last ids (`previous_marker` and `next_marker`,
- * to page back with `page_reverse` or on) and how many it holds; an empty page has only the count.
- */
-const pageInfo = {
-  type: 'object',
-  required: ['current_count'],
-  properties: { previous_marker: text, next_marker: text, current_count: integer },
-} as const;
-
-function pageInfoOf(found: { id: string }[]) {
-  const first = found[0];
-  const last = found.at(-1);
-  return first && last
-    ? { previous_marker: first.id, next_marker: last.id, current_count: found.length }
-    : { current_count: 0 };
-}
-
-/** `page_reverse` as the SDKs send it (`true`, Python's `True`); anything but a boolean is NAT.0002. */
-function reversed(value: string | undefined): boolean {
-  if (value === undefined) return false;
-  const lower = value.toLowerCase();
-  if (lower !== 'true' && lower !== 'false') throw natError('NAT.0002');
-  return lower === 'true';
 }
 
 /**

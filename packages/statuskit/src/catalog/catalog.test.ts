@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { buildCatalog, profilePages, readSeed } from '../../tools/catalog.js';
 import { catalog } from './codes.js';
-import { defineProfile, getProfile, type ProfileName, profileNames, type Row } from './profile.js';
+import {
+  defineProfile,
+  getProfile,
+  isLanguage,
+  languages,
+  type ProfileName,
+  profileNames,
+  type Row,
+} from './profile.js';
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type Expect<T extends true> = T;
@@ -105,6 +113,34 @@ describe('catalog', () => {
     }
   });
 
+  test('knows its two languages', () => {
+    assert.deepEqual(languages, ['en', 'zh-CN']);
+    assert.equal(isLanguage('en'), true);
+    assert.equal(isLanguage('zh-CN'), true);
+    assert.equal(isLanguage('zh'), false);
+    assert.equal(isLanguage(''), false);
+  });
+
+  test('keeps each text once per code and language, never one for another', () => {
+    const nat = getProfile('nat');
+    // A profile of its own, so that no other test has filled its texts yet.
+    const fresh = defineProfile({ name: 'nat-texts', rows: nat.rows, pages: nat.pages });
+    const asked: [number, 'en' | 'zh-CN' | undefined][] = [
+      [403, 'en'],
+      [401, 'zh-CN'],
+      [404, undefined],
+      [404, 'zh-CN'],
+      [405, 'en'],
+      [403, 'zh-CN'],
+    ];
+    for (const [code, lang] of asked) {
+      const expected = nat.row(code)?.texts[lang ?? 'en'];
+      assert.equal(fresh.text(code, lang).description, expected?.description, `${code} ${lang}`);
+    }
+    assert.equal(fresh.text(404), fresh.text(404), 'made once');
+    assert.equal(fresh.text(404).lang, 'en');
+  });
+
   test('falls back to English where no page has a Chinese text for the code', () => {
     const text = getProfile('bms').text(202, 'zh-CN');
     assert.equal(text.lang, 'en');
@@ -120,6 +156,13 @@ describe('fallbacks', () => {
         assert.ok(profile.has(profile.resolve(code)), `${code} → ${profile.resolve(code)}`);
     });
   }
+
+  test('send codes outside 100 to 599, and numbers that are no code, to 500', () => {
+    const nat = getProfile('nat');
+    for (const code of [-1, 0, 99, 600, 1_000, 404.5, Number.NaN])
+      assert.equal(nat.resolve(code), 500, String(code));
+    assert.equal(nat.resolve(599), 500);
+  });
 
   test('map the codes the design names to their documented fallback', () => {
     const nat = getProfile('nat');

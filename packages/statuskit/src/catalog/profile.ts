@@ -101,18 +101,21 @@ export class Profile {
 
   /** The code to send for `code`: itself when the page has it, else its documented fallback. */
   resolve(code: number): number {
-    return (code >= 100 && code < 600 ? this.#resolved[code] : undefined) ?? 500;
+    // Below 100 the table holds 0, past 599 (or between integers) nothing: either way, 500.
+    return this.#resolved[code] || 500;
   }
 
   /** The code's text in `lang`, falling back to English where the page gives no translation. */
-  text(code: number, lang: Language = 'en'): Text & { readonly lang: Language } {
+  text(code: number, lang?: Language): Text & { readonly lang: Language } {
     const resolved = this.resolve(code);
     const key = resolved * 2 + (lang === 'zh-CN' ? 1 : 0);
     let text = this.#texts.get(key);
     if (!text) {
       const row = this.#rows.get(resolved) as Row;
       const translated = lang === 'zh-CN' ? row.texts['zh-CN'] : undefined;
-      text = Object.freeze(translated ? { ...translated, lang } : { ...row.texts.en, lang: 'en' as const });
+      text = Object.freeze(
+        translated ? { ...translated, lang: 'zh-CN' as const } : { ...row.texts.en, lang: 'en' as const },
+      );
       this.#texts.set(key, text);
     }
     return text;

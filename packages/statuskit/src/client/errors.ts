@@ -126,7 +126,8 @@ export function recordResponse<E extends object>(error: E, info: ResponseInfo): 
  * catch (error) { if (isContractError(error)) console.log(responseOf(error)?.status, error.status) }
  */
 export function responseOf(error: unknown): ResponseInfo | undefined {
-  return typeof error === 'object' && error !== null ? responses.get(error) : undefined;
+  // A WeakMap holds no primitive key and answers `undefined` for one: no type check is needed.
+  return responses.get(error as object);
 }
 
 /** The first `code` along an error's cause chain (`ECONNREFUSED`, `UND_ERR_SOCKET`…). */

@@ -40,10 +40,13 @@ describe('retry timing', () => {
     );
     assert.equal(isRetryableStatus(429, [429, 503]), false, 'a 4xx listed by the caller is still refused');
     assert.equal(isRetryableStatus(500, [500]), true, 'a 5xx may be added');
+    assert.equal(isRetryableStatus(599, [599]), true, 'the last 5xx');
+    assert.equal(isRetryableStatus(600, [600]), false, 'no status past 599');
   });
 
   test('Retry-After in seconds gives that many seconds', bounded, () => {
     assert.equal(parseRetryAfter('3', now), 3_000);
+    assert.equal(parseRetryAfter('120', now), 120_000);
     assert.equal(parseRetryAfter(' 0 ', now), 0);
   });
 
@@ -124,6 +127,26 @@ describe('retry timing', () => {
       });
     }
     assert.equal(decideRetry(get({ kind: 'status', status: 408 }), retryDefaults).retry, true);
+  });
+
+  test('onTimeout makes only timeouts retryable, not a refused status', bounded, () => {
+    assert.deepEqual(
+      decideRetry(get({ kind: 'status', status: 404 }), { ...retryDefaults, onTimeout: true }),
+      {
+        retry: false,
+        why: 'not-retryable',
+      },
+    );
+  });
+
+  test('a retry that ends exactly at the budget is made; one past it is not', bounded, () => {
+    const at = (elapsed: number) =>
+      decideRetry(get({ kind: 'status', status: 503, retryAfter: 1_000 }, { elapsed }), {
+        ...retryDefaults,
+        budget: 5_000,
+      });
+    assert.equal(at(4_000).retry, true);
+    assert.deepEqual(at(4_001), { retry: false, why: 'budget' });
   });
 
   test('a timeout is retried only when onTimeout says so', bounded, () => {

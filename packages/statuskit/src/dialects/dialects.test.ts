@@ -13,6 +13,22 @@ const context = (dialect = 'error') => ({
 });
 
 describe('dialects', () => {
+  test('are named, each with its media type, error the default', () => {
+    assert.deepEqual(
+      dialectNames.map((name) => [getDialect(name).name, getDialect(name).contentType]),
+      [
+        ['error', 'application/json; charset=utf-8'],
+        ['huawei', 'application/json; charset=utf-8'],
+        ['problem', 'application/problem+json; charset=utf-8'],
+      ],
+    );
+    assert.equal(getDialect(), getDialect('error'));
+    assert.throws(
+      () => getDialect('soap'),
+      /^RangeError: unknown dialect "soap" \(known: error, huawei, problem\)$/,
+    );
+  });
+
   for (const name of dialectNames) {
     test(`round-trip every error code of the catalog through ${name}`, () => {
       const dialect = getDialect(name);

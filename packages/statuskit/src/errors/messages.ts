@@ -47,8 +47,8 @@ export function defineMessages<const Table extends Readonly<Record<string, Messa
 
 /** A template split once into its literal parts and the names between them. */
 function compile(template: string): (values: Record<string, string | number>) => string {
+  // A template without placeholders is one part: the loop below adds nothing to it.
   const parts = template.split(/\{(\w+)\}/);
-  if (parts.length === 1) return () => template;
   return (values) => {
     let out = parts[0] as string;
     for (let index = 1; index < parts.length; index += 2)

@@ -37,6 +37,30 @@ describe('acceptable', () => {
     assert.equal(acceptable('application/json;q=0, text/html;q=0', both), false);
   });
 
+  test('matches a range by type and subtype, a subtype wildcard or */*, nothing else', () => {
+    assert.equal(acceptable('text/json', json), false);
+    assert.equal(acceptable('application/xml', json), false);
+    assert.equal(acceptable('application/*', json), true);
+    assert.equal(acceptable('text/html, */*;q=0.1', json), true);
+  });
+
+  test('lets a more specific range decide wherever it stands, and the first of equals', () => {
+    assert.equal(acceptable('application/json;q=0, */*', json), false);
+    assert.equal(acceptable('application/json;q=0, application/*', json), false);
+    assert.equal(acceptable('application/json;q=0, application/json', json), false);
+    assert.equal(acceptable('application/json, application/json;q=0', json), true);
+  });
+
+  test('reads the weight from q=, whatever parameters come before it', () => {
+    assert.equal(acceptable('application/json;level=1;q=0', json), false);
+  });
+
+  test('answers */* and no header alike for any route', () => {
+    assert.equal(acceptable('*/*', []), true);
+    assert.equal(acceptable(undefined, []), true);
+    assert.equal(acceptable('application/json', []), false);
+  });
+
   test('reads an unreadable weight as 1', () => {
     assert.equal(acceptable('application/json;q=x', json), true);
   });
@@ -45,6 +69,9 @@ describe('acceptable', () => {
     assert.equal(acceptable('application/json', json), true);
     assert.equal(acceptable('text/html', ['text/html', 'application/json']), true);
     assert.equal(acceptable('application/json', ['text/html', 'application/json']), true);
+    // Parameters and all: parsed, the range would lose them and match nothing.
+    const utf8 = 'application/json; charset=utf-8';
+    assert.equal(acceptable(utf8, [utf8]), true);
   });
 
   test('lets a route producing */* (a proxy) serve any range the client has not ruled out', () => {

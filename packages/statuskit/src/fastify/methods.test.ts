@@ -62,6 +62,11 @@ describe('MethodTable', () => {
     for (const method of ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH', 'TRACE', 'CONNECT'])
       assert.equal(methods.knows(method), true, method);
     for (const method of ['PROPFIND', 'LINK', 'MKCOL']) assert.equal(methods.knows(method), false, method);
+    // Without any route as well: HTTP's own methods are known before a route serves them.
+    const empty = new MethodTable();
+    for (const method of ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH', 'TRACE', 'CONNECT'])
+      assert.equal(empty.knows(method), true, method);
+    assert.equal(empty.knows(''), false);
     const webdav = new MethodTable();
     webdav.add('PROPFIND', '/x');
     assert.equal(webdav.knows('PROPFIND'), true);

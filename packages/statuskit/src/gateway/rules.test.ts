@@ -251,6 +251,17 @@ describe('headers', () => {
     });
   });
 
+  test('appends the client to X-Forwarded-For, and passes none on without a client address', () => {
+    const forwarding = { requestId: 'r', protocol: 'http', httpVersion: '1.1' };
+    const relayed = { 'x-forwarded-for': '198.51.100.1' };
+    assert.equal(
+      upstreamRequestHeaders(relayed, { ...forwarding, clientIp: '192.0.2.7' })['x-forwarded-for'],
+      '198.51.100.1, 192.0.2.7',
+    );
+    const unknown = upstreamRequestHeaders(relayed, { ...forwarding, clientIp: undefined });
+    assert.equal('x-forwarded-for' in unknown, false);
+  });
+
   test('gives the client the upstream’s end-to-end fields, less its request id', () => {
     const headers = {
       'content-type': 'text/html',
@@ -389,6 +400,7 @@ describe('is this reply inside the contract', () => {
       assert.deepEqual(judgeStatus(status, nat, 'GET'), { action: 'inspect' }, String(status));
     }
     assert.deepEqual(judgeStatus(404, nat, 'HEAD'), { action: 'pass' });
+    assert.deepEqual(judgeStatus(400, nat, 'GET'), { action: 'inspect' });
   });
 
   test('passes an error body of the dialect under its media type, at a status the profile has', () => {
@@ -426,6 +438,22 @@ describe('is this reply inside the contract', () => {
     assert.deepEqual(judgeBody(404, 'application/json', undefined, nat, errorDialect), {
       action: 'rewrite',
       status: 404,
+    });
+  });
+
+  test('rewrites an error body of the dialect under another media type', () => {
+    const problem = problemDialect.serialize({
+      status: 409,
+      code: 'NAT.0103',
+      title: 'Conflict',
+      message: 'busy',
+      requestId: 'r',
+    });
+    assert.deepEqual(judgeBody(409, 'application/json', body(problem), nat, problemDialect), {
+      action: 'rewrite',
+      status: 409,
+      message: 'busy',
+      code: 'NAT.0103',
     });
   });
 
@@ -478,8 +506,55 @@ describe('is this reply inside the contract', () => {
     });
   });
 
+  test('rewrites a body of the dialect at a code the profile lacks, though it tells the same status', () => {
+    const teapot = problemDialect.serialize({
+      status: 418,
+      code: 'T.418',
+      title: "I'm a teapot",
+      message: 'short and stout',
+      requestId: 'r',
+    });
+    assert.deepEqual(judgeBody(418, 'application/problem+json', body(teapot), nat, problemDialect), {
+      action: 'rewrite',
+      status: 400,
+      message: 'short and stout',
+    });
+  });
+
+  test('keeps the details of another dialect at the same status, and a 5xx message never', () => {
+    const problem = problemDialect.serialize({
+      status: 409,
+      code: 'NAT.0103',
+      title: 'Conflict',
+      message: 'busy',
+      requestId: 'r',
+      details: { network_id: 'n' },
+    });
+    assert.deepEqual(judgeBody(409, 'application/problem+json', body(problem), nat, errorDialect), {
+      action: 'rewrite',
+      status: 409,
+      message: 'busy',
+      code: 'NAT.0103',
+      details: { network_id: 'n' },
+    });
+    const failed = huaweiDialect.serialize({
+      status: 500,
+      code: 'NAT.0500',
+      title: 'Internal Server Error',
+      message: 'pool exhausted at /srv/db.js:12',
+      requestId: 'r',
+    });
+    assert.deepEqual(judgeBody(500, 'application/json', body(failed), nat, errorDialect), {
+      action: 'rewrite',
+      status: 500,
+      code: 'NAT.0500',
+    });
+  });
+
   test('reads media types without parameters or case', () => {
     assert.equal(mediaType('Application/JSON; charset=utf-8'), 'application/json');
+    assert.equal(mediaType(' text/html ;charset=utf-8'), 'text/html');
+    assert.equal(mediaType(['text/plain', 'text/html']), 'text/plain');
     assert.equal(mediaType(undefined), '');
   });
 });

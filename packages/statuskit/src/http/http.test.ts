@@ -70,6 +70,14 @@ describe('negotiateLanguage', () => {
     }
   });
 
+  test('reads the weight with spaces around the parameters, and after other parameters', () => {
+    assert.equal(negotiateLanguage('zh-CN ; q=0.5'), 'zh-CN');
+    assert.equal(negotiateLanguage('zh-CN; q=0.1, en; q=0.9'), 'en');
+    assert.equal(negotiateLanguage('en; q=0.1, zh-CN; q=0.9'), 'zh-CN');
+    assert.equal(negotiateLanguage('zh-CN;level=1;q=0.1, en;q=0.9'), 'en');
+    assert.equal(negotiateLanguage('en;q=0.1, zh-CN;level=1;q=0.9'), 'zh-CN');
+  });
+
   test('gives English when nothing else matches or English weighs more', () => {
     for (const header of [undefined, '', 'fr', 'de-DE, fr;q=0.8', 'zh;q=0.4, en;q=0.9', '*', 'zh;q=0']) {
       assert.equal(negotiateLanguage(header), 'en', String(header));
