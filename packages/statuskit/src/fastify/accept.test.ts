@@ -12,6 +12,16 @@ describe('acceptable', () => {
     assert.equal(acceptable('application/*;q=0, application/json;q=0.5', json), true);
   });
 
+  test('matches a produced type by its media type, with or without parameters, among several', () => {
+    const jsonUtf8 = 'application/json; charset=utf-8';
+    for (const produces of [[jsonUtf8], [jsonUtf8, 'text/html'], ['text/html', jsonUtf8]]) {
+      assert.equal(acceptable(jsonUtf8, produces), true, String(produces));
+      assert.equal(acceptable('application/json', produces), true, String(produces));
+      assert.equal(acceptable('application/xml', produces), false, String(produces));
+    }
+    assert.equal(acceptable('text/html;q=0, application/json;q=0', [jsonUtf8, 'text/html']), false);
+  });
+
   test('takes a missing, empty or unparsable header as accepting anything', () => {
     for (const accept of [undefined, '', '*/*', 'nonsense', ', ;q=1'])
       assert.equal(acceptable(accept, json), true);

@@ -27,15 +27,14 @@ export class MethodTable {
   }
 
   add(methods: string | readonly string[], url: string): void {
-    // `/items/:id` and `/items/:itemId` are one path: name the parameters by position.
-    let position = 0;
-    const shape = url.replace(/:\w+/g, () => `:p${position++}`);
+    // `/items/:id` and `/items/:itemId` are one path: the router finds a route by its shape,
+    // whatever its parameters are named.
     let served: Served;
-    if (this.#router.hasRoute('GET', shape)) {
-      served = this.#router.find('GET', shape)?.store as Served;
+    if (this.#router.hasRoute('GET', url)) {
+      served = this.#router.find('GET', url)?.store as Served;
     } else {
       served = { methods: new Set() };
-      this.#router.on('GET', shape, noop, served);
+      this.#router.on('GET', url, noop, served);
     }
     served.allow = undefined;
     this.#allowAll = undefined;

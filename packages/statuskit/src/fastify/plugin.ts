@@ -235,13 +235,24 @@ async function plugin(app: FastifyInstance, options: StatuskitOptions) {
     methods.add(route.method, route.url);
     const routeProduces = route.config?.produces ?? produces;
     const types = routeProduces.join(', ');
+    // What the route answers to each Accept header seen: clients send the same few, every time
+    // (axios: `application/json, text/plain, */*`). Bounded, so that odd headers cannot grow it.
+    const verdicts = new Map<string, boolean>();
+    const accepts = (accept: string) => {
+      let verdict = verdicts.get(accept);
+      if (verdict === undefined) {
+        verdict = acceptable(accept, routeProduces);
+        if (verdicts.size < 32) verdicts.set(accept, verdict);
+      }
+      return verdict;
+    };
     const passThrough = route.config?.passThrough === true;
     const checked = auth !== undefined && route.config?.auth !== false;
     // A refusal is answered from the hook: the way through Fastify's error path costs more.
     const own: onRequestHookHandler = (request, reply, done) => {
       if (isAsteriskForm(request.raw.url)) return serverWide(request, reply);
       const accept = request.headers.accept;
-      if (accept !== undefined && !acceptable(accept, routeProduces)) {
+      if (accept !== undefined && !accepts(accept)) {
         refuse(request, reply, 406, messages.notAcceptable({ types }));
         return;
       }
