@@ -8,7 +8,7 @@
  * nginx, and a CPU profile of the gateway under load.
  *
  * Options: --duration S (per cell, default 2), --warmup S (once per cell before the first round,
- * default 1; 0: none), --rounds N (default 3), --connections N (default 50), --loader
+ * default 1; 0: none), --rounds N (default 5), --connections N (default 50), --loader
  * auto|autocannon|wrk (auto: wrk where installed, else autocannon), --only servers|gateway (one
  * part), --profile (profile the gateway, and the servers on GET, in a --quick run too, for 2 s; a
  * full run always does, the servers on every route,
@@ -139,7 +139,7 @@ function options() {
   return {
     duration: number(values.duration, values.quick ? 1 : 2),
     warmup: number(values.warmup, values.quick ? 0 : 1, 0),
-    rounds: Math.round(number(values.rounds, values.quick ? 1 : 3, 1)),
+    rounds: Math.round(number(values.rounds, values.quick ? 1 : 5, 1)),
     connections: Math.round(number(values.connections, 50, 1)),
     loader: values.loader as 'auto' | 'autocannon' | 'wrk',
     servers: values.only !== 'gateway',
