@@ -40,6 +40,7 @@ export default {
       'src/http/http.test.ts',
       'src/gateway/rules.test.ts',
       'src/gateway/upstreams.test.ts',
+      'src/gateway/relayed-headers.test.ts',
       'src/gateway/proxy-auth.test.ts',
       'src/client/retry.test.ts',
       'src/client/errors.test.ts',

@@ -67,3 +67,18 @@ test('relayedHeaders keeps repeated fields in order, and drops the hop-by-hop on
   );
   assert.deepEqual(relayed, { 'set-cookie': ['a=1', 'b=2'], 'content-length': '2' });
 });
+
+test('relayedHeaders keeps a field named __proto__ as a field, and leaves odd lines to parseHeaders', () => {
+  const relayed = relayedHeaders(
+    raw([
+      ['__proto__', 'x'],
+      ['X-Extra', '1'],
+    ]),
+  ) as Record<string, string>;
+  assert.deepEqual(Object.keys(relayed), ['__proto__', 'x-extra']);
+  assert.equal(Object.getOwnPropertyDescriptor(relayed, '__proto__')?.value, 'x');
+  assert.equal(Object.getPrototypeOf(relayed), Object.prototype);
+  // A value given as an array, and a name without its value: not the shape it reads.
+  assert.equal(relayedHeaders(['X-A', ['1', '2']]), undefined);
+  assert.equal(relayedHeaders(raw([['X-A', '1']]).slice(0, 1)), undefined);
+});

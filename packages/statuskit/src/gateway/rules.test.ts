@@ -251,6 +251,18 @@ describe('headers', () => {
     });
   });
 
+  test('names the HTTP version in Via, and sends no field without a value', () => {
+    const forwarding = { requestId: 'r', clientIp: '192.0.2.7', protocol: 'http' };
+    assert.equal(upstreamRequestHeaders({}, { ...forwarding, httpVersion: '1.0' }).via, '1.0 statuskit');
+    assert.equal(upstreamRequestHeaders({}, { ...forwarding, httpVersion: '2.0' }).via, '2.0 statuskit');
+    const sent = upstreamRequestHeaders(
+      { 'x-gone': undefined, 'x-kept': '' },
+      { ...forwarding, httpVersion: '1.1' },
+    );
+    assert.equal('x-gone' in sent, false);
+    assert.equal(sent['x-kept'], '');
+  });
+
   test('appends the client to X-Forwarded-For, and passes none on without a client address', () => {
     const forwarding = { requestId: 'r', protocol: 'http', httpVersion: '1.1' };
     const relayed = { 'x-forwarded-for': '198.51.100.1' };

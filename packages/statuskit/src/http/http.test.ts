@@ -33,6 +33,12 @@ describe('request ids', () => {
     }
   });
 
+  test('of one process share its random prefix and count up by one', () => {
+    const [first, second] = [newRequestId(), newRequestId()] as [string, string];
+    assert.equal(second.slice(0, 32), first.slice(0, 32));
+    assert.equal((Number.parseInt(first.slice(32), 16) + 1) % 2 ** 32, Number.parseInt(second.slice(32), 16));
+  });
+
   test('are new in each process, restarted or side by side', () => {
     const script = `import { newRequestId } from ${JSON.stringify(new URL('./request-id.js', import.meta.url).href)}; console.log(newRequestId())`;
     const run = () =>
