@@ -20,6 +20,7 @@ describe('acceptable', () => {
       assert.equal(acceptable('application/xml', produces), false, String(produces));
     }
     assert.equal(acceptable('text/html;q=0, application/json;q=0', [jsonUtf8, 'text/html']), false);
+    assert.equal(acceptable('application/json', ['text/html', 'application/json ; charset=utf-8']), true);
   });
 
   test('takes a missing, empty or unparsable header as accepting anything', () => {
