@@ -44,6 +44,14 @@ test(`npm run bench -- --quick --json${withGateway ? ' --profile' : ' --only ser
     rounds: number;
     parts: string[];
     results: Record<string, Record<string, Cell>>;
+    paired: {
+      a: string;
+      b: string;
+      valid: boolean;
+      ratio: number;
+      cpuUs: { a: number | null; b: number | null };
+      rounds: unknown[];
+    }[];
     ratios: Record<string, number>;
     cpuRatios: Record<string, number | null>;
     targets: { name: string; value: number; verdict: string; detail: string }[];
@@ -52,6 +60,7 @@ test(`npm run bench -- --quick --json${withGateway ? ' --profile' : ' --only ser
       | null;
     gateway?: {
       results: Record<string, GatewayCell>;
+      paired: { valid: boolean; ratio: number; rounds: unknown[] };
       nginx: { version: string | null };
       profile: {
         window: string;
@@ -78,6 +87,24 @@ test(`npm run bench -- --quick --json${withGateway ? ' --profile' : ' --only ser
   assert.equal(report.results['fastify-bare']?.['wrong-method-405']?.expected, 404);
   assert.equal(report.results['fastify-statuskit']?.['wrong-method-405']?.expected, 405);
   assert.equal(report.ratios['fastify-bare/get-200'], 1);
+  // The targets' pairs, each measured at the same time: statuskit against bare Fastify on 200, 201
+  // and (bare's 404) the errors, and against Express on every route.
+  assert.deepEqual(
+    report.paired.map((pair) => `${pair.a} ${pair.b}`),
+    [
+      ...['get-200', 'post-201'].map((route) => `fastify-statuskit/${route} fastify-bare/${route}`),
+      ...['not-found-404', 'wrong-method-405', 'no-token-401'].map(
+        (route) => `fastify-statuskit/${route} fastify-bare/not-found-404`,
+      ),
+      ...routes.map((route) => `fastify-statuskit/${route} express/${route}`),
+    ],
+  );
+  for (const pair of report.paired) {
+    assert.ok(pair.valid, `${pair.a} and ${pair.b}: ${JSON.stringify(pair.rounds)}`);
+    assert.equal(pair.rounds.length, 1);
+    assert.ok(pair.ratio > 0, `${pair.a} and ${pair.b}: ratio ${pair.ratio}`);
+    if (process.platform === 'linux') assert.equal(typeof pair.cpuUs.a, 'number');
+  }
   const serverTargets = report.targets.filter((target) => target.name.startsWith('fastify-statuskit/'));
   assert.equal(serverTargets.length, 11);
   for (const target of serverTargets) assert.match(target.detail, /µs CPU\/answer/);
@@ -122,6 +149,9 @@ test(`npm run bench -- --quick --json${withGateway ? ' --profile' : ' --only ser
       'gateway CPU/answer <= 1.15 x node-proxy CPU/answer',
     ],
   );
+  assert.ok(gateway.paired.valid, JSON.stringify(gateway.paired.rounds));
+  assert.equal(gateway.paired.rounds.length, 1);
+  assert.ok(gateway.paired.ratio > 0);
   const profile = gateway.profile;
   assert.ok(profile, 'the gateway was profiled');
   assert.ok(profile.busyMs > 0);

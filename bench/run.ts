@@ -23,7 +23,17 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type GatewayReport, gatewayBench, gatewayText, type Pinning } from './gateway.js';
-import { autocannonLoader, cpuSeconds, hasWrk, type Loader, median, round2, wrkLoader } from './load.js';
+import {
+  autocannonLoader,
+  cpuSeconds,
+  hasWrk,
+  type Loader,
+  type LoadResult,
+  median,
+  round2,
+  wrkLoader,
+} from './load.js';
+import { type PairRound, pairedRounds } from './paired.js';
 import { profileServers, type ServerProfile, serverProfileText } from './server-profile.js';
 
 const servers = ['fastify-bare', 'fastify-statuskit', 'express', 'node-http'] as const;
@@ -147,6 +157,8 @@ function options() {
     profile: values.profile || values.cpuprofile !== undefined || !values.quick,
     cpuprofile: values.cpuprofile,
     profileSeconds: values.quick ? 2 : Math.max(5, 2 * number(values.duration, 2)),
+    // A paired round shares core 1 between two servers: twice the time gives each the answers of a run alone.
+    pairSeconds: values.quick ? 1 : 2 * number(values.duration, 2),
     json: values.json,
     quick: values.quick,
   };
@@ -227,84 +239,199 @@ async function measure(
   seconds: number,
   connections: number,
 ): Promise<Sample> {
-  const expected = expectedStatus(server.name, route);
-  const headers: Record<string, string> = {};
-  if (route.token) headers['x-auth-token'] = 'secret';
-  if (route.body !== undefined) headers['content-type'] = 'application/json';
-  const serverBefore = cpuSeconds(server.child.pid);
-  const loaderBefore = cpuSeconds('self');
-  const result = await loader(
-    {
-      url: server.url + route.path,
-      method: route.method,
-      headers,
-      ...(route.body === undefined ? {} : { body: route.body }),
-    },
-    seconds,
-    connections,
-  );
-  const serverAfter = cpuSeconds(server.child.pid);
-  const loaderAfter = cpuSeconds('self');
-  const serverCpu =
-    serverBefore === undefined || serverAfter === undefined ? undefined : serverAfter - serverBefore;
-  const loaderCpu =
-    loaderBefore === undefined || loaderAfter === undefined ? undefined : loaderAfter - loaderBefore;
-  const codes = Object.keys(result.statuses);
-  return {
-    rps: result.requests / result.seconds,
-    p99: Math.round(result.p99 * 1000) / 1000,
-    cpuUs:
-      serverCpu === undefined || result.requests === 0
-        ? null
-        : Math.round((serverCpu * 1e7) / result.requests) / 10,
-    serverBusy: serverCpu === undefined ? null : round2(serverCpu / result.seconds),
-    loaderBusy: loaderCpu === undefined ? null : round2(loaderCpu / result.seconds),
-    requests: result.requests,
-    statuses: result.statuses,
-    errors: result.errors,
-    valid: result.errors === 0 && result.requests > 0 && codes.length === 1 && codes[0] === String(expected),
-  };
+  return (await measureAtOnce(loader, [{ server, route }], seconds, connections))[0] as Sample;
 }
 
-function targetsOf(cell: (server: ServerName, route: string) => Cell): Target[] {
-  const targets: Target[] = [];
-  const us = (a: Cell) => (a.cpuUs === null ? '-' : a.cpuUs.toFixed(1));
-  const add = (name: string, a: Cell, b: Cell, min: number) => {
-    const value = round2(a.rps / b.rps);
-    const verdict = !a.valid || !b.valid ? 'INVALID' : value >= min ? 'PASS' : 'MISS';
-    targets.push({ name, value, min, verdict, detail: `${us(a)} vs ${us(b)} µs CPU/answer` });
-  };
-  const statuskit = (route: string) => cell('fastify-statuskit', route);
-  for (const route of ['get-200', 'post-201']) {
-    add(
-      `fastify-statuskit/${route} >= 0.90 x fastify-bare/${route}`,
-      statuskit(route),
-      cell('fastify-bare', route),
-      0.9,
-    );
-  }
-  for (const route of ['not-found-404', 'wrong-method-405', 'no-token-401']) {
-    const bare404 = cell('fastify-bare', 'not-found-404');
-    add(`fastify-statuskit/${route} >= 0.90 x fastify-bare/not-found-404`, statuskit(route), bare404, 0.9);
-  }
-  for (const { name } of routes) {
-    add(`fastify-statuskit/${name} >= 4 x express/${name}`, statuskit(name), cell('express', name), 4);
-  }
+/**
+ * Runs of `seconds` against several servers at the same time, one load generator each, with the
+ * CPU each server used: the paired rounds, where two servers share core 1 and whatever else the
+ * machine does slows both alike. The load's CPU is of all the generators together.
+ */
+async function measureAtOnce(
+  loader: Loader,
+  cells: readonly { server: Running; route: Route }[],
+  seconds: number,
+  connections: number,
+): Promise<Sample[]> {
+  const serverBefore = cells.map(({ server }) => cpuSeconds(server.child.pid));
+  const loaderBefore = cpuSeconds('self');
+  const results = await Promise.all(
+    cells.map(({ server, route }) => {
+      const headers: Record<string, string> = {};
+      if (route.token) headers['x-auth-token'] = 'secret';
+      if (route.body !== undefined) headers['content-type'] = 'application/json';
+      return loader(
+        {
+          url: server.url + route.path,
+          method: route.method,
+          headers,
+          ...(route.body === undefined ? {} : { body: route.body }),
+        },
+        seconds,
+        connections,
+      );
+    }),
+  );
+  const loaderAfter = cpuSeconds('self');
+  const loaderCpu =
+    loaderBefore === undefined || loaderAfter === undefined ? undefined : loaderAfter - loaderBefore;
+  return cells.map(({ server, route }, index) => {
+    const result = results[index] as LoadResult;
+    const before = serverBefore[index];
+    const after = cpuSeconds(server.child.pid);
+    const serverCpu = before === undefined || after === undefined ? undefined : after - before;
+    const codes = Object.keys(result.statuses);
+    return {
+      rps: result.requests / result.seconds,
+      p99: Math.round(result.p99 * 1000) / 1000,
+      cpuUs:
+        serverCpu === undefined || result.requests === 0
+          ? null
+          : Math.round((serverCpu * 1e7) / result.requests) / 10,
+      serverBusy: serverCpu === undefined ? null : round2(serverCpu / result.seconds),
+      loaderBusy: loaderCpu === undefined ? null : round2(loaderCpu / result.seconds),
+      requests: result.requests,
+      statuses: result.statuses,
+      errors: result.errors,
+      valid:
+        result.errors === 0 &&
+        result.requests > 0 &&
+        codes.length === 1 &&
+        codes[0] === String(expectedStatus(server.name, route)),
+    };
+  });
+}
+
+/** Two cells measured at the same time, and the least the first's req/s may be over the second's. */
+interface Pair {
+  name: string;
+  a: { server: ServerName; route: string };
+  b: { server: ServerName; route: string };
+  min: number;
+}
+
+const statuskitOn = (route: string) => ({ server: 'fastify-statuskit' as const, route });
+const pairs: readonly Pair[] = [
+  ...['get-200', 'post-201'].map((route) => ({
+    name: `fastify-statuskit/${route} >= 0.90 x fastify-bare/${route}`,
+    a: statuskitOn(route),
+    b: { server: 'fastify-bare' as const, route },
+    min: 0.9,
+  })),
+  ...['not-found-404', 'wrong-method-405', 'no-token-401'].map((route) => ({
+    name: `fastify-statuskit/${route} >= 0.90 x fastify-bare/not-found-404`,
+    a: statuskitOn(route),
+    b: { server: 'fastify-bare' as const, route: 'not-found-404' },
+    min: 0.9,
+  })),
+  ...routes.map(({ name: route }) => ({
+    name: `fastify-statuskit/${route} >= 4 x express/${route}`,
+    a: statuskitOn(route),
+    b: { server: 'express' as const, route },
+    min: 4,
+  })),
+];
+
+interface PairResult {
+  name: string;
+  a: string;
+  b: string;
+  valid: boolean;
+  /**
+   * Medians over the rounds of a's answers per CPU second over b's (b's CPU per answer over a's):
+   * the ratio of their req/s each on a core of its own. Without /proc, of a's req/s over b's.
+   */
+  ratio: number;
+  /** Medians over the rounds: a's req/s over b's in the same seconds, and each one's req/s. */
+  rpsRatio: number;
+  rps: { a: number; b: number };
+  /** Medians over the rounds of each side's CPU per answer, and of a's minus b's, in µs. */
+  cpuUs: { a: number | null; b: number | null; more: number | null };
+  rounds: PairRound<Sample>[];
+  retried: PairRound<Sample>[];
+}
+
+function pairResult(pair: Pair, rounds: PairRound<Sample>[], retried: PairRound<Sample>[], count: number) {
+  const medianOrNull = (values: (number | null)[]) =>
+    values.length === 0 || values.includes(null) ? null : round2(median(values as number[]));
+  return {
+    name: pair.name,
+    a: `${pair.a.server}/${pair.a.route}`,
+    b: `${pair.b.server}/${pair.b.route}`,
+    valid: rounds.length === count && rounds.every(({ a, b }) => a.valid && b.valid),
+    ratio: round2(
+      median(
+        rounds.map(({ a, b }) => (a.cpuUs === null || b.cpuUs === null ? a.rps / b.rps : b.cpuUs / a.cpuUs)),
+      ),
+    ),
+    rpsRatio: round2(median(rounds.map(({ a, b }) => a.rps / b.rps))),
+    rps: {
+      a: Math.round(median(rounds.map(({ a }) => a.rps))),
+      b: Math.round(median(rounds.map(({ b }) => b.rps))),
+    },
+    cpuUs: {
+      a: medianOrNull(rounds.map(({ a }) => a.cpuUs)),
+      b: medianOrNull(rounds.map(({ b }) => b.cpuUs)),
+      more: medianOrNull(
+        rounds.map(({ a, b }) => (a.cpuUs === null || b.cpuUs === null ? null : a.cpuUs - b.cpuUs)),
+      ),
+    },
+    rounds,
+    retried,
+  } satisfies PairResult;
+}
+
+function targetsOf(results: readonly PairResult[]): Target[] {
+  const us = (value: number | null) => (value === null ? '-' : value.toFixed(1));
+  const targets: Target[] = pairs.map((pair, index) => {
+    const result = results[index] as PairResult;
+    const verdict = !result.valid ? 'INVALID' : result.ratio >= pair.min ? 'PASS' : 'MISS';
+    return {
+      name: pair.name,
+      value: result.ratio,
+      min: pair.min,
+      verdict,
+      detail: `${us(result.cpuUs.a)} vs ${us(result.cpuUs.b)} µs CPU/answer`,
+    };
+  });
   // What the contract costs every answer, in CPU rather than in req/s: the plugin's own work.
-  const mine = statuskit('get-200');
-  const bare = cell('fastify-bare', 'get-200');
-  const more = mine.cpuUs === null || bare.cpuUs === null ? Number.NaN : round2(mine.cpuUs - bare.cpuUs);
+  const get = results[0] as PairResult;
+  const more = get.cpuUs.more ?? Number.NaN;
   targets.push({
     name: 'fastify-statuskit/get-200 CPU/answer <= fastify-bare/get-200 CPU/answer + 3 µs',
     value: more,
     max: 3,
-    verdict: !mine.valid || !bare.valid || Number.isNaN(more) ? 'INVALID' : more <= 3 ? 'PASS' : 'MISS',
-    detail: `${us(mine)} vs ${us(bare)} µs CPU/answer`,
+    verdict: !get.valid || Number.isNaN(more) ? 'INVALID' : more <= 3 ? 'PASS' : 'MISS',
+    detail: `${us(get.cpuUs.a)} vs ${us(get.cpuUs.b)} µs CPU/answer`,
   });
   return targets;
 }
 
-function table(results: Record<ServerName, Record<string, Cell>>, targets: Target[]): string {
+function pairTable(results: readonly PairResult[], seconds: number, rounds: number): string {
+  const lines = [
+    `paired: the two servers of a pair at the same time on core 1, each under its own wrk on core 0; ` +
+      `medians of ${rounds} round(s) of ${seconds} s`,
+    "ratio: answers per CPU second, a over b (b's CPU per answer over a's), median and range over the rounds",
+    `${'a'.padEnd(35)}${'b'.padEnd(28)}${'µs CPU/ans a, b'.padStart(17)}${'ratio'.padStart(7)}` +
+      `${'range'.padStart(12)}${'req/s a'.padStart(9)}${'req/s b'.padStart(9)}${'a / b'.padStart(7)}`,
+  ];
+  for (const result of results) {
+    const ratios = result.rounds.map(({ a, b }) =>
+      a.cpuUs === null || b.cpuUs === null ? a.rps / b.rps : b.cpuUs / a.cpuUs,
+    );
+    const range = `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}`;
+    const cpu = `${result.cpuUs.a ?? '-'}, ${result.cpuUs.b ?? '-'}`;
+    const retries = result.retried.length ? `  (${result.retried.length} round(s) measured again)` : '';
+    lines.push(
+      `${result.a.padEnd(35)}${result.b.padEnd(28)}${cpu.padStart(17)}${result.ratio.toFixed(2).padStart(7)}` +
+        `${range.padStart(12)}${String(result.rps.a).padStart(9)}${String(result.rps.b).padStart(9)}` +
+        `${result.rpsRatio.toFixed(2).padStart(7)}${result.valid ? '' : '  INVALID'}${retries}`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function table(results: Record<ServerName, Record<string, Cell>>): string {
   const busy = (value: number | null | undefined) => (value == null ? '-' : `${Math.round(value * 100)}%`);
   const lines = [
     `${'route'.padEnd(18)}${'server'.padEnd(19)}${'req/s'.padStart(8)}${'p99 ms'.padStart(9)}` +
@@ -328,12 +455,17 @@ function table(results: Record<ServerName, Record<string, Cell>>, targets: Targe
       );
     }
   }
-  lines.push('', 'targets (ratios of median req/s; the last, µs of CPU per answer):');
-  for (const target of targets)
-    lines.push(
-      `  ${target.verdict.padEnd(7)} ${target.value.toFixed(2).padStart(5)}  ${target.name}  (${target.detail})`,
-    );
   return lines.join('\n');
+}
+
+function targetsText(targets: readonly Target[]): string {
+  return [
+    'targets (of the paired rounds: answers per CPU second, a over b; the last, µs of CPU per answer):',
+    ...targets.map(
+      (target) =>
+        `  ${target.verdict.padEnd(7)} ${target.value.toFixed(2).padStart(5)}  ${target.name}  (${target.detail})`,
+    ),
+  ].join('\n');
 }
 
 type Options = ReturnType<typeof options>;
@@ -343,6 +475,7 @@ interface ServersReport {
   results: Record<ServerName, Record<string, Cell>>;
   ratios: Record<string, number>;
   cpuRatios: Record<string, number | null>;
+  paired: PairResult[];
   targets: Target[];
   invalid: number;
   profile: ServerProfile[] | null;
@@ -419,12 +552,44 @@ async function serversPart(
         cell.cpuUs === null || bare.cpuUs === null ? null : round2(bare.cpuUs / cell.cpuUs);
     }
   }
-  const targets = targetsOf((server, route) => results[server][route] as Cell);
-  const invalid = Object.values(results)
-    .flatMap((cells) => Object.values(cells))
-    .filter((cell) => !cell.valid).length;
+  const paired = await pairedPart(opts, loader, running);
+  const targets = targetsOf(paired);
+  const invalid =
+    Object.values(results)
+      .flatMap((cells) => Object.values(cells))
+      .filter((cell) => !cell.valid).length + paired.filter((pair) => !pair.valid).length;
   const profile = opts.profile ? await profilePlugin(opts, loader, prefix) : null;
-  return { routes, results, ratios, cpuRatios, targets, invalid, profile };
+  return { routes, results, ratios, cpuRatios, paired, targets, invalid, profile };
+}
+
+/** The targets' rounds: each pair's two servers at the same time (both already warm from the rounds alone). */
+async function pairedPart(opts: Options, loader: Loader, running: Running[]): Promise<PairResult[]> {
+  const server = (name: ServerName) => running.find((candidate) => candidate.name === name) as Running;
+  const route = (name: string) => routes.find((candidate) => candidate.name === name) as Route;
+  const { rounds, retried } = await pairedRounds(
+    pairs,
+    opts.rounds,
+    async (pair) => {
+      const [a, b] = await measureAtOnce(
+        loader,
+        [
+          { server: server(pair.a.server), route: route(pair.a.route) },
+          { server: server(pair.b.server), route: route(pair.b.route) },
+        ],
+        opts.pairSeconds,
+        opts.connections,
+      );
+      return { a: a as Sample, b: b as Sample };
+    },
+    (pair, round, { a, b }) =>
+      log(
+        `paired round ${round} ${pair.a.server}/${pair.a.route} and ${pair.b.server}/${pair.b.route}: ` +
+          `${Math.round(a.rps)} and ${Math.round(b.rps)} req/s (${round2(a.rps / b.rps)}), ` +
+          `${a.cpuUs} and ${b.cpuUs} µs CPU/answer, servers ${a.serverBusy} and ${b.serverBusy} ` +
+          `load ${a.loaderBusy} cores${a.valid && b.valid ? '' : ` INVALID: ${JSON.stringify(a.statuses)} ${JSON.stringify(b.statuses)}`}`,
+      ),
+  );
+  return pairs.map((pair) => pairResult(pair, rounds.get(pair) ?? [], retried.get(pair) ?? [], opts.rounds));
 }
 
 /**
@@ -497,6 +662,7 @@ async function main() {
             connections: opts.connections,
             profile: opts.profile,
             profileSeconds: opts.profileSeconds,
+            pairSeconds: opts.pairSeconds,
             cpuprofile: opts.cpuprofile,
           },
           { loader, pinning: pin.gateway, scratch, log },
@@ -530,7 +696,12 @@ async function main() {
         settings,
         parts,
         ...(serversReport
-          ? { routes: serversReport.routes, results: serversReport.results, profile: serversReport.profile }
+          ? {
+              routes: serversReport.routes,
+              results: serversReport.results,
+              paired: serversReport.paired,
+              profile: serversReport.profile,
+            }
           : {}),
         ratios: { ...serversReport?.ratios, ...gateway?.ratios },
         cpuRatios: { ...serversReport?.cpuRatios, ...gateway?.cpuRatios },
@@ -548,7 +719,9 @@ async function main() {
         process.stdout.write(
           `\nratio = req/s / fastify-bare's req/s on the same route; server, load: cores busy\n` +
             `wrong-method-405: fastify-bare answers 404 (it has no 405)\n\n` +
-            `${table(serversReport.results, serversReport.targets)}\n`,
+            `${table(serversReport.results)}\n\n` +
+            `${pairTable(serversReport.paired, opts.pairSeconds, opts.rounds)}\n\n` +
+            `${targetsText(serversReport.targets)}\n`,
         );
         if (serversReport.profile) process.stdout.write(`\n${serverProfileText(serversReport.profile)}\n`);
       }

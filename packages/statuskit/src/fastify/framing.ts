@@ -28,7 +28,8 @@ export function hostProblem(request: IncomingMessage): ContractError | undefined
   let lines = 0;
   for (let index = 0; index < raw.length; index += 2) {
     const name = raw[index] as string;
-    if (name.length === 4 && name.toLowerCase() === 'host') lines++;
+    // Clients write it `Host`; lowering only the other names of four letters allocates nothing per request.
+    if (name.length === 4 && (name === 'Host' || name.toLowerCase() === 'host')) lines++;
   }
   if (lines > 1) return new BadRequestError(messages.hostRepeated());
   // A server is asked under one or two names: the last one found good is not tested again.

@@ -60,8 +60,15 @@ export function inTurn(
     turns = new Turns();
     holder[turnsKey] = turns;
   }
-  const open = turns.compact();
   const safe = isSafe(method);
+  // The usual case, one request at a time: the one turn, finished, gives its place to this one
+  // (emptying the arrays and growing them again would cost more than all the rest).
+  if (turns.responses.length === 1 && (turns.responses[0] as ServerResponse).closed) {
+    turns.responses[0] = response;
+    turns.safe[0] = safe;
+    return undefined;
+  }
+  const open = turns.compact();
   turns.responses.push(response);
   turns.safe.push(safe);
   if (open === 0) return undefined;
