@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import fc from 'fast-check';
 import { getProfile, languages, profileNames } from '../catalog/index.js';
 import { dialectNames, getDialect } from '../dialects/index.js';
 import { errorAnswer } from './answer.js';
 import { createError, errorClasses } from './classes.js';
-import { PreparedAnswers } from './prepared.js';
+import { jsonString, PreparedAnswers } from './prepared.js';
 
 const statuses = Object.keys(errorClasses).map(Number) as (keyof typeof errorClasses)[];
 
@@ -121,4 +122,21 @@ describe('PreparedAnswers.answer', () => {
     first.headers['x-extra'] = '1';
     assert.equal(prepared.answer(createError(404, 'Gone.'), 'en', 'req-2').headers['x-extra'], undefined);
   });
+});
+
+test('jsonString quotes a text as JSON.stringify does, whatever code units it has', () => {
+  for (const text of [...messages, ...requestIds, '', '\u007f', '\ud83d\ude00', '\udfff', '\\'])
+    assert.equal(jsonString(text), JSON.stringify(text));
+  fc.assert(
+    fc.property(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary-ascii' }), (any, ascii) => {
+      assert.equal(jsonString(any), JSON.stringify(any));
+      assert.equal(jsonString(ascii), JSON.stringify(ascii));
+    }),
+    { numRuns: 2_000 },
+  );
+  // Any single code unit, each of the 65 536.
+  for (let unit = 0; unit <= 0xffff; unit++) {
+    const text = `a${String.fromCharCode(unit)}b`;
+    assert.equal(jsonString(text), JSON.stringify(text));
+  }
 });

@@ -357,7 +357,9 @@ async function plugin(app: FastifyInstance, options: StatuskitOptions) {
   app.addHook('onSend', (request, reply, payload, done) => {
     // While closing, every answer ends its connection: an idle keep-alive one would hold the close.
     if (contract.draining) reply.header('connection', 'close');
-    if (!request.raw.complete) lingerOnClose(request.raw.socket, contract.linger);
+    // A body still coming in meets a reset if the connection ends now. (A request without one is
+    // incomplete only until Node's parser returns, which a synchronous answer comes before.)
+    if (!request.raw.complete && hasBody(request.raw)) lingerOnClose(request.raw.socket, contract.linger);
     if ((reply as Marked)[passedThrough]) return done(null, payload);
     const status = reply.statusCode;
     if (status === 204) {
