@@ -3,8 +3,9 @@
  * token) measured direct, through the statuskit gateway, and through nginx as a reverse proxy in
  * front of the same natgw process. natgw is pinned to core 1, each proxy and the load generator
  * to core 0: every proxy gets the same core, shared with the load, and natgw a core of its own.
- * Rounds interleave the three targets in a rotating order; the figures are the medians. Then,
- * optionally, a gateway started with `node --cpu-prof` takes one more run: where its time goes.
+ * Rounds interleave the targets in a rotating order; the figures are the medians. Then the
+ * gateway and node-proxy run at the same time for the CPU target (paired.ts), and, optionally,
+ * a gateway started with `node --cpu-prof` takes one more run: where its time goes.
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';

@@ -2,13 +2,14 @@
  * `npm run bench`: the same five routes on bare Fastify, Fastify + statuskit, Express 5 and raw
  * node:http, on 127.0.0.1. Each server is a child process pinned to core 1, the load generator
  * (this process, or wrk) to core 0. Every (server, route) cell is measured once per round; rounds
- * interleave the servers route by route, in a rotating order; the figures are the medians.
+ * interleave the servers route by route, in a rotating order; the figures are the medians. Then
+ * the pairs the targets compare run two at a time, both servers on core 1 at once (paired.ts).
  *
  * Then the gateway part (gateway.ts): natgw's GET direct, through the statuskit gateway and through
  * nginx, and a CPU profile of the gateway under load.
  *
  * Options: --duration S (per cell, default 2), --warmup S (once per cell before the first round,
- * default 1; 0: none), --rounds N (default 5), --connections N (default 50), --loader
+ * default 1; 0: none), --rounds N (alone and paired, default 5), --connections N (default 50), --loader
  * auto|autocannon|wrk (auto: wrk where installed, else autocannon), --only servers|gateway (one
  * part), --profile (profile the gateway, and the servers on GET, in a --quick run too, for 2 s; a
  * full run always does, the servers on every route,
