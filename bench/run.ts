@@ -730,7 +730,9 @@ async function main() {
       if (gatewayError) process.stdout.write(`\ngateway part failed: ${gatewayError}\n`);
     }
     if (serversReport && serversReport.invalid > 0) {
-      log(`${serversReport.invalid} cell(s) had answers other than the expected status, or errors`);
+      log(
+        `${serversReport.invalid} cell(s) or pair(s) had answers other than the expected status, or errors`,
+      );
       process.exitCode = 1;
     }
     if (gateway) {
