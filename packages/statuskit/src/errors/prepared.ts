@@ -64,7 +64,7 @@ const escaped = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 /**
  * `JSON.stringify(text)`, byte for byte; a text with nothing to escape (every request id, nearly
- * every message) is only quoted, at a quarter of the cost.
+ * every message) is only quoted, which costs less.
  */
 export function jsonString(text: string): string {
   return escaped.test(text) ? JSON.stringify(text) : `"${text}"`;
