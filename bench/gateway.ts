@@ -11,7 +11,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { passwordAuthBody } from 'statuskit/client';
-import { cpuTimes, type Loader, type LoadResult, median, round2 } from './load.js';
+import { cpuTimes, type Loader, type LoadResult, median, medianOrNull, round2 } from './load.js';
 import { findOrInstallNginx, writeNginxConfig } from './nginx.js';
 import { type PairRound, pairedRounds } from './paired.js';
 import { freePort, Processes, type Started, waitForHttp } from './processes.js';
@@ -346,8 +346,6 @@ async function pairedProxies(
       ),
   );
   const measured = rounds.get(pair) ?? [];
-  const medianOrNull = (values: (number | null)[]) =>
-    values.length === 0 || values.includes(null) ? null : round2(median(values as number[]));
   return {
     valid: measured.length === opts.rounds && measured.every(({ a, b }) => a.valid && b.valid),
     ratio:
@@ -522,8 +520,6 @@ export async function gatewayBench(
     }
 
     const results: Partial<Record<TargetName, GatewayCell>> = {};
-    const medianOf = (values: (number | null)[]) =>
-      values.includes(null) ? null : round2(median(values as number[]));
     for (const target of running) {
       const rounds = samples.get(target.name) ?? [];
       results[target.name] = {
@@ -532,10 +528,10 @@ export async function gatewayBench(
         rps: Math.round(median(rounds.map((sample) => sample.rps))),
         p99: median(rounds.map((sample) => sample.p99)),
         cpuUs: {
-          natgw: medianOf(rounds.map((sample) => sample.cpuUs.natgw)),
-          proxy: target.proxy ? medianOf(rounds.map((sample) => sample.cpuUs.proxy)) : null,
-          total: medianOf(rounds.map((sample) => sample.cpuUs.total)),
-          loader: medianOf(rounds.map((sample) => sample.cpuUs.loader)),
+          natgw: medianOrNull(rounds.map((sample) => sample.cpuUs.natgw)),
+          proxy: target.proxy ? medianOrNull(rounds.map((sample) => sample.cpuUs.proxy)) : null,
+          total: medianOrNull(rounds.map((sample) => sample.cpuUs.total)),
+          loader: medianOrNull(rounds.map((sample) => sample.cpuUs.loader)),
         },
         capacity: null,
         ratio: 0,

@@ -184,3 +184,8 @@ export function median(values: readonly number[]): number {
 }
 
 export const round2 = (value: number) => Math.round(value * 100) / 100;
+
+/** The median to two decimals; null when there is none, or when a round lacks the figure (no /proc). */
+export function medianOrNull(values: readonly (number | null)[]): number | null {
+  return values.length === 0 || values.includes(null) ? null : round2(median(values as number[]));
+}

@@ -31,6 +31,7 @@ import {
   type Loader,
   type LoadResult,
   median,
+  medianOrNull,
   round2,
   wrkLoader,
 } from './load.js';
@@ -353,8 +354,6 @@ interface PairResult {
 }
 
 function pairResult(pair: Pair, rounds: PairRound<Sample>[], retried: PairRound<Sample>[], count: number) {
-  const medianOrNull = (values: (number | null)[]) =>
-    values.length === 0 || values.includes(null) ? null : round2(median(values as number[]));
   return {
     name: pair.name,
     a: `${pair.a.server}/${pair.a.route}`,
