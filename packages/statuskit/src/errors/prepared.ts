@@ -24,6 +24,9 @@ export class PreparedAnswer {
   readonly exposed: boolean;
   /** The body cut at the stand-ins: fixed text at even indexes, a stand-in at odd ones. */
   readonly #parts: readonly string[];
+  /** The last message and its JSON string: one answer goes out for the same path over and over. */
+  #message = '';
+  #quoted = '""';
 
   constructor(
     status: number,
@@ -50,10 +53,14 @@ export class PreparedAnswer {
 
   /** The body for this message and request id, byte for byte as errorAnswer() writes it. */
   body(message: string, requestId: string): string {
+    if (message !== this.#message) {
+      this.#quoted = jsonString(message);
+      this.#message = message;
+    }
     const parts = this.#parts;
     let body = parts[0] as string;
     for (let index = 1; index < parts.length; index += 2)
-      body += (parts[index] === messageMark ? jsonString(message) : jsonString(requestId)) + parts[index + 1];
+      body += (parts[index] === messageMark ? this.#quoted : jsonString(requestId)) + parts[index + 1];
     return body;
   }
 }

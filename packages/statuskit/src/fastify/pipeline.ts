@@ -12,9 +12,18 @@ class Turns {
   readonly safe: boolean[] = [];
   watched = false;
 
-  /** Drops the turns whose answer is closed, keeping the others in order; how many are left. */
-  compact(): number {
+  /**
+   * Drops the turns whose answer is closed, keeping the others in order, and takes in first the
+   * answer in progress on the connection if it is not here (it had the connection at once, so
+   * nothing before it was left); how many are left.
+   */
+  compact(connection: Held): number {
     const { responses, safe } = this;
+    const current = connection._httpMessage;
+    if (current && !current.closed && !responses.includes(current)) {
+      responses.unshift(current);
+      safe.unshift(isSafe(current.req.method ?? 'GET'));
+    }
     let open = 0;
     for (let index = 0; index < responses.length; index++) {
       const response = responses[index] as ServerResponse;
@@ -31,8 +40,15 @@ class Turns {
 const turnsKey = Symbol('statuskit.turns');
 type WithTurns = object & { [turnsKey]?: Turns };
 
-/** Node's HTTP server's own hold on a connection it has stopped reading, and its parser. */
-type Held = Socket & { _paused?: boolean; parser?: { resume(): void } | null };
+/**
+ * Node's HTTP server's own hold on a connection: the answer it is writing on it, whether it has
+ * stopped reading it, and its parser.
+ */
+type Held = Socket & {
+  _httpMessage?: ServerResponse | null;
+  _paused?: boolean;
+  parser?: { resume(): void } | null;
+};
 
 /**
  * Keeps pipelined requests in order where order matters, and one connection's requests within
@@ -45,8 +61,8 @@ type Held = Socket & { _paused?: boolean; parser?: { resume(): void } | null };
  * take `share` of the server's capacity, not all of it (their answers go out in order anyway).
  *
  * Returns a promise to wait for, or `undefined` when nothing before it is unfinished: the usual
- * case, one request at a time, which costs no listener and no allocation (turns whose answer is
- * closed are dropped as the next request comes).
+ * case, one request at a time, which costs one comparison (turns whose answer is closed are
+ * dropped as the next pipelined request comes).
  */
 export function inTurn(
   connection: object,
@@ -54,21 +70,18 @@ export function inTurn(
   method: string,
   share = 0,
 ): Promise<void> | undefined {
+  // The usual case, one request at a time: Node hands a connection to an answer at once only
+  // when every answer before it on the connection is finished. Such an answer is not recorded:
+  // a request pipelined behind it finds it as the connection's answer in progress.
+  if (response.socket === connection) return undefined;
   const holder = connection as WithTurns;
   let turns = holder[turnsKey];
   if (turns === undefined) {
     turns = new Turns();
     holder[turnsKey] = turns;
   }
+  const open = turns.compact(connection as Held);
   const safe = isSafe(method);
-  // The usual case, one request at a time: the one turn, finished, gives its place to this one
-  // (emptying the arrays and growing them again would cost more than all the rest).
-  if (turns.responses.length === 1 && (turns.responses[0] as ServerResponse).closed) {
-    turns.responses[0] = response;
-    turns.safe[0] = safe;
-    return undefined;
-  }
-  const open = turns.compact();
   turns.responses.push(response);
   turns.safe.push(safe);
   if (open === 0) return undefined;
