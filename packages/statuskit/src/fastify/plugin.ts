@@ -291,28 +291,35 @@ async function plugin(app: FastifyInstance, options: StatuskitOptions) {
   }
 
   /**
-   * Sends the plugin's own refusal: `status` with `message` in the request's language and the
-   * headers it needs, as respond() would send the error, but from the prepared answers: no error
-   * object, no body object and no serialisation per answer (404, 405 and 401 are the answers a
-   * server sends most, to scanners and clients without a token).
+   * Sends the plugin's own refusal: `status` with `message` in the request's language (and
+   * `Allow`, for a 405), as respond() would send the error, but from the prepared answers: no
+   * error object, no body object and no serialisation per answer (404, 405 and 401 are the
+   * answers a server sends most, to scanners and clients without a token).
    */
   function refuse(
     request: FastifyRequest,
     reply: FastifyReply,
     status: ErrorStatus,
     message: Messages,
-    headers?: Record<string, string>,
+    allow?: string,
   ) {
     const lang = languageOf(request);
     const text = message[lang];
     // A message not written in the language asked for is answered in another one: respond() knows how.
-    if (!text) return respond(request, reply, createError(status, message, headers && { headers }));
+    if (!text)
+      return respond(
+        request,
+        reply,
+        createError(status, message, allow === undefined ? undefined : { headers: { allow } }),
+      );
     const answer = contract.prepared.get(status, lang);
     (reply as Marked)[answered] = true;
+    // Header by header: `reply.headers()` makes a list of the names on every call.
     reply.code(answer.status);
-    if (headers) reply.headers(headers);
-    reply.headers(answer.headers);
-    if (answer.status === 401 && !headers?.['www-authenticate']) reply.header('www-authenticate', challenge);
+    if (allow) reply.header('allow', allow);
+    reply.header('content-type', answer.headers['content-type']);
+    reply.header('content-language', answer.headers['content-language']);
+    if (answer.status === 401) reply.header('www-authenticate', challenge);
     return reply.send(answer.body(text, request.id));
   }
 
@@ -357,7 +364,7 @@ async function plugin(app: FastifyInstance, options: StatuskitOptions) {
     // A route that serves this method sent the request here itself (`reply.callNotFound()`, as a
     // static file route does for a file it does not have): nothing by that name, not a wrong method.
     if (methods.serves(path, method)) return refuse(request, reply, 404, messages.routeNotFound({ path }));
-    return refuse(request, reply, 405, messages.methodNotAllowed({ method, path }), { allow });
+    return refuse(request, reply, 405, messages.methodNotAllowed({ method, path }), allow);
   });
 
   // The last look at every answer: a 204 never has a body, a status the profile lacks is moved
