@@ -360,6 +360,28 @@ describe('in-flight accounting', () => {
     await counted.close();
   });
 
+  test('leaves out a request with a body that no route takes: its 404 does no work', async () => {
+    const counted = await bareApp({ overload: { maxInFlight: 1 } });
+    counted.post('/hold', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return {};
+    });
+    await counted.listen({ host: '127.0.0.1', port: 0 });
+    const { port: countedPort } = counted.server.address() as AddressInfo;
+    const post = (path: string) =>
+      fetch(`http://127.0.0.1:${countedPort}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
+    const held = post('/hold');
+    while (counted.statuskit.inFlight === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.equal((await post('/nowhere')).status, 404);
+    assert.equal((await post('/hold')).status, 503);
+    assert.equal((await held).status, 200);
+    await counted.close();
+  });
+
   test('frees the slot of a request whose client went away before the answer', async () => {
     const { app: counted } = await testApp({ overload: { maxInFlight: 5 } });
     await counted.listen({ host: '127.0.0.1', port: 0 });
