@@ -341,39 +341,35 @@ describe('in-flight accounting', () => {
     await counted.close();
   });
 
-  test('still turns away a request past the limit once its body is in', async () => {
-    const counted = await bareApp({ overload: { maxInFlight: 1 } });
-    counted.post('/hold', async () => {
+  /** An app with one slot and a route that holds it 300 ms; `post` sends a JSON body to a path of it. */
+  async function oneSlot() {
+    const app = await bareApp({ overload: { maxInFlight: 1 } });
+    app.post('/hold', async () => {
       await new Promise((resolve) => setTimeout(resolve, 300));
       return {};
     });
-    await counted.listen({ host: '127.0.0.1', port: 0 });
-    const { port: countedPort } = counted.server.address() as AddressInfo;
-    const post = () =>
-      fetch(`http://127.0.0.1:${countedPort}/hold`, {
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = app.server.address() as AddressInfo;
+    const post = (path: string) =>
+      fetch(`http://127.0.0.1:${port}${path}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: '{}',
       });
-    const statuses = (await Promise.all([post(), post()])).map((answer) => answer.status).sort();
+    return { app, post };
+  }
+
+  test('still turns away a request past the limit once its body is in', async () => {
+    const { app: counted, post } = await oneSlot();
+    const statuses = (await Promise.all([post('/hold'), post('/hold')]))
+      .map((answer) => answer.status)
+      .sort();
     assert.deepEqual(statuses, [200, 503]);
     await counted.close();
   });
 
   test('leaves out a request with a body that no route takes: its 404 does no work', async () => {
-    const counted = await bareApp({ overload: { maxInFlight: 1 } });
-    counted.post('/hold', async () => {
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      return {};
-    });
-    await counted.listen({ host: '127.0.0.1', port: 0 });
-    const { port: countedPort } = counted.server.address() as AddressInfo;
-    const post = (path: string) =>
-      fetch(`http://127.0.0.1:${countedPort}${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: '{}',
-      });
+    const { app: counted, post } = await oneSlot();
     const held = post('/hold');
     while (counted.statuskit.inFlight === 0) await new Promise((resolve) => setTimeout(resolve, 10));
     assert.equal((await post('/nowhere')).status, 404);
