@@ -22,7 +22,7 @@ class Turns {
     const current = connection._httpMessage;
     if (current && !current.closed && !responses.includes(current)) {
       responses.unshift(current);
-      safe.unshift(isSafe(current.req.method ?? 'GET'));
+      safe.unshift(isSafe(current.req.method ?? ''));
     }
     let open = 0;
     for (let index = 0; index < responses.length; index++) {
