@@ -1,6 +1,6 @@
 import type { Language } from '../catalog/index.js';
 import { type AnswerContext, type ErrorAnswer, errorAnswer } from './answer.js';
-import { defaultErrorCode, isContractError } from './contract-error.js';
+import { type ContractError, defaultErrorCode, isContractError } from './contract-error.js';
 
 /** Stand-ins serialised where the message and the request id go, then cut out of the body. */
 const messageMark = '@@statuskit:message@@';
@@ -104,8 +104,9 @@ export class PreparedAnswers {
   /**
    * errorAnswer()'s answer to anything thrown, from a prepared answer where there is one: a 4xx
    * contract error of the profile with the default code, no details and no Retry-After, whose
-   * message is written in `lang` (its only language is English when it was given as a string).
-   * Anything else is errorAnswer()'s to make. The headers are the caller's to change.
+   * message is written in `lang` (its only language is English when it was given as a string), or
+   * that has none and gets the page's text. Anything else is errorAnswer()'s to make. The headers
+   * are the caller's to change.
    */
   answer(error: unknown, lang: Language, requestId: string): ErrorAnswer {
     if (
@@ -116,7 +117,7 @@ export class PreparedAnswers {
       error.code === defaultErrorCode(error.status) &&
       this.#context.profile.has(error.status)
     ) {
-      const message = error.messages ? error.messages[lang] : lang === 'en' ? error.message : undefined;
+      const message = this.#messageOf(error, lang);
       if (message) {
         const prepared = this.get(error.status, lang);
         return {
@@ -127,5 +128,15 @@ export class PreparedAnswers {
       }
     }
     return errorAnswer(error, { ...this.#context, lang, requestId });
+  }
+
+  /** The message of `error` as errorAnswer() would write it in `lang`, where a prepared answer can carry it. */
+  #messageOf(error: ContractError, lang: Language): string | undefined {
+    if (error.messages) return error.messages[lang];
+    if (error.message) return lang === 'en' ? error.message : undefined;
+    // None at all (an error made from its status alone, as the plugin's last look makes one): the
+    // page's text, where it is written in the language asked for, as `Content-Language` says.
+    const text = this.#context.profile.text(error.status, lang);
+    return text.lang === lang ? text.description : undefined;
   }
 }
